@@ -1,0 +1,531 @@
+/*
+ * hookspool.fcgi: the responder. One request flows one way:
+ * request -> verify -> event -> spool -> response. This file is the only
+ * one that knows HTTP and libfcgi; the stages live in src/.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "config.h"
+#include "event.h"
+#include "log.h"
+#include "spool.h"
+#include "verify.h"
+
+/* Under CGI, a body over max_body is read and dropped up to this bound. */
+#define CGI_DRAIN_MAX	(16 * 1024 * 1024)
+#define WORKERS_MAX	256
+
+enum outcome {
+	OUT_CONFIG,
+	OUT_NO_WEBHOOK,
+	OUT_METHOD,
+	OUT_NO_LENGTH,
+	OUT_TOO_LARGE,
+	OUT_SHORT_BODY,
+	OUT_SIGNATURE,
+	OUT_BAD_EVENT,
+	OUT_IGNORED,
+	OUT_DUPLICATE,
+	OUT_ACCEPTED,
+	OUT_SPOOL
+};
+
+/* SPEC's status table: what each outcome answers. */
+static const struct {
+	int		 st_code;
+	const char	*st_phrase;
+	const char	*st_header;	/* extra header line, or NULL */
+	const char	*st_body;	/* JSON body (accepted adds the id) */
+} statuses[] = {
+	[OUT_CONFIG] = { 500, "Internal Server Error", NULL,
+	    "{\"status\":\"error\",\"error\":\"configuration unusable\"}" },
+	[OUT_NO_WEBHOOK] = { 404, "Not Found", NULL,
+	    "{\"status\":\"error\",\"error\":\"no webhook here\"}" },
+	[OUT_METHOD] = { 405, "Method Not Allowed", "Allow: POST\r\n",
+	    "{\"status\":\"error\",\"error\":\"method not allowed\"}" },
+	[OUT_NO_LENGTH] = { 411, "Length Required", NULL,
+	    "{\"status\":\"error\",\"error\":\"length required\"}" },
+	[OUT_TOO_LARGE] = { 413, "Payload Too Large", NULL,
+	    "{\"status\":\"error\",\"error\":\"body too large\"}" },
+	[OUT_SHORT_BODY] = { 400, "Bad Request", NULL,
+	    "{\"status\":\"error\",\"error\":\"body shorter than its length\"}" },
+	[OUT_SIGNATURE] = { 401, "Unauthorized", NULL,
+	    "{\"status\":\"error\",\"error\":\"bad signature\"}" },
+	[OUT_BAD_EVENT] = { 400, "Bad Request", NULL,
+	    "{\"status\":\"error\",\"error\":\"not a valid event\"}" },
+	[OUT_IGNORED] = { 200, "OK", NULL, "{\"status\":\"ignored\"}" },
+	[OUT_DUPLICATE] = { 200, "OK", NULL, "{\"status\":\"duplicate\"}" },
+	[OUT_ACCEPTED] = { 200, "OK", NULL, NULL },
+	[OUT_SPOOL] = { 503, "Service Unavailable", "Retry-After: 60\r\n",
+	    "{\"status\":\"error\",\"error\":\"spool unavailable, retry later\"}" },
+};
+
+/* One request, from FastCGI (rq_fcgi set) or plain CGI (the process's own). */
+struct request {
+	FCGX_Request	*rq_fcgi;
+};
+
+/* What the responder keeps between requests. */
+struct responder {
+	const char	*rs_cli_config;		/* -c FILE */
+	char		 rs_beside[PATH_MAX];	/* hookspool.conf beside us */
+	struct config	*rs_cf;
+	struct spool	**rs_spools;		/* one per webhook, lazily */
+	char		 rs_cf_err[CONFIG_ERR_MAX];
+};
+
+static volatile sig_atomic_t terminating;
+
+static const char *
+req_param(const struct request *rq, const char *name)
+{
+	if (rq->rq_fcgi != NULL)
+		return FCGX_GetParam(name, rq->rq_fcgi->envp);
+	return getenv(name);
+}
+
+/* Read up to len bytes; fewer only at end of input. -1 on error. */
+static ssize_t
+req_read(const struct request *rq, char *buf, size_t len)
+{
+	size_t	got = 0;
+	ssize_t	n;
+	int	chunk;
+
+	while (got < len) {
+		if (rq->rq_fcgi != NULL) {
+			chunk = len - got > INT_MAX ? INT_MAX : (int)(len - got);
+			n = FCGX_GetStr(buf + got, chunk, rq->rq_fcgi->in);
+			if (n < 0)
+				return -1;
+		} else {
+			n = read(STDIN_FILENO, buf + got, len - got);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1)
+				return -1;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+static int
+req_write(const struct request *rq, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	if (rq->rq_fcgi != NULL)
+		return FCGX_PutStr(buf, (int)len, rq->rq_fcgi->out) == (int)len ?
+		    0 : -1;
+	while (len > 0) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void
+req_log(const struct request *rq, int status, const char *webhook,
+    const char *id, const char *reason)
+{
+	char	line[LOG_LINE_MAX];
+	size_t	n;
+
+	n = log_format(line, status, webhook, req_param(rq, "REMOTE_ADDR"), id,
+	    reason);
+	if (rq->rq_fcgi != NULL)
+		FCGX_PutStr(line, (int)n, rq->rq_fcgi->err);
+	else if (write(STDERR_FILENO, line, n) < 0)
+		return;	/* nowhere left to report it */
+}
+
+static void
+respond(const struct request *rq, enum outcome out, const char *webhook,
+    const struct event *ev, const char *reason)
+{
+	char	*buf = NULL, *body = NULL;
+	int	 n;
+
+	if (out == OUT_ACCEPTED) {
+		if (asprintf(&body, "{\"status\":\"accepted\",\"id\":%s}",
+		    ev->ev_id_json) < 0)
+			body = NULL;
+	}
+	n = asprintf(&buf, "Status: %d %s\r\nContent-Type: application/json\r\n"
+	    "%s\r\n%s\n", statuses[out].st_code, statuses[out].st_phrase,
+	    statuses[out].st_header ? statuses[out].st_header : "",
+	    body != NULL ? body : statuses[out].st_body ?
+	    statuses[out].st_body : "{\"status\":\"accepted\"}");
+	if (n >= 0 && req_write(rq, buf, n) == -1)
+		reason = reason ? reason : "unable to send the response";
+	if (statuses[out].st_code >= 300 || n < 0)
+		req_log(rq, statuses[out].st_code, webhook,
+		    ev != NULL ? ev->ev_id : NULL, reason);
+	if (n >= 0)
+		free(buf);
+	free(body);
+}
+
+static void
+drop_config(struct responder *rs)
+{
+	size_t	i;
+
+	if (rs->rs_cf != NULL) {
+		for (i = 0; i < rs->rs_cf->cf_nwebhooks; i++)
+			spool_close(rs->rs_spools[i]);
+	}
+	free(rs->rs_spools);
+	rs->rs_spools = NULL;
+	config_free(rs->rs_cf);
+	rs->rs_cf = NULL;
+}
+
+/* -c, HOOKSPOOL_CONFIG (request, then process), beside us, sysconfdir. */
+static const char *
+config_path(const struct responder *rs, const struct request *rq)
+{
+	const char	*p;
+
+	if (rs->rs_cli_config != NULL)
+		return rs->rs_cli_config;
+	if ((p = req_param(rq, "HOOKSPOOL_CONFIG")) != NULL && *p != '\0')
+		return p;
+	if (rq->rq_fcgi != NULL && (p = getenv("HOOKSPOOL_CONFIG")) != NULL &&
+	    *p != '\0')
+		return p;
+	if (rs->rs_beside[0] != '\0' && access(rs->rs_beside, F_OK) == 0)
+		return rs->rs_beside;
+	return SYSCONFDIR "/hookspool.conf";
+}
+
+/* The config for this request, re-read when it or a secret changed. */
+static const struct config *
+current_config(struct responder *rs, const struct request *rq)
+{
+	struct config	*cf;
+	const char	*path = config_path(rs, rq);
+
+	if (rs->rs_cf != NULL && strcmp(rs->rs_cf->cf_path, path) == 0 &&
+	    !config_changed(rs->rs_cf))
+		return rs->rs_cf;
+	drop_config(rs);
+	if (config_load(path, &cf, rs->rs_cf_err, sizeof(rs->rs_cf_err)) == -1)
+		return NULL;
+	if ((rs->rs_spools = calloc(cf->cf_nwebhooks, sizeof(*rs->rs_spools))) ==
+	    NULL) {
+		snprintf(rs->rs_cf_err, sizeof(rs->rs_cf_err), "out of memory");
+		config_free(cf);
+		return NULL;
+	}
+	rs->rs_cf = cf;
+	return cf;
+}
+
+static struct spool *
+webhook_spool(struct responder *rs, const struct config_webhook *wh,
+    const char **reason)
+{
+	size_t	i = wh - rs->rs_cf->cf_webhooks;
+
+	if (rs->rs_spools[i] == NULL &&
+	    spool_open(wh->wh_spool, rs->rs_cf->cf_fsync,
+	    rs->rs_cf->cf_group_readable, &rs->rs_spools[i], reason) == -1)
+		return NULL;
+	return rs->rs_spools[i];
+}
+
+/* CONTENT_LENGTH as a number, or -1 when missing or not a number. */
+static long long
+content_length(const char *s)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v > LLONG_MAX)
+		return -1;
+	return (long long)v;
+}
+
+static void
+drain_input(const struct request *rq, long long len)
+{
+	char	buf[16384];
+	ssize_t	n;
+
+	if (len > CGI_DRAIN_MAX)
+		len = CGI_DRAIN_MAX;
+	while (len > 0) {
+		n = req_read(rq, buf, len < (long long)sizeof(buf) ?
+		    (size_t)len : sizeof(buf));
+		if (n <= 0)
+			break;
+		len -= n;
+	}
+}
+
+static void
+handle(struct responder *rs, const struct request *rq)
+{
+	const struct config		*cf;
+	const struct config_webhook	*wh;
+	struct spool_entry		 se;
+	struct spool			*sp;
+	struct event			 ev;
+	struct timespec			 when;
+	const char			*method, *reason = NULL;
+	char				 name[SPOOL_NAME_MAX];
+	char				*body = NULL, *line;
+	long long			 len;
+	ssize_t				 got;
+	size_t				 linelen;
+
+	memset(&ev, 0, sizeof(ev));
+	if ((cf = current_config(rs, rq)) == NULL) {
+		respond(rq, OUT_CONFIG, NULL, NULL, rs->rs_cf_err);
+		return;
+	}
+	if ((wh = config_find_webhook(cf, req_param(rq, "PATH_INFO"))) == NULL) {
+		respond(rq, OUT_NO_WEBHOOK, NULL, NULL, "no webhook for this path");
+		return;
+	}
+	method = req_param(rq, "REQUEST_METHOD");
+	if (method == NULL || strcmp(method, "POST") != 0) {
+		respond(rq, OUT_METHOD, wh->wh_name, NULL, "method is not POST");
+		return;
+	}
+	if ((len = content_length(req_param(rq, "CONTENT_LENGTH"))) == -1) {
+		respond(rq, OUT_NO_LENGTH, wh->wh_name, NULL,
+		    "CONTENT_LENGTH missing or not a number");
+		return;
+	}
+	if ((unsigned long long)len > cf->cf_max_body) {
+		if (rq->rq_fcgi == NULL)
+			drain_input(rq, len);
+		respond(rq, OUT_TOO_LARGE, wh->wh_name, NULL,
+		    "body larger than max_body");
+		return;
+	}
+	if ((body = malloc(len + 1)) == NULL) {
+		respond(rq, OUT_SPOOL, wh->wh_name, NULL, "out of memory");
+		return;
+	}
+	if ((got = req_read(rq, body, len)) != len) {
+		respond(rq, OUT_SHORT_BODY, wh->wh_name, NULL,
+		    got < 0 ? "unable to read the body" :
+		    "body shorter than CONTENT_LENGTH");
+		goto done;
+	}
+	if (verify_signature(req_param(rq, wh->wh_cgi_header), body, len,
+	    wh->wh_secrets, wh->wh_nsecrets, &reason) != VERIFY_OK) {
+		respond(rq, OUT_SIGNATURE, wh->wh_name, NULL, reason);
+		goto done;
+	}
+	if (event_parse(body, len, &ev, &reason) == -1) {
+		respond(rq, OUT_BAD_EVENT, wh->wh_name, NULL, reason);
+		goto done;
+	}
+	if (!event_type_matches(ev.ev_type, wh->wh_events, wh->wh_nevents)) {
+		respond(rq, OUT_IGNORED, wh->wh_name, &ev, NULL);
+		goto done;
+	}
+	if ((sp = webhook_spool(rs, wh, &reason)) == NULL) {
+		respond(rq, OUT_SPOOL, wh->wh_name, &ev, reason);
+		goto done;
+	}
+	line = event_flatten(body, len, &linelen);
+	se.se_webhook = wh->wh_name;
+	se.se_id = ev.ev_id;
+	se.se_id_json = ev.ev_id_json;
+	se.se_type_json = ev.ev_type_json;
+	se.se_body = line;
+	se.se_bodylen = linelen;
+	switch (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason)) {
+	case SPOOL_DELIVERED:
+		respond(rq, OUT_ACCEPTED, wh->wh_name, &ev, NULL);
+		break;
+	case SPOOL_DUPLICATE:
+		respond(rq, OUT_DUPLICATE, wh->wh_name, &ev, NULL);
+		break;
+	case SPOOL_ERROR:
+		respond(rq, OUT_SPOOL, wh->wh_name, &ev, reason);
+		break;
+	}
+done:
+	event_clear(&ev);
+	free(body);
+}
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	terminating = 1;
+	FCGX_ShutdownPending();
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: hookspool.fcgi [-c FILE] "
+	    "[--listen SOCKET|HOST:PORT [--workers N]]\n");
+	exit(2);
+}
+
+static void
+serve(struct responder *rs, int sock)
+{
+	FCGX_Request	req;
+	struct request	rq;
+
+	if (FCGX_InitRequest(&req, sock, 0) != 0) {
+		fprintf(stderr, "hookspool.fcgi: unable to set up a request\n");
+		exit(1);
+	}
+	rq.rq_fcgi = &req;
+	while (!terminating && FCGX_Accept_r(&req) >= 0) {
+		handle(rs, &rq);
+		FCGX_Finish_r(&req);
+	}
+	drop_config(rs);
+}
+
+/* --workers N: N children share the socket; TERM is passed on to them. */
+static void
+serve_workers(struct responder *rs, int sock, long workers)
+{
+	pid_t	pids[WORKERS_MAX];
+	long	i, alive = 0;
+	int	status;
+
+	for (i = 0; i < workers; i++) {
+		if ((pids[i] = fork()) == -1) {
+			fprintf(stderr, "hookspool.fcgi: unable to fork: %s\n",
+			    strerror(errno));
+			break;
+		}
+		if (pids[i] == 0) {
+			serve(rs, sock);
+			exit(0);
+		}
+		alive++;
+	}
+	while (alive > 0) {
+		if (wait(&status) == -1) {
+			if (errno != EINTR)
+				break;
+			if (terminating)
+				for (i = 0; i < workers; i++)
+					if (pids[i] > 0)
+						kill(pids[i], SIGTERM);
+			continue;
+		}
+		alive--;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct responder	 rs;
+	struct request		 rq;
+	struct sigaction	 sa;
+	struct rlimit		 rl = { 0, 0 };
+	const char		*listen_on = NULL, *reason, *slash;
+	char			*end;
+	long			 workers = 0;
+	ssize_t			 n;
+	int			 i, sock = 0;
+
+	memset(&rs, 0, sizeof(rs));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			rs.rs_cli_config = argv[++i];
+		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+			listen_on = argv[++i];
+		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
+			errno = 0;
+			workers = strtol(argv[++i], &end, 10);
+			if (errno != 0 || *end != '\0' || workers < 1 ||
+			    workers > WORKERS_MAX)
+				usage();
+		} else
+			usage();
+	}
+	if (workers > 0 && listen_on == NULL)
+		usage();
+
+	/* Keys stay out of core dumps. */
+	if (setrlimit(RLIMIT_CORE, &rl) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to disable core dumps\n");
+		return 1;
+	}
+	if (verify_init(&reason) == -1) {
+		fprintf(stderr, "hookspool.fcgi: %s\n", reason);
+		return 1;
+	}
+	n = readlink("/proc/self/exe", rs.rs_beside, sizeof(rs.rs_beside) - 1);
+	if (n > 0 && (size_t)n < sizeof(rs.rs_beside) - 16) {
+		rs.rs_beside[n] = '\0';
+		if ((slash = strrchr(rs.rs_beside, '/')) != NULL)
+			strcpy(rs.rs_beside + (slash - rs.rs_beside) + 1,
+			    "hookspool.conf");
+		else
+			rs.rs_beside[0] = '\0';
+	} else
+		rs.rs_beside[0] = '\0';
+
+	if (FCGX_Init() != 0) {
+		fprintf(stderr, "hookspool.fcgi: unable to initialise libfcgi\n");
+		return 1;
+	}
+	if (listen_on == NULL && FCGX_IsCGI()) {
+		rq.rq_fcgi = NULL;
+		handle(&rs, &rq);
+		drop_config(&rs);
+		return 0;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to handle signals\n");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (listen_on != NULL &&
+	    (sock = FCGX_OpenSocket(listen_on, 128)) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to listen on %s\n",
+		    listen_on);
+		return 1;
+	}
+	if (workers > 1)
+		serve_workers(&rs, sock, workers);
+	else
+		serve(&rs, sock);
+	return 0;
+}

@@ -1,0 +1,763 @@
+/*
+ * config.c: read hookspool.conf, an INI file of global settings and one
+ * [webhook NAME] section per webhook.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define SECRET_MAX	(64 * 1024)
+
+struct parser {
+	const char	*p_path;
+	unsigned	 p_line;
+	char		*p_err;
+	size_t		 p_errlen;
+	struct config	*p_cf;
+	struct config_webhook *p_wh;	/* section being read, or NULL */
+	unsigned	 p_wh_line;
+	int		 p_seen_global[5];
+};
+
+static const char *global_keys[] = {
+	"spool", "max_body", "fsync", "dedup", "group_readable"
+};
+
+static int
+perror_at(struct parser *p, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	n = snprintf(p->p_err, p->p_errlen, "%s:%u: ", p->p_path, p->p_line);
+	if (n < 0 || (size_t)n >= p->p_errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->p_err + n, p->p_errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+config_parse_size(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out, const char **reason)
+{
+	unsigned long long	 v, mult = 1;
+	char			*end;
+
+	if (!isdigit((unsigned char)s[0])) {
+		*reason = "not a size";
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE) {
+		*reason = "size too large";
+		return -1;
+	}
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1024ULL;
+		end++;
+		break;
+	case 'm': case 'M':
+		mult = 1024ULL * 1024;
+		end++;
+		break;
+	case 'g': case 'G':
+		mult = 1024ULL * 1024 * 1024;
+		end++;
+		break;
+	default:
+		*reason = "not a size (use a number with k, M or G)";
+		return -1;
+	}
+	if (*end != '\0') {
+		*reason = "not a size (use a number with k, M or G)";
+		return -1;
+	}
+	if (v > ULLONG_MAX / mult || v * mult > max) {
+		*reason = "size too large";
+		return -1;
+	}
+	if (v * mult < min) {
+		*reason = "size too small";
+		return -1;
+	}
+	*out = v * mult;
+	return 0;
+}
+
+int
+config_parse_duration(const char *s, long long min, long long max,
+    long long *out, const char **reason)
+{
+	long long	 v, mult = 1;
+	char		*end;
+
+	if (!isdigit((unsigned char)s[0])) {
+		*reason = "not a duration";
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno == ERANGE) {
+		*reason = "duration too large";
+		return -1;
+	}
+	switch (*end) {
+	case '\0':
+		break;
+	case 's':
+		end++;
+		break;
+	case 'm':
+		mult = 60;
+		end++;
+		break;
+	case 'h':
+		mult = 3600;
+		end++;
+		break;
+	case 'd':
+		mult = 86400;
+		end++;
+		break;
+	default:
+		*reason = "not a duration (use a number with s, m, h or d)";
+		return -1;
+	}
+	if (*end != '\0') {
+		*reason = "not a duration (use a number with s, m, h or d)";
+		return -1;
+	}
+	if (v > LLONG_MAX / mult || v * mult > max) {
+		*reason = "duration too long";
+		return -1;
+	}
+	if (v * mult < min) {
+		*reason = "duration too short";
+		return -1;
+	}
+	*out = v * mult;
+	return 0;
+}
+
+int
+config_parse_bool(const char *s, int *out)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" };
+	static const char *no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+add_source(struct config *cf, const char *path, const struct stat *st)
+{
+	struct config_source	*src;
+
+	src = reallocarray(cf->cf_sources, cf->cf_nsources + 1, sizeof(*src));
+	if (src == NULL)
+		return -1;
+	cf->cf_sources = src;
+	src += cf->cf_nsources;
+	if ((src->src_path = strdup(path)) == NULL)
+		return -1;
+	src->src_dev = st->st_dev;
+	src->src_ino = st->st_ino;
+	src->src_size = st->st_size;
+	src->src_mtime = st->st_mtim;
+	cf->cf_nsources++;
+	return 0;
+}
+
+static int
+read_secret_fd(int fd, unsigned char **key, size_t *len, const char **reason)
+{
+	unsigned char	*buf;
+	size_t		 n = 0;
+	ssize_t		 r;
+
+	if ((buf = malloc(SECRET_MAX + 1)) == NULL) {
+		*reason = strerror(errno);
+		return -1;
+	}
+	for (;;) {
+		r = read(fd, buf + n, SECRET_MAX + 1 - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			*reason = strerror(errno);
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += r;
+		if (n > SECRET_MAX) {
+			*reason = "secret longer than 64k";
+			goto fail;
+		}
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	if (n > 0 && buf[n - 1] == '\r')
+		n--;
+	if (n == 0) {
+		*reason = "secret is empty";
+		goto fail;
+	}
+	*key = buf;
+	*len = n;
+	return 0;
+fail:
+	explicit_bzero(buf, SECRET_MAX + 1);
+	free(buf);
+	return -1;
+}
+
+int
+config_read_secret(const char *path, unsigned char **key, size_t *len,
+    const char **reason)
+{
+	int	fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*reason = strerror(errno);
+		return -1;
+	}
+	rc = read_secret_fd(fd, key, len, reason);
+	close(fd);
+	return rc;
+}
+
+static int
+add_secret(struct parser *p, unsigned char *key, size_t len)
+{
+	struct config_webhook	*wh = p->p_wh;
+	struct config_secret	*sec;
+
+	sec = reallocarray(wh->wh_secrets, wh->wh_nsecrets + 1, sizeof(*sec));
+	if (sec == NULL) {
+		explicit_bzero(key, len);
+		free(key);
+		return perror_at(p, "out of memory");
+	}
+	wh->wh_secrets = sec;
+	sec[wh->wh_nsecrets].sec_key = key;
+	sec[wh->wh_nsecrets].sec_len = len;
+	wh->wh_nsecrets++;
+	return 0;
+}
+
+static int
+secret_file(struct parser *p, const char *path)
+{
+	unsigned char	*key;
+	size_t		 len;
+	const char	*reason;
+	struct stat	 st;
+	int		 fd;
+
+	if (path[0] != '/')
+		return perror_at(p, "secret_file must be an absolute path");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return perror_at(p, "unable to open secret_file %s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1)
+		reason = strerror(errno);
+	else if (read_secret_fd(fd, &key, &len, &reason) == 0)
+		reason = NULL;
+	if (reason != NULL) {
+		close(fd);
+		return perror_at(p, "unable to read secret_file %s: %s", path,
+		    reason);
+	}
+	close(fd);
+	if (add_source(p->p_cf, path, &st) == -1) {
+		explicit_bzero(key, len);
+		free(key);
+		return perror_at(p, "out of memory");
+	}
+	return add_secret(p, key, len);
+}
+
+/* "", "/" and "/a/b/" become "" and "/a/b"; NULL on a bad path. */
+static char *
+normalise_path(const char *path)
+{
+	char	*s;
+	size_t	 n;
+
+	if (path == NULL)
+		path = "";
+	if (path[0] != '\0' && path[0] != '/')
+		return NULL;
+	n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	s = strndup(path, n);
+	return s;
+}
+
+static int
+set_events(struct parser *p, char *value)
+{
+	struct config_webhook	*wh = p->p_wh;
+	char			*tok, *save = NULL, **ev;
+
+	for (tok = strtok_r(value, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save)) {
+		ev = reallocarray(wh->wh_events, wh->wh_nevents + 1, sizeof(*ev));
+		if (ev == NULL)
+			return perror_at(p, "out of memory");
+		wh->wh_events = ev;
+		if ((ev[wh->wh_nevents] = strdup(tok)) == NULL)
+			return perror_at(p, "out of memory");
+		wh->wh_nevents++;
+	}
+	if (wh->wh_nevents == 0)
+		return perror_at(p, "events is empty");
+	return 0;
+}
+
+static int
+valid_header(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return 0;
+	return 1;
+}
+
+static int
+webhook_key(struct parser *p, const char *key, char *value)
+{
+	struct config_webhook	*wh = p->p_wh;
+	char			*dup;
+
+	if (strcmp(key, "secret_file") == 0)
+		return secret_file(p, value);
+	if (strcmp(key, "secret") == 0) {
+		if ((dup = strdup(value)) == NULL)
+			return perror_at(p, "out of memory");
+		wh->wh_inline_secret = 1;
+		return add_secret(p, (unsigned char *)dup, strlen(dup));
+	}
+	if (strcmp(key, "events") == 0) {
+		if (wh->wh_events != NULL)
+			return perror_at(p, "events given twice");
+		return set_events(p, value);
+	}
+	if (strcmp(key, "path") == 0) {
+		if (wh->wh_path != NULL)
+			return perror_at(p, "path given twice");
+		if ((wh->wh_path = normalise_path(value)) == NULL)
+			return perror_at(p, "path must start with /");
+		return 0;
+	}
+	if (strcmp(key, "header") == 0) {
+		if (wh->wh_header != NULL)
+			return perror_at(p, "header given twice");
+		if (!valid_header(value))
+			return perror_at(p, "header must be a header name");
+		if ((wh->wh_header = strdup(value)) == NULL)
+			return perror_at(p, "out of memory");
+		return 0;
+	}
+	if (strcmp(key, "spool") == 0) {
+		if (wh->wh_spool != NULL)
+			return perror_at(p, "spool given twice");
+		if (value[0] != '/')
+			return perror_at(p, "spool must be an absolute path");
+		if ((wh->wh_spool = strdup(value)) == NULL)
+			return perror_at(p, "out of memory");
+		return 0;
+	}
+	return perror_at(p, "unknown key '%s' in a webhook section", key);
+}
+
+static int
+global_key(struct parser *p, const char *key, const char *value)
+{
+	struct config		*cf = p->p_cf;
+	unsigned long long	 size;
+	const char		*reason;
+	size_t			 i;
+	int			*flag = NULL;
+
+	for (i = 0; i < sizeof(global_keys) / sizeof(global_keys[0]); i++)
+		if (strcmp(key, global_keys[i]) == 0)
+			break;
+	if (i == sizeof(global_keys) / sizeof(global_keys[0]))
+		return perror_at(p, "unknown key '%s'", key);
+	if (p->p_seen_global[i]++)
+		return perror_at(p, "%s given twice", key);
+
+	if (strcmp(key, "spool") == 0) {
+		if (value[0] != '/')
+			return perror_at(p, "spool must be an absolute path");
+		if ((cf->cf_spool = strdup(value)) == NULL)
+			return perror_at(p, "out of memory");
+		return 0;
+	}
+	if (strcmp(key, "max_body") == 0) {
+		if (config_parse_size(value, 1, 1024ULL * 1024 * 1024, &size,
+		    &reason) == -1)
+			return perror_at(p, "max_body: %s", reason);
+		cf->cf_max_body = size;
+		return 0;
+	}
+	if (strcmp(key, "fsync") == 0)
+		flag = &cf->cf_fsync;
+	else if (strcmp(key, "dedup") == 0)
+		flag = &cf->cf_dedup;
+	else
+		flag = &cf->cf_group_readable;
+	if (config_parse_bool(value, flag) == -1)
+		return perror_at(p, "%s must be yes or no", key);
+	return 0;
+}
+
+static int
+valid_name(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("._-", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+webhook_clear(struct config_webhook *wh)
+{
+	size_t	i;
+
+	free(wh->wh_name);
+	free(wh->wh_path);
+	free(wh->wh_spool);
+	free(wh->wh_header);
+	free(wh->wh_cgi_header);
+	for (i = 0; i < wh->wh_nevents; i++)
+		free(wh->wh_events[i]);
+	free(wh->wh_events);
+	for (i = 0; i < wh->wh_nsecrets; i++) {
+		explicit_bzero(wh->wh_secrets[i].sec_key,
+		    wh->wh_secrets[i].sec_len);
+		free(wh->wh_secrets[i].sec_key);
+	}
+	free(wh->wh_secrets);
+}
+
+static int
+section(struct parser *p, char *line)
+{
+	struct config		*cf = p->p_cf;
+	struct config_webhook	*wh;
+	size_t			 n = strlen(line), i;
+	char			*name;
+
+	if (line[n - 1] != ']')
+		return perror_at(p, "section header must end with ]");
+	line[n - 1] = '\0';
+	if (strncmp(line + 1, "webhook", 7) != 0 ||
+	    (line[8] != ' ' && line[8] != '\t'))
+		return perror_at(p, "unknown section (use [webhook NAME])");
+	name = line + 9;
+	while (*name == ' ' || *name == '\t')
+		name++;
+	n = strlen(name);
+	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '\t'))
+		name[--n] = '\0';
+	if (!valid_name(name))
+		return perror_at(p, "webhook name must be letters, digits, '.', '_' or '-'");
+	for (i = 0; i < cf->cf_nwebhooks; i++)
+		if (strcmp(cf->cf_webhooks[i].wh_name, name) == 0)
+			return perror_at(p, "webhook %s defined twice", name);
+	wh = reallocarray(cf->cf_webhooks, cf->cf_nwebhooks + 1, sizeof(*wh));
+	if (wh == NULL)
+		return perror_at(p, "out of memory");
+	cf->cf_webhooks = wh;
+	wh += cf->cf_nwebhooks++;
+	memset(wh, 0, sizeof(*wh));
+	if ((wh->wh_name = strdup(name)) == NULL)
+		return perror_at(p, "out of memory");
+	p->p_wh = wh;
+	p->p_wh_line = p->p_line;
+	return 0;
+}
+
+/* Strip a comment: '#' at the start or after white space. */
+static void
+strip_comment(char *line)
+{
+	char	*s;
+
+	for (s = line; *s != '\0'; s++) {
+		if (*s == '#' && (s == line || *(s - 1) == ' ' || *(s - 1) == '\t')) {
+			*s = '\0';
+			return;
+		}
+	}
+}
+
+static char *
+trim(char *s)
+{
+	size_t	n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static int
+parse_line(struct parser *p, char *line)
+{
+	char	*key, *value, *eq;
+
+	strip_comment(line);
+	line = trim(line);
+	if (*line == '\0')
+		return 0;
+	if (*line == '[')
+		return section(p, line);
+	if ((eq = strchr(line, '=')) == NULL)
+		return perror_at(p, "expected key = value");
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	if (*key == '\0')
+		return perror_at(p, "expected key = value");
+	if (*value == '\0')
+		return perror_at(p, "%s has no value", key);
+	if (p->p_wh != NULL)
+		return webhook_key(p, key, value);
+	return global_key(p, key, value);
+}
+
+static char *
+cgi_header(const char *header)
+{
+	char	*s, *t;
+
+	if ((s = malloc(strlen(header) + 6)) == NULL)
+		return NULL;
+	memcpy(s, "HTTP_", 5);
+	for (t = s + 5; *header != '\0'; header++, t++)
+		*t = *header == '-' ? '_' : toupper((unsigned char)*header);
+	*t = '\0';
+	return s;
+}
+
+/* Defaults and cross-checks once the whole file is read. */
+static int
+finish(struct parser *p)
+{
+	struct config		*cf = p->p_cf;
+	struct config_webhook	*wh;
+	size_t			 i, j;
+
+	p->p_line = 0;
+	if (cf->cf_nwebhooks == 0) {
+		snprintf(p->p_err, p->p_errlen,
+		    "%s: no [webhook NAME] section", p->p_path);
+		return -1;
+	}
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		wh = &cf->cf_webhooks[i];
+		p->p_line = 0;
+		if (wh->wh_nsecrets == 0) {
+			snprintf(p->p_err, p->p_errlen, "%s: webhook %s has no "
+			    "secret or secret_file", p->p_path, wh->wh_name);
+			return -1;
+		}
+		if (wh->wh_spool == NULL && cf->cf_spool == NULL) {
+			snprintf(p->p_err, p->p_errlen, "%s: spool is required "
+			    "(for webhook %s)", p->p_path, wh->wh_name);
+			return -1;
+		}
+		if (wh->wh_spool == NULL &&
+		    (wh->wh_spool = strdup(cf->cf_spool)) == NULL)
+			goto nomem;
+		if (wh->wh_path == NULL && (wh->wh_path = strdup("")) == NULL)
+			goto nomem;
+		if (wh->wh_header == NULL &&
+		    (wh->wh_header = strdup(CONFIG_DEFAULT_HEADER)) == NULL)
+			goto nomem;
+		if ((wh->wh_cgi_header = cgi_header(wh->wh_header)) == NULL)
+			goto nomem;
+		if (wh->wh_events == NULL) {
+			if ((wh->wh_events = calloc(1, sizeof(char *))) == NULL ||
+			    (wh->wh_events[0] = strdup("*")) == NULL)
+				goto nomem;
+			wh->wh_nevents = 1;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(cf->cf_webhooks[j].wh_path, wh->wh_path) == 0) {
+				snprintf(p->p_err, p->p_errlen, "%s: webhooks %s "
+				    "and %s have the same path '%s'", p->p_path,
+				    cf->cf_webhooks[j].wh_name, wh->wh_name,
+				    wh->wh_path[0] ? wh->wh_path : "/");
+				return -1;
+			}
+		}
+	}
+	return 0;
+nomem:
+	snprintf(p->p_err, p->p_errlen, "%s: out of memory", p->p_path);
+	return -1;
+}
+
+int
+config_load(const char *path, struct config **out, char *err, size_t errlen)
+{
+	struct parser	 p;
+	struct config	*cf;
+	struct stat	 st;
+	FILE		*fp = NULL;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+
+	memset(&p, 0, sizeof(p));
+	p.p_path = path;
+	p.p_err = err;
+	p.p_errlen = errlen;
+	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	p.p_cf = cf;
+	cf->cf_max_body = CONFIG_DEFAULT_MAX_BODY;
+	cf->cf_fsync = 1;
+	cf->cf_dedup = 1;
+	if ((cf->cf_path = strdup(path)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: unable to open: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (fstat(fileno(fp), &st) == -1 || add_source(cf, path, &st) == -1) {
+		snprintf(err, errlen, "%s: unable to stat: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		p.p_line++;
+		if (memchr(line, '\0', n) != NULL) {
+			perror_at(&p, "NUL byte in line");
+			goto fail;
+		}
+		if (parse_line(&p, line) == -1)
+			goto fail;
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: unable to read: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+	if (finish(&p) == -1)
+		goto fail;
+	free(line);
+	fclose(fp);
+	*out = cf;
+	return 0;
+fail:
+	free(line);
+	if (fp != NULL)
+		fclose(fp);
+	config_free(cf);
+	return -1;
+}
+
+int
+config_changed(const struct config *cf)
+{
+	const struct config_source	*src;
+	struct stat			 st;
+	size_t				 i;
+
+	if (cf == NULL)
+		return 1;
+	for (i = 0; i < cf->cf_nsources; i++) {
+		src = &cf->cf_sources[i];
+		if (stat(src->src_path, &st) == -1)
+			return 1;
+		if (st.st_dev != src->src_dev || st.st_ino != src->src_ino ||
+		    st.st_size != src->src_size ||
+		    st.st_mtim.tv_sec != src->src_mtime.tv_sec ||
+		    st.st_mtim.tv_nsec != src->src_mtime.tv_nsec)
+			return 1;
+	}
+	return 0;
+}
+
+const struct config_webhook *
+config_find_webhook(const struct config *cf, const char *path_info)
+{
+	size_t	n, i;
+
+	if (path_info == NULL)
+		path_info = "";
+	n = strlen(path_info);
+	while (n > 0 && path_info[n - 1] == '/')
+		n--;
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (strlen(cf->cf_webhooks[i].wh_path) == n &&
+		    strncmp(cf->cf_webhooks[i].wh_path, path_info, n) == 0)
+			return &cf->cf_webhooks[i];
+	}
+	return NULL;
+}
+
+void
+config_free(struct config *cf)
+{
+	size_t	i;
+
+	if (cf == NULL)
+		return;
+	for (i = 0; i < cf->cf_nwebhooks; i++)
+		webhook_clear(&cf->cf_webhooks[i]);
+	free(cf->cf_webhooks);
+	for (i = 0; i < cf->cf_nsources; i++)
+		free(cf->cf_sources[i].src_path);
+	free(cf->cf_sources);
+	free(cf->cf_spool);
+	free(cf->cf_path);
+	free(cf);
+}

@@ -1,0 +1,104 @@
+/*
+ * config.h: the hookspool.conf file (INI style, see hookspool.conf(5)).
+ */
+#ifndef HOOKSPOOL_CONFIG_H
+#define HOOKSPOOL_CONFIG_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define CONFIG_ERR_MAX		512
+#define CONFIG_DEFAULT_HEADER	"x-protocol-signature"
+#define CONFIG_DEFAULT_MAX_BODY	(1024 * 1024)
+
+struct config_secret {
+	unsigned char	*sec_key;	/* key bytes, wiped on free */
+	size_t		 sec_len;
+};
+
+struct config_webhook {
+	char			*wh_name;
+	char			*wh_path;	/* normalised: "" or "/a/b" */
+	char			*wh_spool;	/* own spool or the global one */
+	char			*wh_header;	/* header name as configured */
+	char			*wh_cgi_header;	/* HTTP_X_PROTOCOL_SIGNATURE */
+	char			**wh_events;	/* fnmatch(3) patterns */
+	size_t			 wh_nevents;
+	struct config_secret	*wh_secrets;
+	size_t			 wh_nsecrets;
+	int			 wh_inline_secret; /* some secret is inline */
+};
+
+/* A file the configuration was read from; its change triggers a reload. */
+struct config_source {
+	char		*src_path;
+	dev_t		 src_dev;
+	ino_t		 src_ino;
+	off_t		 src_size;
+	struct timespec	 src_mtime;
+};
+
+struct config {
+	char			*cf_path;
+	char			*cf_spool;
+	size_t			 cf_max_body;
+	int			 cf_fsync;
+	int			 cf_dedup;
+	int			 cf_group_readable;
+	struct config_webhook	*cf_webhooks;
+	size_t			 cf_nwebhooks;
+	struct config_source	*cf_sources;	/* [0] is the config itself */
+	size_t			 cf_nsources;
+};
+
+/*
+ * Read and validate the configuration at path, and the secret files it
+ * names. On success *out is a new config the caller frees with
+ * config_free(). On failure returns -1 and writes "file:line: reason" (or
+ * "file: reason") to err, a buffer of errlen bytes; *out is untouched.
+ */
+int config_load(const char *path, struct config **out, char *err, size_t errlen);
+
+/*
+ * Whether any file the config was read from has changed (modification time,
+ * size or inode) or vanished since config_load(). cf may be NULL (returns 1).
+ */
+int config_changed(const struct config *cf);
+
+/*
+ * The webhook whose path matches path_info (NULL, "", "/" and a trailing
+ * slash are normalised as in config paths), or NULL. The result belongs to cf.
+ */
+const struct config_webhook *config_find_webhook(const struct config *cf,
+    const char *path_info);
+
+/* Frees cf and wipes its secrets. cf may be NULL. */
+void config_free(struct config *cf);
+
+/*
+ * Parse a size ("512", "64k", "1M", "1G"; k = 1024) into *out, between
+ * min and max. Returns 0, or -1 with a static reason in *reason.
+ */
+int config_parse_size(const char *s, unsigned long long min,
+    unsigned long long max, unsigned long long *out, const char **reason);
+
+/*
+ * Parse a duration ("90", "90s", "15m", "36h", "7d") in seconds into *out,
+ * between min and max. Returns 0, or -1 with a static reason in *reason.
+ */
+int config_parse_duration(const char *s, long long min, long long max,
+    long long *out, const char **reason);
+
+/* Parse yes/no/true/false/on/off/1/0 into *out. Returns 0 or -1. */
+int config_parse_bool(const char *s, int *out);
+
+/*
+ * Read a secret file: its bytes, less one trailing newline. On success
+ * *key is a new buffer the caller wipes and frees. Returns 0, or -1 with a
+ * static reason in *reason (errno-derived reasons come from strerror).
+ */
+int config_read_secret(const char *path, unsigned char **key, size_t *len,
+    const char **reason);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * spool.h: the Maildir-style spool (tmp/, new/, cur/, failed/, ids/).
+ * The guarantees are stated in hookspool(1) and hookspool.conf(5).
+ */
+#ifndef HOOKSPOOL_SPOOL_H
+#define HOOKSPOOL_SPOOL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define SPOOL_NAME_MAX		256
+/* tmp/ files older than this, and not part of a delivery, are removed. */
+#define SPOOL_TMP_GRACE		(36 * 3600)
+
+struct spool {
+	char	*sp_dir;
+	int	 sp_dirfd;
+	int	 sp_fd[5];	/* tmp, new, cur, failed, ids */
+	int	 sp_fsync;
+	int	 sp_group_readable;
+};
+
+enum spool_folder {
+	SPOOL_TMP = 0,
+	SPOOL_NEW,
+	SPOOL_CUR,
+	SPOOL_FAILED,
+	SPOOL_IDS
+};
+
+enum spool_result {
+	SPOOL_DELIVERED = 0,	/* in new/, on disk if fsync is on */
+	SPOOL_DUPLICATE,	/* the id was spooled before; nothing added */
+	SPOOL_ERROR		/* nothing spooled, nothing left behind */
+};
+
+/* One event to deliver. The JSON fields are already JSON strings. */
+struct spool_entry {
+	const char	*se_webhook;	/* webhook name, [A-Za-z0-9._-] */
+	const char	*se_id;		/* raw id, for the dedup marker */
+	const char	*se_id_json;
+	const char	*se_type_json;
+	const char	*se_body;	/* one line of JSON, no CR or LF */
+	size_t		 se_bodylen;
+};
+
+/* The outcome of one recovery pass. */
+struct spool_recovery {
+	unsigned	 sr_finished;	/* cut-short deliveries moved to new/ */
+	unsigned	 sr_removed;	/* abandoned tmp/ files removed */
+};
+
+/*
+ * Open the spool at dir, creating it (0700, or 0750 when group_readable)
+ * and its folders if missing; the parent must exist. On success *out is a
+ * spool the caller closes with spool_close(). Returns 0, or -1 with a
+ * static reason in *reason (errno tells more).
+ */
+int spool_open(const char *dir, int fsync_on, int group_readable,
+    struct spool **out, const char **reason);
+
+/* Closes sp's folders and frees it. sp may be NULL. */
+void spool_close(struct spool *sp);
+
+/*
+ * Deliver e as one line in new/: written in tmp/, flushed, renamed into
+ * new/, and the folder flushed (when fsync is on) before this returns.
+ * With dedup, the id's marker in ids/ is claimed first; an id already
+ * marked gives SPOOL_DUPLICATE once the earlier delivery is complete. The
+ * new file's name is written to name (SPOOL_NAME_MAX bytes) and the arrival
+ * time to *when. On SPOOL_ERROR, *reason is static and errno is kept.
+ */
+enum spool_result spool_deliver(struct spool *sp, const struct spool_entry *e,
+    int dedup, char name[SPOOL_NAME_MAX], struct timespec *when,
+    const char **reason);
+
+/*
+ * Finish deliveries that were cut short (a tmp/ file already claimed by
+ * its dedup marker goes to new/) and remove tmp/ files abandoned for more
+ * than SPOOL_TMP_GRACE seconds. Files being delivered are left alone.
+ * Returns 0, or -1 with *reason set; counts go to *rec (may be NULL).
+ */
+int spool_recover(struct spool *sp, struct spool_recovery *rec,
+    const char **reason);
+
+/*
+ * Take an OFD write lock on byte which of fd (opened for writing), waiting
+ * for it if wait is set. The lock goes when fd's last copy is closed.
+ * Returns 0, or -1 with errno (EAGAIN: held by another).
+ */
+int spool_lock(int fd, off_t which, int wait);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * verify.h: HMAC-SHA256 signatures of webhook bodies (libgcrypt).
+ */
+#ifndef HOOKSPOOL_VERIFY_H
+#define HOOKSPOOL_VERIFY_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+#define VERIFY_MAC_LEN	32
+#define VERIFY_HEX_LEN	(2 * VERIFY_MAC_LEN)
+
+enum verify_result {
+	VERIFY_OK = 0,
+	VERIFY_MISSING,		/* no signature header */
+	VERIFY_MALFORMED,	/* not exactly 64 hex digits */
+	VERIFY_MISMATCH,	/* matches none of the secrets */
+	VERIFY_ERROR		/* libgcrypt failed */
+};
+
+/*
+ * Initialise libgcrypt once per process, before any other call here.
+ * Returns 0, or -1 with a static reason in *reason.
+ */
+int verify_init(const char **reason);
+
+/*
+ * Check sig (the header value; may be NULL) against the HMAC-SHA256 of
+ * body[0..len) under each of the secrets. sig must be exactly 64 hex
+ * digits, either case; the comparison is constant-time. Sets *reason to a
+ * static string on anything but VERIFY_OK.
+ */
+enum verify_result verify_signature(const char *sig, const void *body,
+    size_t len, const struct config_secret *secrets, size_t nsecrets,
+    const char **reason);
+
+/*
+ * Write the lower-case hex HMAC-SHA256 of body under key, and a NUL, to
+ * hex (VERIFY_HEX_LEN + 1 bytes). Returns 0, or -1 with *reason set.
+ */
+int verify_sign(const void *key, size_t keylen, const void *body, size_t len,
+    char hex[VERIFY_HEX_LEN + 1], const char **reason);
+
+#endif
