@@ -1,0 +1,174 @@
+/*
+ * faultinject.so: an LD_PRELOAD shim that makes system calls on spool paths
+ * fail, or kills the process at them, to test what the spool promises.
+ *
+ *   HOOKSPOOL_FAULT=CALL:ERRNO:PATH   fail CALL with ERRNO (ENOSPC, EIO,
+ *                                     EACCES) when its path, or the file
+ *                                     behind its fd, starts with PATH
+ *   HOOKSPOOL_FAULT=CALL:KILL:PATH    SIGKILL the process instead
+ *
+ * CALL is write, fsync, rename, link or mkdir (write covers writev, rename
+ * renameat, link linkat, mkdir mkdirat).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static int
+parse(char *call, size_t calllen, int *err, char *path, size_t pathlen)
+{
+	const char	*spec = getenv("HOOKSPOOL_FAULT");
+	const char	*a, *b;
+	char		 what[16];
+
+	if (spec == NULL || (a = strchr(spec, ':')) == NULL ||
+	    (b = strchr(a + 1, ':')) == NULL)
+		return 0;
+	if ((size_t)(a - spec) >= calllen || (size_t)(b - a - 1) >= sizeof(what))
+		return 0;
+	memcpy(call, spec, a - spec);
+	call[a - spec] = '\0';
+	memcpy(what, a + 1, b - a - 1);
+	what[b - a - 1] = '\0';
+	if (strcmp(what, "KILL") == 0)
+		*err = -1;
+	else if (strcmp(what, "ENOSPC") == 0)
+		*err = ENOSPC;
+	else if (strcmp(what, "EIO") == 0)
+		*err = EIO;
+	else if (strcmp(what, "EACCES") == 0)
+		*err = EACCES;
+	else
+		return 0;
+	snprintf(path, pathlen, "%s", b + 1);
+	return 1;
+}
+
+/* Whether CALL on path (absolute, or relative to dirfd) is to fail. */
+static int
+hit(const char *call, int dirfd, const char *name)
+{
+	char	want[16], prefix[PATH_MAX], full[PATH_MAX], link[64];
+	ssize_t	n;
+	int	err;
+
+	if (!parse(want, sizeof(want), &err, prefix, sizeof(prefix)) ||
+	    strcmp(want, call) != 0)
+		return 0;
+	if (name != NULL && name[0] == '/')
+		snprintf(full, sizeof(full), "%s", name);
+	else {
+		if (dirfd == AT_FDCWD)
+			snprintf(link, sizeof(link), "/proc/self/cwd");
+		else
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+		if ((n = readlink(link, full, sizeof(full) - 1)) < 0)
+			return 0;
+		full[n] = '\0';
+		if (name != NULL) {
+			size_t	len = strlen(full);
+
+			snprintf(full + len, sizeof(full) - len, "/%s", name);
+		}
+	}
+	if (strncmp(full, prefix, strlen(prefix)) != 0)
+		return 0;
+	if (err == -1)
+		kill(getpid(), SIGKILL);
+	errno = err;
+	return 1;
+}
+
+#define REAL(ret, name, ...) \
+	static ret (*real)(__VA_ARGS__); \
+	if (real == NULL) \
+		real = (ret (*)(__VA_ARGS__))dlsym(RTLD_NEXT, name)
+
+ssize_t
+write(int fd, const void *buf, size_t len)
+{
+	REAL(ssize_t, "write", int, const void *, size_t);
+	if (fd > 2 && hit("write", fd, NULL))
+		return -1;
+	return real(fd, buf, len);
+}
+
+ssize_t
+writev(int fd, const struct iovec *iov, int cnt)
+{
+	REAL(ssize_t, "writev", int, const struct iovec *, int);
+	if (fd > 2 && hit("write", fd, NULL))
+		return -1;
+	return real(fd, iov, cnt);
+}
+
+int
+fsync(int fd)
+{
+	REAL(int, "fsync", int);
+	if (hit("fsync", fd, NULL))
+		return -1;
+	return real(fd);
+}
+
+int
+rename(const char *from, const char *to)
+{
+	REAL(int, "rename", const char *, const char *);
+	if (hit("rename", AT_FDCWD, from))
+		return -1;
+	return real(from, to);
+}
+
+int
+renameat(int fromfd, const char *from, int tofd, const char *to)
+{
+	REAL(int, "renameat", int, const char *, int, const char *);
+	if (hit("rename", fromfd, from))
+		return -1;
+	return real(fromfd, from, tofd, to);
+}
+
+int
+link(const char *from, const char *to)
+{
+	REAL(int, "link", const char *, const char *);
+	if (hit("link", AT_FDCWD, from))
+		return -1;
+	return real(from, to);
+}
+
+int
+linkat(int fromfd, const char *from, int tofd, const char *to, int flags)
+{
+	REAL(int, "linkat", int, const char *, int, const char *, int);
+	if (hit("link", fromfd, from))
+		return -1;
+	return real(fromfd, from, tofd, to, flags);
+}
+
+int
+mkdir(const char *path, mode_t mode)
+{
+	REAL(int, "mkdir", const char *, mode_t);
+	if (hit("mkdir", AT_FDCWD, path))
+		return -1;
+	return real(path, mode);
+}
+
+int
+mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	REAL(int, "mkdirat", int, const char *, mode_t);
+	if (hit("mkdir", dirfd, path))
+		return -1;
+	return real(dirfd, path, mode);
+}

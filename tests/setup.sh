@@ -1,0 +1,178 @@
+# Sourced by every integration test: a scratch folder, a config, a secret,
+# helpers to sign and post, and cleanup of whatever the test started.
+set -eu
+
+: "${top_builddir:=.}"
+: "${top_srcdir:=.}"
+top_builddir=$(cd "$top_builddir" && pwd)
+top_srcdir=$(cd "$top_srcdir" && pwd)
+FCGI=$top_builddir/fcgi/hookspool.fcgi
+HOOKSPOOL=$top_builddir/src/hookspool
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hookspool-test.XXXXXX")
+chmod 755 "$T"
+CLEANUP_PIDS=
+CLEANUP_CMDS=
+
+cleanup() {
+	rc=$?
+	for cmd in $CLEANUP_CMDS; do
+		"$cmd" || :
+	done
+	for pid in $CLEANUP_PIDS; do
+		kill "$pid" 2>/dev/null || :
+	done
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+		for f in "$T"/*.log; do
+			[ -s "$f" ] || continue
+			echo "--- $f"
+			tail -n 40 "$f"
+		done
+	fi
+	rm -rf "$T"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# A test that cannot run here exits 77; CI sets HOOKSPOOL_NO_SKIP=1, where
+# nothing may be skipped.
+skip() {
+	if [ "${HOOKSPOOL_NO_SKIP:-}" = 1 ]; then
+		echo "FAIL: cannot skip in CI: $*" >&2
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+	ok "$1"
+}
+
+# The demo secret and a config; extra lines go into the webhook section.
+SECRET_FILE=$T/protocol.key
+printf 'whsec-test-%s\n' "$$" >"$SECRET_FILE"
+chmod 600 "$SECRET_FILE"
+SPOOL=$T/spool
+CONF=$T/hookspool.conf
+
+# make_conf [LINE...]: global settings first (lines before a "--"), then the
+# webhook section; e.g. make_conf max_body=64k -- 'events = message.*'
+make_conf() {
+	{
+		echo "spool = $SPOOL"
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do
+			echo "$1"
+			shift
+		done
+		[ $# -gt 0 ] && shift
+		echo "[webhook protocol]"
+		echo "secret_file = $SECRET_FILE"
+		for line in "$@"; do
+			echo "$line"
+		done
+	} >"$CONF"
+}
+
+# sign FILE: the hex HMAC-SHA256 of FILE under the test secret.
+sign() {
+	"$HOOKSPOOL" sign --secret-file "$SECRET_FILE" "$1"
+}
+
+# event ID [TYPE]: a body like the seed's example on stdout.
+event() {
+	printf '{"id":"%s","type":"%s","payload":{"id":"WAz8eIbvDR60rouK"}}' \
+	    "$1" "${2:-conversation.updated}"
+}
+
+# count FOLDER: files in SPOOL/FOLDER.
+count() {
+	find "$SPOOL/$1" -type f 2>/dev/null | wc -l | tr -d ' '
+}
+
+# cgi_post BODYFILE [VAR=VALUE...]: run the responder as a CGI program for
+# one POST of BODYFILE, signed, unless the extra variables say otherwise.
+# Sets STATUS, and leaves the headers and body in $T/cgi.out.
+cgi_post() {
+	body=$1
+	shift
+	env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 \
+	    HOOKSPOOL_CONFIG="$CONF" REQUEST_METHOD=POST \
+	    CONTENT_LENGTH="$(wc -c <"$body" | tr -d ' ')" \
+	    HTTP_X_PROTOCOL_SIGNATURE="$(sign "$body")" \
+	    REMOTE_ADDR=127.0.0.1 SERVER_PROTOCOL=HTTP/1.1 \
+	    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+	    ${LD_PRELOAD:+LD_PRELOAD="$LD_PRELOAD"} \
+	    ${HOOKSPOOL_FAULT:+HOOKSPOOL_FAULT="$HOOKSPOOL_FAULT"} \
+	    "$@" "$FCGI" <"$body" >"$T/cgi.out" 2>>"$T/cgi-stderr.log" ||
+	    fail "the responder exited $? (see cgi-stderr.log)"
+	STATUS=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$T/cgi.out")
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return
+		fi
+	done
+}
+
+# wait_port PORT: until something listens on it (10 s at most).
+wait_port() {
+	i=0
+	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "nothing listens on port $1"
+		sleep 0.1
+	done
+}
+
+# http_post URL BODYFILE [curl args...]: POST it signed. Sets STATUS; the
+# response body is in $T/http.out and its headers in $T/http.hdr.
+http_post() {
+	url=$1
+	body=$2
+	shift 2
+	STATUS=$(curl -s -o "$T/http.out" -D "$T/http.hdr" -w '%{http_code}' \
+	    -H "x-protocol-signature: $(sign "$body")" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary "@$body" "$@" "$url") || STATUS=000
+}
+
+# substitute SRC DEST NAME=VALUE...: copy a shipped config, setting each
+# named path or port: a lighttpd line "var.NAME = ..." or an Apache line
+# "Define NAME ...". Everything else stays as shipped.
+substitute() {
+	src=$1
+	dest=$2
+	shift 2
+	cp "$src" "$dest"
+	for kv in "$@"; do
+		k=${kv%%=*}
+		v=$(printf '%s' "${kv#*=}" | sed 's/[&|\\]/\\&/g')
+		case $v in
+		*[!0-9]* | "") q='"' ;;
+		*) q= ;;
+		esac
+		grep -Eq "^[[:space:]]*(var\.$k[[:space:]]*=|Define[[:space:]]+$k[[:space:]])" "$dest" ||
+		    fail "$src has no setting $k"
+		sed -i -E -e "s|^([[:space:]]*var\.$k[[:space:]]*=[[:space:]]*).*|\1$q$v$q|" \
+		    -e "s|^([[:space:]]*Define[[:space:]]+$k[[:space:]]+).*|\1$v|" "$dest"
+	done
+}
