@@ -61,6 +61,33 @@ only_space(const char *s, size_t len)
 	return 1;
 }
 
+/*
+ * RFC 8259 allows no byte below 0x20 inside a string; json-c's strict mode
+ * lets them through, so look for them here. Outside strings, the only such
+ * bytes json-c accepts are white space.
+ */
+static int
+raw_control_in_string(const char *s, size_t len)
+{
+	size_t	i;
+	int	in_string = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!in_string) {
+			if (s[i] == '"')
+				in_string = 1;
+			continue;
+		}
+		if ((unsigned char)s[i] < 0x20)
+			return 1;
+		if (s[i] == '\\')
+			i++;	/* the escaped byte cannot end the string */
+		else if (s[i] == '"')
+			in_string = 0;
+	}
+	return 0;
+}
+
 int
 event_parse(const char *body, size_t len, struct event *ev, const char **reason)
 {
@@ -78,8 +105,12 @@ event_parse(const char *body, size_t len, struct event *ev, const char **reason)
 		*reason = "body too large";
 		return -1;
 	}
-	/* json-c counts the top level as one: allow EVENT_MAX_DEPTH levels. */
-	if ((tok = json_tokener_new_ex(EVENT_MAX_DEPTH + 1)) == NULL) {
+	if (raw_control_in_string(body, len)) {
+		*reason = "body has a raw control character in a string";
+		return -1;
+	}
+	/* json-c counts the top level as one level, as we do. */
+	if ((tok = json_tokener_new_ex(EVENT_MAX_DEPTH)) == NULL) {
 		*reason = "out of memory";
 		return -1;
 	}
