@@ -1,0 +1,86 @@
+#!/bin/sh
+# The quick start's demo: the responder behind a real lighttpd on
+# 127.0.0.1, a demo config and a fresh secret in demo/, the Protocol guide's
+# example event signed as Protocol signs it, and the line that was spooled.
+# Run it from a built tree: sh lighttpd/demo.sh
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+demo=$top/demo
+fcgi=$top/fcgi/hookspool.fcgi
+cli=$top/src/hookspool
+
+[ -x "$fcgi" ] && [ -x "$cli" ] || {
+	echo "demo: build first: ./autogen.sh && ./configure && make" >&2
+	exit 1
+}
+command -v lighttpd >/dev/null && command -v curl >/dev/null || {
+	echo "demo: lighttpd and curl are needed: sh .ci/deps" >&2
+	exit 1
+}
+
+# A demo from an earlier run is stopped and replaced.
+if [ -f "$demo/lighttpd.pid" ]; then
+	kill "$(cat "$demo/lighttpd.pid")" 2>/dev/null || :
+	sleep 0.5
+fi
+rm -rf "$demo"
+mkdir -p "$demo"
+chmod 700 "$demo"
+
+# A random secret, as the Protocol dashboard would give you.
+head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$demo/protocol.key"
+chmod 600 "$demo/protocol.key"
+cat >"$demo/hookspool.conf" <<CONF
+spool = $demo/spool
+
+[webhook protocol]
+secret_file = $demo/protocol.key
+events = conversation.* message.*
+CONF
+
+# The first free port from 8080 on.
+port=8080
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+	port=$((port + 1))
+done 2>/dev/null || :
+# (plain sh has no /dev/tcp: then 8080 is used as is)
+
+sed -e "s|^var.state_dir = .*|var.state_dir = \"$demo\"|" \
+    -e "s|^var.http_port = .*|var.http_port = $port|" \
+    "$top/lighttpd/lighttpd.conf" >"$demo/lighttpd.conf"
+sed -e "s|^var.hookspool_bin .*|var.hookspool_bin    = \"$fcgi\"|" \
+    -e "s|^var.hookspool_conf .*|var.hookspool_conf   = \"$demo/hookspool.conf\"|" \
+    -e "s|^var.hookspool_socket .*|var.hookspool_socket = \"$demo/hookspool.sock\"|" \
+    "$top/lighttpd/hookspool-fastcgi.conf" >"$demo/hookspool-fastcgi.conf"
+"$cli" check -c "$demo/hookspool.conf" >/dev/null
+(cd "$demo" && lighttpd -f lighttpd.conf)
+i=0
+while ! curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+	i=$((i + 1))
+	[ "$i" -lt 50 ] || { echo "demo: lighttpd did not start" >&2; exit 1; }
+	sleep 0.1
+done
+
+# The guide's example, signed as the guide does it:
+# crypto.createHmac('sha256', secret).update(payload).digest('hex')
+printf '%s' '{"id":"a056V7R7NmNRjl70","type":"conversation.updated","payload":{"id":"WAz8eIbvDR60rouK"}}' >"$demo/event.json"
+if command -v openssl >/dev/null; then
+	sig=$(openssl dgst -sha256 -hmac "$(cat "$demo/protocol.key")" -r \
+	    "$demo/event.json" | cut -d' ' -f1)
+else
+	sig=$("$cli" sign --secret-file "$demo/protocol.key" "$demo/event.json")
+fi
+
+url=http://127.0.0.1:$port/hookspool
+echo "POST $url"
+echo "x-protocol-signature: $sig"
+echo
+curl -s -i -H "x-protocol-signature: $sig" -H 'Content-Type: application/json' \
+    --data-binary "@$demo/event.json" "$url"
+echo
+echo
+echo "Spooled in $demo/spool/new/:"
+cat "$demo"/spool/new/*
+echo
+echo "lighttpd is still running on 127.0.0.1:$port (pid $(cat "$demo/lighttpd.pid"))."
+echo "Stop it with: kill \$(cat demo/lighttpd.pid)"
