@@ -247,6 +247,11 @@ webhook_spool(struct responder *rs, const struct config_webhook *wh,
 {
 	size_t	i = wh - rs->rs_cf->cf_webhooks;
 
+	/* A spool moved or removed under us is opened (created) anew. */
+	if (rs->rs_spools[i] != NULL && spool_stale(rs->rs_spools[i])) {
+		spool_close(rs->rs_spools[i]);
+		rs->rs_spools[i] = NULL;
+	}
 	if (rs->rs_spools[i] == NULL &&
 	    spool_open(wh->wh_spool, rs->rs_cf->cf_fsync,
 	    rs->rs_cf->cf_group_readable, &rs->rs_spools[i], reason) == -1)

@@ -120,6 +120,31 @@ spool_close(struct spool *sp)
 	free(sp);
 }
 
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+int
+spool_stale(const struct spool *sp)
+{
+	static const enum spool_folder check[] = { SPOOL_TMP, SPOOL_NEW, SPOOL_IDS };
+	struct stat	byname, open;
+	size_t		i;
+
+	if (stat(sp->sp_dir, &byname) == -1 || fstat(sp->sp_dirfd, &open) == -1 ||
+	    !same_file(&byname, &open))
+		return 1;
+	for (i = 0; i < sizeof(check) / sizeof(check[0]); i++) {
+		if (fstatat(sp->sp_dirfd, folders[check[i]], &byname, 0) == -1 ||
+		    fstat(sp->sp_fd[check[i]], &open) == -1 ||
+		    !same_file(&byname, &open))
+			return 1;
+	}
+	return 0;
+}
+
 /* time.usec.PpidQcounter.host: sorts by arrival, unique across hosts. */
 static int
 make_name(char name[SPOOL_NAME_MAX], const struct timespec *ts)

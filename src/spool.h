@@ -60,6 +60,13 @@ struct spool_recovery {
 int spool_open(const char *dir, int fsync_on, int group_readable,
     struct spool **out, const char **reason);
 
+/*
+ * Whether sp's folders are no longer those its path names (the spool was
+ * moved, removed or replaced since spool_open()): a long-lived process
+ * then opens it again rather than deliver into a folder nobody reads.
+ */
+int spool_stale(const struct spool *sp);
+
 /* Closes sp's folders and frees it. sp may be NULL. */
 void spool_close(struct spool *sp);
 

@@ -112,3 +112,11 @@ assert_eq "accepted once" 1 "$(cat "$T"/same.* | grep -c accepted)"
 assert_eq "duplicate 19 times" 19 "$(cat "$T"/same.* | grep -c duplicate)"
 assert_eq "spooled once" 1 "$(grep -l '"id":"same-id-1"' "$SPOOL"/new/* | wc -l)"
 assert_eq "nothing left in tmp/" 0 "$(count tmp)"
+
+# The spool removed while the responder runs: it is created again, and the
+# next event lands where a drain will look, not in a deleted folder.
+rm -rf "$SPOOL"
+event after-rm-1 >"$T/after.json"
+http_post "$URL" "$T/after.json"
+assert_eq "after the spool was removed" 200 "$STATUS"
+assert_eq "the event is in the new spool" 1 "$(count new)"
