@@ -1,0 +1,58 @@
+#!/bin/bash
+# The set-up verbs: hookspool sign agrees with the sender's own HMAC, and
+# hookspool check accepts a good config, creates the spool, and names the
+# file, the line and the reason of a bad one.
+. "$top_srcdir/tests/setup.sh"
+
+# sign, against an independent HMAC (node as the seed does it, or openssl)
+printf '%s' '{"id":"a056V7R7NmNRjl70","type":"conversation.updated","payload":{"id":"WAz8eIbvDR60rouK"}}' >"$T/seed.json"
+if command -v openssl >/dev/null; then
+	want=$(openssl dgst -sha256 -hmac "$(cat "$SECRET_FILE")" -r "$T/seed.json" | cut -d' ' -f1)
+elif command -v node >/dev/null; then
+	want=$(node -e 'const c = require("crypto"), fs = require("fs");
+	    console.log(c.createHmac("sha256", process.argv[1])
+	    .update(fs.readFileSync(process.argv[2])).digest("hex"))' \
+	    "$(cat "$SECRET_FILE")" "$T/seed.json")
+else
+	skip "neither openssl nor node to compute a reference HMAC"
+fi
+assert_eq "sign FILE" "$want" "$("$HOOKSPOOL" sign --secret-file "$SECRET_FILE" "$T/seed.json")"
+assert_eq "sign stdin" "$want" "$("$HOOKSPOOL" sign --secret-file "$SECRET_FILE" <"$T/seed.json")"
+assert_eq "sign --secret" "$want" "$("$HOOKSPOOL" sign --secret "$(cat "$SECRET_FILE")" "$T/seed.json")"
+rc=0
+"$HOOKSPOOL" sign "$T/seed.json" 2>/dev/null || rc=$?
+assert_eq "sign without a secret is a usage error" 2 "$rc"
+rc=0
+"$HOOKSPOOL" sign --secret-file "$T/missing.key" "$T/seed.json" 2>"$T/err" || rc=$?
+assert_eq "sign with a missing secret file" 2 "$rc"
+grep -q "missing.key" "$T/err" || fail "the error does not name the file"
+
+# check: a good config, and the spool it creates
+make_conf
+"$HOOKSPOOL" check -c "$CONF" >"$T/out" 2>&1 || fail "check failed: $(cat "$T/out")"
+ok "check accepts a good config"
+for d in tmp new cur failed ids; do
+	[ -d "$SPOOL/$d" ] || fail "check did not create $d/"
+done
+assert_eq "spool mode" 700 "$(stat -c %a "$SPOOL")"
+HOOKSPOOL_CONFIG=$CONF "$HOOKSPOOL" check >/dev/null 2>&1 ||
+    fail "check does not read HOOKSPOOL_CONFIG"
+ok "check reads HOOKSPOOL_CONFIG"
+
+# check: bad configs exit 2 and say file:line: reason
+bad() {
+	want=$1
+	shift
+	printf '%s\n' "$@" >"$T/bad.conf"
+	rc=0
+	"$HOOKSPOOL" check -c "$T/bad.conf" >/dev/null 2>"$T/err" || rc=$?
+	assert_eq "check exit for: $want" 2 "$rc"
+	grep -qF "$want" "$T/err" || fail "check said '$(cat "$T/err")', not '$want'"
+}
+bad "bad.conf:2: unknown key 'spol'" "spool = $SPOOL" "spol = x"
+bad "bad.conf:1: max_body: not a size" "max_body = lots" "spool = $SPOOL"
+bad "bad.conf:3: unable to open secret_file $T/nope" "spool = $SPOOL" \
+    "[webhook protocol]" "secret_file = $T/nope"
+bad "no [webhook NAME] section" "spool = $SPOOL"
+bad "bad.conf:2: fsync must be yes or no" "spool = $SPOOL" "fsync = maybe"
+bad "bad.conf:1: spool must be an absolute path" "spool = relative/spool"
