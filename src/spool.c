@@ -332,6 +332,14 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 	iov[2].iov_base = "}\n";
 	iov[2].iov_len = 2;
 
+	/* A known id needs no file at all: answer it before writing one. */
+	if (dedup) {
+		marker_name(e, marker);
+		if (await_marker(sp, marker) == 1) {
+			free(head);
+			return SPOOL_DUPLICATE;
+		}
+	}
 	for (;;) {
 		if (make_name(name, when) == -1) {
 			*reason = "file name too long";
@@ -363,7 +371,6 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 		goto unlink_tmp;
 	}
 	if (dedup) {
-		marker_name(e, marker);
 		for (;;) {
 			if (linkat(sp->sp_fd[SPOOL_TMP], name,
 			    sp->sp_fd[SPOOL_IDS], marker, 0) == 0) {
