@@ -222,10 +222,11 @@ read_secret_fd(int fd, unsigned char **key, size_t *len, const char **reason)
 			goto fail;
 		}
 	}
-	if (n > 0 && buf[n - 1] == '\n')
+	if (n > 0 && buf[n - 1] == '\n') {
 		n--;
-	if (n > 0 && buf[n - 1] == '\r')
-		n--;
+		if (n > 0 && buf[n - 1] == '\r')
+			n--;
+	}
 	if (n == 0) {
 		*reason = "secret is empty";
 		goto fail;
@@ -476,6 +477,35 @@ webhook_clear(struct config_webhook *wh)
 	free(wh->wh_secrets);
 }
 
+/* The checks of a complete webhook section, reported at its header. */
+static int
+end_section(struct parser *p)
+{
+	struct config		*cf = p->p_cf;
+	struct config_webhook	*wh = p->p_wh, *prev;
+	const char		*path;
+	unsigned		 line = p->p_line;
+
+	if (wh == NULL)
+		return 0;
+	p->p_line = p->p_wh_line;
+	if (wh->wh_nsecrets == 0)
+		return perror_at(p, "webhook %s has no secret or secret_file",
+		    wh->wh_name);
+	if (wh->wh_spool == NULL && cf->cf_spool == NULL)
+		return perror_at(p, "spool is required (for webhook %s)",
+		    wh->wh_name);
+	path = wh->wh_path != NULL ? wh->wh_path : "";
+	for (prev = cf->cf_webhooks; prev < wh; prev++)
+		if (strcmp(prev->wh_path != NULL ? prev->wh_path : "",
+		    path) == 0)
+			return perror_at(p, "webhooks %s and %s have the same "
+			    "path '%s'", prev->wh_name, wh->wh_name,
+			    path[0] != '\0' ? path : "/");
+	p->p_line = line;
+	return 0;
+}
+
 static int
 section(struct parser *p, char *line)
 {
@@ -484,6 +514,8 @@ section(struct parser *p, char *line)
 	size_t			 n = strlen(line), i;
 	char			*name;
 
+	if (end_section(p) == -1)
+		return -1;
 	if (line[n - 1] != ']')
 		return perror_at(p, "section header must end with ]");
 	line[n - 1] = '\0';
@@ -559,7 +591,8 @@ parse_line(struct parser *p, char *line)
 	value = trim(eq + 1);
 	if (*key == '\0')
 		return perror_at(p, "expected key = value");
-	if (*value == '\0')
+	/* An empty path is "/", as the spec says; nothing else may be empty. */
+	if (*value == '\0' && (p->p_wh == NULL || strcmp(key, "path") != 0))
 		return perror_at(p, "%s has no value", key);
 	if (p->p_wh != NULL)
 		return webhook_key(p, key, value);
@@ -586,9 +619,8 @@ finish(struct parser *p)
 {
 	struct config		*cf = p->p_cf;
 	struct config_webhook	*wh;
-	size_t			 i, j;
+	size_t			 i;
 
-	p->p_line = 0;
 	if (cf->cf_nwebhooks == 0) {
 		snprintf(p->p_err, p->p_errlen,
 		    "%s: no [webhook NAME] section", p->p_path);
@@ -596,17 +628,6 @@ finish(struct parser *p)
 	}
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		wh = &cf->cf_webhooks[i];
-		p->p_line = 0;
-		if (wh->wh_nsecrets == 0) {
-			snprintf(p->p_err, p->p_errlen, "%s: webhook %s has no "
-			    "secret or secret_file", p->p_path, wh->wh_name);
-			return -1;
-		}
-		if (wh->wh_spool == NULL && cf->cf_spool == NULL) {
-			snprintf(p->p_err, p->p_errlen, "%s: spool is required "
-			    "(for webhook %s)", p->p_path, wh->wh_name);
-			return -1;
-		}
 		if (wh->wh_spool == NULL &&
 		    (wh->wh_spool = strdup(cf->cf_spool)) == NULL)
 			goto nomem;
@@ -623,15 +644,6 @@ finish(struct parser *p)
 				goto nomem;
 			wh->wh_nevents = 1;
 		}
-		for (j = 0; j < i; j++) {
-			if (strcmp(cf->cf_webhooks[j].wh_path, wh->wh_path) == 0) {
-				snprintf(p->p_err, p->p_errlen, "%s: webhooks %s "
-				    "and %s have the same path '%s'", p->p_path,
-				    cf->cf_webhooks[j].wh_name, wh->wh_name,
-				    wh->wh_path[0] ? wh->wh_path : "/");
-				return -1;
-			}
-		}
 	}
 	return 0;
 nomem:
@@ -646,9 +658,11 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	struct config	*cf;
 	struct stat	 st;
 	FILE		*fp = NULL;
+	char		 iobuf[BUFSIZ];
 	char		*line = NULL;
 	size_t		 cap = 0;
 	ssize_t		 n;
+	int		 rc = -1;
 
 	memset(&p, 0, sizeof(p));
 	p.p_path = path;
@@ -671,6 +685,10 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 		    strerror(errno));
 		goto fail;
 	}
+	if (setvbuf(fp, iobuf, _IOFBF, sizeof(iobuf)) != 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
 	if (fstat(fileno(fp), &st) == -1 || add_source(cf, path, &st) == -1) {
 		snprintf(err, errlen, "%s: unable to stat: %s", path,
 		    strerror(errno));
@@ -690,18 +708,21 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 		    strerror(errno));
 		goto fail;
 	}
-	if (finish(&p) == -1)
+	if (end_section(&p) == -1 || finish(&p) == -1)
 		goto fail;
-	free(line);
-	fclose(fp);
 	*out = cf;
-	return 0;
+	cf = NULL;
+	rc = 0;
 fail:
+	/* An inline secret passed through these buffers: wipe them. */
+	if (line != NULL)
+		explicit_bzero(line, cap);
 	free(line);
 	if (fp != NULL)
 		fclose(fp);
+	explicit_bzero(iobuf, sizeof(iobuf));
 	config_free(cf);
-	return -1;
+	return rc;
 }
 
 int

@@ -88,6 +88,100 @@ raw_control_in_string(const char *s, size_t len)
 	return 0;
 }
 
+/* The length of the UTF-8 sequence at s (RFC 3629, strict), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t len)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;		/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;		/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;		/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;		/* past U+10FFFF */
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static int
+digit_at(const unsigned char *s, size_t len, size_t i)
+{
+	return i < len && s[i] >= '0' && s[i] <= '9';
+}
+
+/* Outside strings: NaN, Infinity, "1." and "1e", which json-c accepts. */
+static int
+not_rfc8259(const unsigned char *s, size_t len, size_t i)
+{
+	if (s[i] == 'N' || s[i] == 'I')
+		return 1;
+	if (s[i] == '.')
+		return !digit_at(s, len, i + 1);
+	if ((s[i] == 'e' || s[i] == 'E') && i > 0 && digit_at(s, len, i - 1)) {
+		if (i + 1 < len && (s[i + 1] == '+' || s[i + 1] == '-'))
+			i++;
+		return !digit_at(s, len, i + 1);
+	}
+	return 0;
+}
+
+/*
+ * What json-c lets through: UTF-8 that is not strict (overlong forms,
+ * surrogates, code points past U+10FFFF), the non-JSON numbers above, and
+ * nesting, which json-c counts differently (a scalar inside a container is
+ * one level more): here only objects and arrays count.
+ */
+static int
+scan(const unsigned char *s, size_t len, const char **reason)
+{
+	size_t	i, n;
+	int	in_string = 0, depth = 0;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] >= 0x80) {
+			if ((n = utf8_len(s + i, len - i)) == 0) {
+				*reason = "body is not valid UTF-8";
+				return -1;
+			}
+			i += n - 1;
+		} else if (in_string) {
+			if (s[i] == '\\' && i + 1 < len && s[i + 1] < 0x80)
+				i++;
+			else if (s[i] == '"')
+				in_string = 0;
+		} else if (s[i] == '"')
+			in_string = 1;
+		else if (s[i] == '{' || s[i] == '[') {
+			if (++depth > EVENT_MAX_DEPTH) {
+				*reason = "body nests deeper than 64";
+				return -1;
+			}
+		} else if (s[i] == '}' || s[i] == ']')
+			depth--;
+		else if (not_rfc8259(s, len, i)) {
+			*reason = "body is not valid JSON";
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 event_parse(const char *body, size_t len, struct event *ev, const char **reason)
 {
@@ -109,8 +203,10 @@ event_parse(const char *body, size_t len, struct event *ev, const char **reason)
 		*reason = "body has a raw control character in a string";
 		return -1;
 	}
-	/* json-c counts the top level as one level, as we do. */
-	if ((tok = json_tokener_new_ex(EVENT_MAX_DEPTH)) == NULL) {
+	if (scan((const unsigned char *)body, len, reason) == -1)
+		return -1;
+	/* scan() has limited the nesting; leave json-c room for a scalar. */
+	if ((tok = json_tokener_new_ex(EVENT_MAX_DEPTH + 1)) == NULL) {
 		*reason = "out of memory";
 		return -1;
 	}
@@ -208,4 +304,43 @@ event_json_string(const char *s)
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(v);
 	return out;
+}
+
+int
+event_field_string(const char *line, size_t len, const char *key, char **out,
+    const char **reason)
+{
+	struct json_tokener	*tok;
+	struct json_object	*obj, *v;
+	int			 rc = -1;
+
+	*out = NULL;
+	if (len > INT_MAX || memchr(line, '\0', len) != NULL) {
+		*reason = "not a JSON line";
+		return -1;
+	}
+	if ((tok = json_tokener_new_ex(EVENT_MAX_DEPTH + 2)) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	obj = json_tokener_parse_ex(tok, line, (int)len);
+	if (obj == NULL || !json_object_is_type(obj, json_type_object)) {
+		*reason = "not a JSON object";
+		goto done;
+	}
+	if (!json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		*reason = "no such string field";
+		goto done;
+	}
+	if ((*out = strndup(json_object_get_string(v),
+	    json_object_get_string_len(v))) == NULL) {
+		*reason = "out of memory";
+		goto done;
+	}
+	rc = 0;
+done:
+	json_object_put(obj);
+	json_tokener_free(tok);
+	return rc;
 }

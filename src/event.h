@@ -51,4 +51,12 @@ char *event_flatten(char *body, size_t len, size_t *outlen);
  */
 char *event_json_string(const char *s);
 
+/*
+ * The top-level string field key of the JSON object line[0..len), such as
+ * "webhook" of a spooled line, into a new string the caller frees (*out;
+ * NULL on failure). Returns 0, or -1 with a static reason in *reason.
+ */
+int event_field_string(const char *line, size_t len, const char *key,
+    char **out, const char **reason);
+
 #endif

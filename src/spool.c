@@ -50,10 +50,19 @@ spool_lock(int fd, off_t which, int wait)
 	return rc;
 }
 
+/* Create a folder with exactly mode, whatever the umask; keep an old one. */
+static int
+make_folder(int dirfd, const char *name, mode_t mode)
+{
+	if (mkdirat(dirfd, name, mode) == 0)
+		return fchmodat(dirfd, name, mode, 0);
+	return errno == EEXIST ? 0 : -1;
+}
+
 static int
 open_folder(int dirfd, const char *name, mode_t mode)
 {
-	if (mkdirat(dirfd, name, mode) == -1 && errno != EEXIST)
+	if (make_folder(dirfd, name, mode) == -1)
 		return -1;
 	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
@@ -80,7 +89,7 @@ spool_open(const char *dir, int fsync_on, int group_readable,
 		*reason = "out of memory";
 		goto fail;
 	}
-	if (mkdir(dir, mode) == -1 && errno != EEXIST) {
+	if (make_folder(AT_FDCWD, dir, mode) == -1) {
 		*reason = "unable to create the spool directory";
 		goto fail;
 	}
