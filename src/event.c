@@ -61,33 +61,6 @@ only_space(const char *s, size_t len)
 	return 1;
 }
 
-/*
- * RFC 8259 allows no byte below 0x20 inside a string; json-c's strict mode
- * lets them through, so look for them here. Outside strings, the only such
- * bytes json-c accepts are white space.
- */
-static int
-raw_control_in_string(const char *s, size_t len)
-{
-	size_t	i;
-	int	in_string = 0;
-
-	for (i = 0; i < len; i++) {
-		if (!in_string) {
-			if (s[i] == '"')
-				in_string = 1;
-			continue;
-		}
-		if ((unsigned char)s[i] < 0x20)
-			return 1;
-		if (s[i] == '\\')
-			i++;	/* the escaped byte cannot end the string */
-		else if (s[i] == '"')
-			in_string = 0;
-	}
-	return 0;
-}
-
 /* The length of the UTF-8 sequence at s (RFC 3629, strict), or 0. */
 static size_t
 utf8_len(const unsigned char *s, size_t len)
@@ -142,8 +115,9 @@ not_rfc8259(const unsigned char *s, size_t len, size_t i)
 }
 
 /*
- * What json-c lets through: UTF-8 that is not strict (overlong forms,
- * surrogates, code points past U+10FFFF), the non-JSON numbers above, and
+ * What json-c lets through: raw control characters in strings, UTF-8 that
+ * is not strict (overlong forms, surrogates, code points past U+10FFFF),
+ * the non-JSON numbers above, and
  * nesting, which json-c counts differently (a scalar inside a container is
  * one level more): here only objects and arrays count.
  */
@@ -161,6 +135,12 @@ scan(const unsigned char *s, size_t len, const char **reason)
 			}
 			i += n - 1;
 		} else if (in_string) {
+			/* RFC 8259; json-c's strict mode lets these through */
+			if (s[i] < 0x20) {
+				*reason = "body has a raw control character "
+				    "in a string";
+				return -1;
+			}
 			if (s[i] == '\\' && i + 1 < len && s[i + 1] < 0x80)
 				i++;
 			else if (s[i] == '"')
@@ -197,10 +177,6 @@ event_parse(const char *body, size_t len, struct event *ev, const char **reason)
 	}
 	if (len > INT_MAX) {
 		*reason = "body too large";
-		return -1;
-	}
-	if (raw_control_in_string(body, len)) {
-		*reason = "body has a raw control character in a string";
 		return -1;
 	}
 	if (scan((const unsigned char *)body, len, reason) == -1)
