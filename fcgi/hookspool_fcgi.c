@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "config.h"
 #include "event.h"
+#include "listen.h"
 #include "log.h"
 #include "spool.h"
 #include "verify.h"
@@ -387,12 +389,27 @@ done:
 	free(body);
 }
 
+/*
+ * Stopping: SIGTERM (or SIGINT) lets the request in flight finish, then
+ * the process exits. The handler sets the flag and puts a socket that
+ * never listens in place of the listening one (dup2 is async-signal-safe),
+ * so an accept() that is waiting, or about to, fails at once; the
+ * handler is installed with SA_RESTART, so the reads and writes of the
+ * request in flight carry on. New connections are refused from then on.
+ */
+static int term_listen_fd = -1;
+static int term_dead_fd = -1;
+
 static void
 on_term(int sig)
 {
+	int	saved = errno;
+
 	(void)sig;
 	terminating = 1;
-	FCGX_ShutdownPending();
+	if (term_listen_fd != -1 && term_dead_fd != -1)
+		(void)dup2(term_dead_fd, term_listen_fd);
+	errno = saved;
 }
 
 static void
@@ -403,6 +420,7 @@ usage(void)
 	exit(2);
 }
 
+/* Answer requests on sock until told to stop. */
 static void
 serve(struct responder *rs, int sock)
 {
@@ -414,45 +432,134 @@ serve(struct responder *rs, int sock)
 		exit(1);
 	}
 	rq.rq_fcgi = &req;
-	while (!terminating && FCGX_Accept_r(&req) >= 0) {
+	while (!terminating) {
+		if (FCGX_Accept_r(&req) < 0) {
+			if (!terminating)
+				fprintf(stderr, "hookspool.fcgi: unable to "
+				    "accept a connection: %s\n", strerror(errno));
+			break;
+		}
 		handle(rs, &rq);
 		FCGX_Finish_r(&req);
 	}
+	FCGX_Free(&req, 1);
 	drop_config(rs);
 }
 
-/* --workers N: N children share the socket; TERM is passed on to them. */
-static void
-serve_workers(struct responder *rs, int sock, long workers)
+/* A worker for serve_workers: returns its pid, or -1. */
+static pid_t
+spawn_worker(struct responder *rs, int sock, const sigset_t *mask)
 {
-	pid_t	pids[WORKERS_MAX];
-	long	i, alive = 0;
-	int	status;
+	pid_t	pid;
 
-	for (i = 0; i < workers; i++) {
-		if ((pids[i] = fork()) == -1) {
-			fprintf(stderr, "hookspool.fcgi: unable to fork: %s\n",
-			    strerror(errno));
-			break;
+	if ((pid = fork()) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to fork: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		if (sigprocmask(SIG_SETMASK, mask, NULL) == -1) {
+			fprintf(stderr, "hookspool.fcgi: unable to unblock "
+			    "signals: %s\n", strerror(errno));
+			_exit(1);
 		}
-		if (pids[i] == 0) {
-			serve(rs, sock);
-			exit(0);
+		serve(rs, sock);
+		exit(0);
+	}
+	return pid;
+}
+
+/* Stop taking connections and pass TERM on to the workers still running. */
+static void
+stop_workers(struct listener *ls, const pid_t *pids, long workers)
+{
+	long	i;
+
+	if (terminating)
+		return;
+	terminating = 1;
+	listener_close(ls);
+	for (i = 0; i < workers; i++)
+		if (pids[i] > 0 && kill(pids[i], SIGTERM) == -1)
+			fprintf(stderr, "hookspool.fcgi: unable to stop worker "
+			    "%ld: %s\n", (long)pids[i], strerror(errno));
+}
+
+/*
+ * --workers N: N children share the listening socket. The parent waits
+ * for signals only: TERM or INT is passed on to every child, the socket is
+ * closed and removed at once, and the parent exits when the last child
+ * has finished its request. A child that dies otherwise is replaced after
+ * a second (no tight loop when a child cannot start). Returns the exit
+ * status.
+ */
+static int
+serve_workers(struct responder *rs, struct listener *ls, long workers)
+{
+	pid_t		pids[WORKERS_MAX], pid;
+	sigset_t	set, old;
+	siginfo_t	si;
+	long		i, alive = 0;
+	int		status, rc = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, &old) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to block signals: %s\n",
+		    strerror(errno));
+		return 1;
+	}
+	memset(pids, 0, sizeof(pids));
+	for (i = 0; i < workers; i++) {
+		if ((pids[i] = spawn_worker(rs, ls->ls_fd, &old)) == -1) {
+			pids[i] = 0;
+			rc = 1;
+			stop_workers(ls, pids, workers);
+			break;
 		}
 		alive++;
 	}
 	while (alive > 0) {
-		if (wait(&status) == -1) {
-			if (errno != EINTR)
-				break;
-			if (terminating)
-				for (i = 0; i < workers; i++)
-					if (pids[i] > 0)
-						kill(pids[i], SIGTERM);
+		if (sigwaitinfo(&set, &si) == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "hookspool.fcgi: unable to wait for "
+			    "signals: %s\n", strerror(errno));
+			stop_workers(ls, pids, workers);
+			return 1;
+		}
+		if (si.si_signo != SIGCHLD) {
+			stop_workers(ls, pids, workers);
 			continue;
 		}
-		alive--;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (i = 0; i < workers && pids[i] != pid; i++)
+				continue;
+			if (i == workers)
+				continue;
+			pids[i] = 0;
+			alive--;
+			if (terminating)
+				continue;
+			fprintf(stderr, "hookspool.fcgi: worker %ld %s %d; "
+			    "starting another\n", (long)pid,
+			    WIFSIGNALED(status) ? "killed by signal" :
+			    "exited", WIFSIGNALED(status) ? WTERMSIG(status) :
+			    WEXITSTATUS(status));
+			(void)sleep(1);
+			pids[i] = spawn_worker(rs, ls->ls_fd, &old);
+			if (pids[i] == -1) {
+				pids[i] = 0;
+				rc = 1;
+				stop_workers(ls, pids, workers);
+				continue;
+			}
+			alive++;
+		}
 	}
+	return rc;
 }
 
 int
@@ -460,13 +567,14 @@ main(int argc, char *argv[])
 {
 	struct responder	 rs;
 	struct request		 rq;
+	struct listener		 ls;
 	struct sigaction	 sa;
 	struct rlimit		 rl = { 0, 0 };
 	const char		*listen_on = NULL, *reason, *slash;
-	char			*end;
+	char			*end, err[512];
 	long			 workers = 0;
 	ssize_t			 n;
-	int			 i, sock = 0;
+	int			 i, rc = 0;
 
 	memset(&rs, 0, sizeof(rs));
 	for (i = 1; i < argc; i++) {
@@ -488,7 +596,8 @@ main(int argc, char *argv[])
 
 	/* Keys stay out of core dumps. */
 	if (setrlimit(RLIMIT_CORE, &rl) == -1) {
-		fprintf(stderr, "hookspool.fcgi: unable to disable core dumps\n");
+		fprintf(stderr, "hookspool.fcgi: unable to disable core "
+		    "dumps\n");
 		return 1;
 	}
 	if (verify_init(&reason) == -1) {
@@ -507,7 +616,8 @@ main(int argc, char *argv[])
 		rs.rs_beside[0] = '\0';
 
 	if (FCGX_Init() != 0) {
-		fprintf(stderr, "hookspool.fcgi: unable to initialise libfcgi\n");
+		fprintf(stderr, "hookspool.fcgi: unable to initialise "
+		    "libfcgi\n");
 		return 1;
 	}
 	if (listen_on == NULL && FCGX_IsCGI()) {
@@ -516,24 +626,41 @@ main(int argc, char *argv[])
 		drop_config(&rs);
 		return 0;
 	}
+
+	/* FastCGI: spawned on the server's socket (fd 0), or --listen. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		fprintf(stderr, "hookspool.fcgi: unable to ignore SIGPIPE\n");
+		return 1;
+	}
+	if ((term_dead_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
+	    -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to create a "
+		    "socket: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(&ls, 0, sizeof(ls));
+	ls.ls_fd = 0;	/* a server that spawns us passes its socket as stdin */
+	if (listen_on != NULL &&
+	    listener_open(&ls, listen_on, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookspool.fcgi: %s\n", err);
+		return 1;
+	}
+	term_listen_fd = ls.ls_fd;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
 	    sigaction(SIGINT, &sa, NULL) == -1) {
 		fprintf(stderr, "hookspool.fcgi: unable to handle signals\n");
-		return 1;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	if (listen_on != NULL &&
-	    (sock = FCGX_OpenSocket(listen_on, 128)) == -1) {
-		fprintf(stderr, "hookspool.fcgi: unable to listen on %s\n",
-		    listen_on);
+		listener_close(&ls);
 		return 1;
 	}
 	if (workers > 1)
-		serve_workers(&rs, sock, workers);
+		rc = serve_workers(&rs, &ls, workers);
 	else
-		serve(&rs, sock);
-	return 0;
+		serve(&rs, ls.ls_fd);
+	if (listen_on != NULL)
+		listener_close(&ls);
+	return rc;
 }

@@ -1,0 +1,142 @@
+#!/bin/sh
+# hookspool.fcgi --listen on its own: SIGTERM lets the request in flight
+# finish (one process, and --workers 2), and the unix socket is created,
+# refused and replaced as README.md says. The
+# requests are FastCGI records written by hand, so that the body can
+# arrive late, after the signal.
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/servers.sh"
+
+make_conf
+mkdir "$SPOOL" "$T/run"
+for_listen_user "$SPOOL" "$SECRET_FILE" "$T/run"
+
+# fcgi_header TYPE LENGTH: a FastCGI record header for request 1 on fd 3.
+fcgi_header() {
+	# shellcheck disable=SC2059
+	printf "$(printf '\\x01\\x%02x\\x00\\x01\\x%02x\\x%02x\\x00\\x00' \
+	    "$1" $(($2 >> 8)) $(($2 & 255)))" >&3
+}
+
+# fcgi_begin BODYFILE: open fd 3 to FCGI_PORT and send a responder's
+# BEGIN_REQUEST and the parameters of a signed POST of BODYFILE.
+fcgi_begin() {
+	exec 3<>"/dev/tcp/127.0.0.1/$FCGI_PORT" || fail "unable to connect"
+	fcgi_header 1 8
+	printf '\000\001\000\000\000\000\000\000' >&3
+	: >"$T/params"
+	for kv in GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST \
+	    SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
+	    "CONTENT_LENGTH=$(wc -c <"$1" | tr -d ' ')" \
+	    "HTTP_X_PROTOCOL_SIGNATURE=$(sign "$1")"; do
+		k=${kv%%=*}
+		v=${kv#*=}
+		printf "\\x$(printf %02x ${#k})\\x$(printf %02x ${#v})%s%s" \
+		    "$k" "$v" >>"$T/params"
+	done
+	fcgi_header 4 "$(wc -c <"$T/params")"
+	cat "$T/params" >&3
+	fcgi_header 4 0
+}
+
+# fcgi_stdin FILE: FILE (under 64 KiB) as one STDIN record; "" ends it.
+fcgi_stdin() {
+	if [ -z "$1" ]; then
+		fcgi_header 5 0
+		return
+	fi
+	fcgi_header 5 "$(wc -c <"$1")"
+	cat "$1" >&3
+}
+
+# term_in_flight LABEL ID [--workers N]: a request whose body arrives
+# after SIGTERM still gets its 200 and is spooled; then the process exits.
+term_in_flight() {
+	label=$1
+	id=$2
+	shift 2
+	FCGI_PORT=$(free_port)
+	start_listen "127.0.0.1:$FCGI_PORT" "$@"
+	wait_port "$FCGI_PORT"
+	before=$(count new)
+	event "$id" >"$T/body.json"
+	head -c 20 "$T/body.json" >"$T/part1"
+	tail -c +21 "$T/body.json" >"$T/part2"
+
+	fcgi_begin "$T/body.json"
+	fcgi_stdin "$T/part1"
+	sleep 0.3
+	kill -TERM "$LISTEN_PID"
+	sleep 0.5
+	kill -0 "$LISTEN_PID" 2>/dev/null ||
+	    fail "$label: exited with a request in flight"
+	ok "$label: still running while a request is in flight"
+	if (exec 4<>"/dev/tcp/127.0.0.1/$FCGI_PORT") 2>/dev/null; then
+		fail "$label: still takes new connections after TERM"
+	fi
+	ok "$label: no new connections after TERM"
+	fcgi_stdin "$T/part2"
+	fcgi_stdin ""
+	cat <&3 >"$T/fcgi.out"
+	exec 3<&-
+	grep -aq 'Status: 200' "$T/fcgi.out" ||
+	    fail "$label: the request in flight got no 200: $(tr -cd '[:print:]\n' <"$T/fcgi.out")"
+	grep -aq "{\"status\":\"accepted\",\"id\":\"$id\"}" "$T/fcgi.out" ||
+	    fail "$label: the request in flight was not accepted"
+	ok "$label: the request in flight got its 200"
+	assert_eq "$label: the request in flight was spooled" $((before + 1)) \
+	    "$(count new)"
+	wait_gone "$LISTEN_PID" || fail "$label: did not exit after its request"
+	wait "$LISTEN_PID" && rc=0 || rc=$?
+	assert_eq "$label: exit status after TERM" 0 "$rc"
+}
+
+term_in_flight "one process" "evt-$$-one"
+term_in_flight "--workers 2" "evt-$$-workers" --workers 2
+
+# The unix socket: mode 0660, a live one is not taken over, a leftover
+# is replaced, anything else at the path is refused, and it is removed on
+# exit.
+SOCK=$T/run/hookspool.sock
+start_listen "$SOCK"
+FIRST=$LISTEN_PID
+wait_socket "$SOCK"
+assert_eq "socket mode" 660 "$(stat -c %a "$SOCK")"
+if HOOKSPOOL_CONFIG=$CONF "$FCGI" --listen "$SOCK" 2>"$T/second.err"; then
+	fail "a second hookspool.fcgi took over a live socket"
+fi
+grep -q 'in use' "$T/second.err" ||
+    fail "no reason given for a live socket: $(cat "$T/second.err")"
+[ -S "$SOCK" ] && kill -0 "$FIRST" || fail "the live socket was disturbed"
+ok "a live socket is not taken over"
+
+kill -KILL "$FIRST" 2>/dev/null
+wait_gone "$FIRST" || fail "hookspool.fcgi did not die"
+[ -S "$SOCK" ] || fail "kill -9 left no socket to test with"
+{ wait "$FIRST"; } 2>/dev/null || :
+curl -s -o /dev/null --unix-socket "$SOCK" http://hookspool/ && rc=0 || rc=$?
+assert_eq "nothing listens on the leftover socket (curl: cannot connect)" 7 "$rc"
+start_listen "$SOCK"
+i=0
+while :; do
+	curl -s -o /dev/null --max-time 2 --unix-socket "$SOCK" http://hookspool/ &&
+	    rc=0 || rc=$?
+	[ "$rc" -ne 7 ] && break
+	kill -0 "$LISTEN_PID" 2>/dev/null ||
+	    fail "a leftover socket was refused: $(tail -n 1 "$T/listen.log")"
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || fail "a leftover socket was not replaced"
+	sleep 0.1
+done
+ok "a leftover socket is replaced"
+kill -TERM "$LISTEN_PID"
+wait_gone "$LISTEN_PID" || fail "hookspool.fcgi did not stop on TERM"
+[ -e "$SOCK" ] && fail "the socket is left behind after TERM"
+ok "the socket is removed on exit"
+
+echo 'not a socket' >"$T/run/file"
+if HOOKSPOOL_CONFIG=$CONF "$FCGI" --listen "$T/run/file" 2>"$T/file.err"; then
+	fail "hookspool.fcgi listened in place of a regular file"
+fi
+assert_eq "a regular file at the path is left alone" "not a socket" \
+    "$(cat "$T/run/file")"

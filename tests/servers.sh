@@ -1,0 +1,168 @@
+# Sourced after tests/setup.sh by the tests that start a real web server:
+# finding the server, starting `hookspool.fcgi --listen`, and the checks
+# every set-up must pass.
+
+# find_prog NAME: the path of a server binary (sbin is often not on PATH).
+find_prog() {
+	for d in $(printf '%s' "$PATH" | tr ':' ' ') /usr/local/sbin /usr/sbin /sbin; do
+		if [ -x "$d/$1" ]; then
+			echo "$d/$1"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# need_file PATH WHAT: skip unless PATH exists.
+need_file() {
+	[ -e "$1" ] || skip "$2 is not installed ($1 is missing)"
+}
+
+# wait_socket PATH: until the unix socket exists (10 s); hookspool.fcgi
+# listens on it right after creating it.
+wait_socket() {
+	i=0
+	while [ ! -S "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "nothing listens on $1"
+		sleep 0.1
+	done
+}
+
+# wait_file PATH: until it exists (10 s), e.g. a server's pid file.
+wait_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || fail "$1 did not appear"
+		sleep 0.1
+	done
+}
+
+# wait_gone PID: until the process has exited (10 s); 1 if it has not.
+wait_gone() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+# start_listen SPEC [ARG...]: run `hookspool.fcgi --listen SPEC ARG...` in
+# the background with HOOKSPOOL_CONFIG=$LISTEN_CONFIG (default: the test
+# config) in its environment; sets LISTEN_PID.
+start_listen() {
+	# shellcheck disable=SC2086
+	HOOKSPOOL_CONFIG=${LISTEN_CONFIG:-$CONF} $LISTEN_AS "$FCGI" --listen "$@" \
+	    2>>"$T/listen.log" &
+	LISTEN_PID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $LISTEN_PID"
+}
+
+# check_setup URL: what every set-up must do. A signed event is accepted
+# and spooled byte for byte (which also proves that x-protocol-signature
+# reached the responder as HTTP_X_PROTOCOL_SIGNATURE); a bad signature
+# answers 401 and a 2 MB body 413, and neither spools anything.
+check_setup() {
+	url=$1
+	id=evt-$$-$(date +%s%N)
+	event "$id" >"$T/good.json"
+	http_post "$url" "$T/good.json"
+	assert_eq "signed event: status" 200 "$STATUS"
+	grep -q "^{\"status\":\"accepted\",\"id\":\"$id\"}" "$T/http.out" ||
+	    fail "signed event: unexpected answer: $(cat "$T/http.out")"
+	ok "signed event: answer"
+	assert_eq "signed event: spooled" 1 "$(count new)"
+	line=$(cat "$SPOOL"/new/*)
+	case $line in
+	*"\"webhook\":\"protocol\",\"id\":\"$id\","*"\"event\":$(cat "$T/good.json")}")
+		ok "signed event: the body's bytes are the event" ;;
+	*)
+		fail "signed event: unexpected spool line: $line" ;;
+	esac
+
+	event "$id-bad" >"$T/bad.json"
+	STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' \
+	    -H "x-protocol-signature: $(printf '%064d' 0)" \
+	    --data-binary "@$T/bad.json" "$url") || STATUS=000
+	assert_eq "bad signature: status" 401 "$STATUS"
+	assert_eq "bad signature: nothing spooled" 1 "$(count new)"
+
+	head -c 2097152 /dev/zero | tr '\0' ' ' >"$T/big.json"
+	http_post "$url" "$T/big.json"
+	assert_eq "2 MB body: status" 413 "$STATUS"
+	grep -q '"body too large"' "$T/http.out" ||
+	    fail "2 MB body: the 413 is not hookspool's: $(head -c 300 "$T/http.out")"
+	ok "2 MB body: hookspool answered"
+	assert_eq "2 MB body: nothing spooled" 1 "$(count new)"
+}
+
+# The user and group web servers run as when started by root (Debian's),
+# and the user hookspool.fcgi --listen runs as in these tests: its own
+# user, in the web server's group, as README.md advises.
+WEB_USER=www-data
+WEB_GROUP=www-data
+LISTEN_USER=nobody
+
+# for_web_user PATH...: let the web server's user (which runs the
+# responder under mod_cgi and mod_fcgid) own PATH, when we are root.
+for_web_user() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	chown -R "$WEB_USER:$WEB_GROUP" "$@" || fail "unable to chown $*"
+}
+
+# for_listen_user PATH...: the same for the user of hookspool.fcgi --listen.
+for_listen_user() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	chown -R "$LISTEN_USER:$WEB_GROUP" "$@" || fail "unable to chown $*"
+}
+
+# LISTEN_AS: the words that run a command as LISTEN_USER in WEB_GROUP, when
+# we are root (empty otherwise); setpriv execs, so $! stays the command's.
+LISTEN_AS=
+if [ "$(id -u)" -eq 0 ]; then
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is missing"
+	LISTEN_AS="setpriv --reuid=$LISTEN_USER --regid=$WEB_GROUP --clear-groups"
+fi
+
+# need_apache MODULE...: skip unless apache2 and these modules exist;
+# sets APACHE and APACHE_MODULES.
+need_apache() {
+	APACHE=$(find_prog apache2) || APACHE=$(find_prog httpd) ||
+	    skip "Apache (apache2) is not installed"
+	APACHE_MODULES=/usr/lib/apache2/modules
+	for m in "$@"; do
+		need_file "$APACHE_MODULES/mod_$m.so" "Apache's mod_$m"
+	done
+	if [ "$(id -u)" -eq 0 ]; then
+		id "$WEB_USER" >/dev/null 2>&1 || skip "no user $WEB_USER to run Apache as"
+	fi
+}
+
+# start_apache SNIPPET [-D NAME]...: start Apache in the foreground from
+# copies of apache/apache2.conf and SNIPPET (a copy already substituted),
+# on HTTP_PORT; everything it writes goes into $T.
+start_apache() {
+	site=$1
+	shift
+	HTTP_PORT=$(free_port)
+	mkdir -p "$T/www"
+	rm -f "$T/apache2.pid"
+	substitute "$top_srcdir/apache/apache2.conf" "$T/apache2.conf" \
+	    state_dir="$T" http_port="$HTTP_PORT" \
+	    apache_modules="$APACHE_MODULES" hookspool_site="$site"
+	"$APACHE" -t -f "$T/apache2.conf" "$@" >"$T/apache-check.log" 2>&1 ||
+	    fail "Apache refuses the config: $(cat "$T/apache-check.log")"
+	"$APACHE" -f "$T/apache2.conf" -DFOREGROUND "$@" \
+	    2>>"$T/apache2-stderr.log" &
+	APACHE_PID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $APACHE_PID"
+	wait_port "$HTTP_PORT"
+}
+
+# stop_apache: stop it and wait until it has gone.
+stop_apache() {
+	kill "$APACHE_PID" 2>/dev/null || :
+	wait_gone "$APACHE_PID" || fail "Apache did not stop"
+}
