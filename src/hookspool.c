@@ -5,28 +5,30 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "claim.h"
+#include "cli.h"
 #include "config.h"
+#include "event.h"
 #include "spool.h"
 #include "verify.h"
 
-#define EXIT_PART	1
-#define EXIT_USAGE	2
 #define INPUT_MAX	(1024 * 1024 * 1024)
+#define DURATION_MAX	(100LL * 365 * 86400)
 
 static const char *progname = "hookspool";
 
-static void warnx_(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-warnx_(const char *fmt, ...)
+void
+cli_warnx(const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -37,7 +39,25 @@ warnx_(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* -c FILE, else HOOKSPOOL_CONFIG, else sysconfdir. */
+/* hookspool.conf in the folder of the running executable, if it exists. */
+static const char *
+config_beside(void)
+{
+	static char	 path[PATH_MAX];
+	char		*slash;
+	ssize_t		 n;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(path) - 16)
+		return NULL;
+	path[n] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL)
+		return NULL;
+	strcpy(slash + 1, "hookspool.conf");
+	return access(path, F_OK) == 0 ? path : NULL;
+}
+
+/* -c FILE, else HOOKSPOOL_CONFIG, else beside us, else sysconfdir. */
 static const char *
 config_path(const char *opt)
 {
@@ -47,25 +67,26 @@ config_path(const char *opt)
 		return opt;
 	if ((p = getenv("HOOKSPOOL_CONFIG")) != NULL && *p != '\0')
 		return p;
+	if ((p = config_beside()) != NULL)
+		return p;
 	return SYSCONFDIR "/hookspool.conf";
 }
 
-static struct config *
-load(const char *opt)
+struct config *
+cli_load(const char *opt)
 {
 	struct config	*cf;
 	char		 err[CONFIG_ERR_MAX];
 
 	if (config_load(config_path(opt), &cf, err, sizeof(err)) == -1) {
-		warnx_("%s", err);
+		cli_warnx("%s", err);
 		return NULL;
 	}
 	return cf;
 }
 
-/* Whether webhook i is the first to name its spool (each spool once). */
-static int
-first_of_spool(const struct config *cf, size_t i)
+int
+cli_first_of_spool(const struct config *cf, size_t i)
 {
 	size_t	j;
 
@@ -74,6 +95,63 @@ first_of_spool(const struct config *cf, size_t i)
 		    cf->cf_webhooks[i].wh_spool) == 0)
 			return 0;
 	return 1;
+}
+
+int
+cli_number(const char *s, long long min, long long max, long long *out,
+    const char **reason)
+{
+	long long	 v;
+	char		*end;
+
+	if (*s < '0' || *s > '9') {
+		*reason = "not a number";
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0') {
+		*reason = "not a number";
+		return -1;
+	}
+	if (errno == ERANGE || v > max) {
+		*reason = "too large";
+		return -1;
+	}
+	if (v < min) {
+		*reason = "too small";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
+    unsigned *released)
+{
+	struct spool_recovery	 rec;
+	const char		*reason;
+	unsigned		 n = 0;
+	int			 rc = 0;
+
+	if (spool_recover(sp, &rec, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		rc = -1;
+	}
+	if (claim_release_dead(sp, &n, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		rc = -1;
+	}
+	if (finished != NULL)
+		*finished = rec.sr_finished;
+	if (removed != NULL)
+		*removed = rec.sr_removed;
+	if (released != NULL)
+		*released = n;
+	return rc;
 }
 
 static int
@@ -132,7 +210,7 @@ cmd_sign(int argc, char *argv[])
 		goto usage;
 	if (file != NULL) {
 		if (config_read_secret(file, &key, &keylen, &reason) == -1) {
-			warnx_("unable to read %s: %s", file, reason);
+			cli_warnx("unable to read %s: %s", file, reason);
 			return EXIT_USAGE;
 		}
 	} else {
@@ -141,12 +219,12 @@ cmd_sign(int argc, char *argv[])
 		keylen = strlen(inline_secret);
 	}
 	if (optind < argc && (fp = fopen(argv[optind], "rb")) == NULL) {
-		warnx_("unable to open %s: %s", argv[optind], strerror(errno));
+		cli_warnx("unable to open %s: %s", argv[optind], strerror(errno));
 		rc = EXIT_PART;
 		goto done;
 	}
 	if (read_input(fp, &body, &len) == -1) {
-		warnx_("unable to read %s: %s", optind < argc ? argv[optind] :
+		cli_warnx("unable to read %s: %s", optind < argc ? argv[optind] :
 		    "standard input", strerror(errno));
 		rc = EXIT_PART;
 		goto done;
@@ -154,7 +232,7 @@ cmd_sign(int argc, char *argv[])
 	rc = verify_sign(key, keylen, body, len, hex, &reason);
 	free(body);
 	if (rc == -1) {
-		warnx_("unable to sign: %s", reason);
+		cli_warnx("unable to sign: %s", reason);
 		rc = EXIT_PART;
 		goto done;
 	}
@@ -222,11 +300,11 @@ cmd_check(const char *opt)
 	size_t				 i, j;
 	int				 bad = 0;
 
-	if ((cf = load(opt)) == NULL)
+	if ((cf = cli_load(opt)) == NULL)
 		return EXIT_USAGE;
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		wh = &cf->cf_webhooks[i];
-		if (first_of_spool(cf, i))
+		if (cli_first_of_spool(cf, i))
 			bad |= check_spool(wh->wh_spool, cf);
 		if (wh->wh_inline_secret)
 			printf("warning: webhook %s has an inline secret; "
@@ -257,37 +335,305 @@ cmd_check(const char *opt)
 	return bad ? EXIT_PART : 0;
 }
 
+/* Open the spool of webhook i, or say why not. */
+static struct spool *
+open_spool(const struct config *cf, size_t i)
+{
+	struct spool	*sp;
+	const char	*reason;
+
+	if (spool_open(cf->cf_webhooks[i].wh_spool, cf->cf_fsync,
+	    cf->cf_group_readable, &sp, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", cf->cf_webhooks[i].wh_spool,
+		    reason, strerror(errno));
+		return NULL;
+	}
+	return sp;
+}
+
 static int
 cmd_recover(const char *opt)
 {
-	struct spool_recovery	 rec;
-	struct config		*cf;
-	struct spool		*sp;
-	const char		*reason;
-	size_t			 i;
-	int			 rc = 0;
+	struct config	*cf;
+	struct spool	*sp;
+	unsigned	 finished, removed, released;
+	size_t		 i;
+	int		 rc = 0;
 
-	if ((cf = load(opt)) == NULL)
+	if ((cf = cli_load(opt)) == NULL)
 		return EXIT_USAGE;
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
-		if (!first_of_spool(cf, i))
+		if (!cli_first_of_spool(cf, i))
 			continue;
-		if (spool_open(cf->cf_webhooks[i].wh_spool, cf->cf_fsync,
-		    cf->cf_group_readable, &sp, &reason) == -1) {
-			warnx_("spool %s: %s", cf->cf_webhooks[i].wh_spool, reason);
+		if ((sp = open_spool(cf, i)) == NULL) {
 			rc = EXIT_PART;
 			continue;
 		}
-		if (spool_recover(sp, &rec, &reason) == -1) {
-			warnx_("spool %s: %s", sp->sp_dir, reason);
+		if (cli_recover(sp, &finished, &removed, &released) == -1)
 			rc = EXIT_PART;
-		}
-		fprintf(stderr, "%s: recover %s: %u finished, %u removed\n",
-		    progname, sp->sp_dir, rec.sr_finished, rec.sr_removed);
+		fprintf(stderr, "%s: recover %s: %u finished, %u removed, "
+		    "%u released\n", progname, sp->sp_dir, finished, removed,
+		    released);
 		spool_close(sp);
 	}
 	config_free(cf);
 	return rc;
+}
+
+static int
+cmd_status(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "warn-age", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct claim_counts	 cc;
+	struct config		*cf;
+	struct spool		*sp;
+	const char		*conf = NULL, *reason;
+	char			*path;
+	long long		 warn_age = -1;
+	size_t			 i, shown = 0;
+	int			 c, json = 0, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (c == 'c')
+			conf = optarg;
+		else if (c == 'j')
+			json = 1;
+		else if (c == 'w') {
+			if (config_parse_duration(optarg, 0, DURATION_MAX,
+			    &warn_age, &reason) == -1) {
+				cli_warnx("--warn-age %s: %s", optarg, reason);
+				return EXIT_USAGE;
+			}
+		} else
+			goto usage;
+	}
+	if (optind != argc)
+		goto usage;
+	if ((cf = cli_load(conf)) == NULL)
+		return EXIT_USAGE;
+	if (json)
+		printf("[");
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if ((sp = open_spool(cf, i)) == NULL) {
+			rc = EXIT_PART;
+			continue;
+		}
+		if (claim_count(sp, &cc, &reason) == -1) {
+			cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+			    strerror(errno));
+			spool_close(sp);
+			rc = EXIT_PART;
+			continue;
+		}
+		if (json) {
+			if ((path = event_json_string(sp->sp_dir)) == NULL) {
+				cli_warnx("out of memory");
+				spool_close(sp);
+				rc = EXIT_PART;
+				continue;
+			}
+			printf("%s{\"spool\":%s,\"new\":%zu,\"cur\":%zu,"
+			    "\"failed\":%zu,\"tmp\":%zu,\"oldest_new_age_s\":%lld}",
+			    shown ? "," : "", path, cc.cc_new, cc.cc_cur,
+			    cc.cc_failed, cc.cc_tmp, cc.cc_oldest_new_age);
+			free(path);
+		} else
+			printf("%s: %zu new, %zu cur, %zu failed, %zu tmp, "
+			    "oldest waiting %llds\n", sp->sp_dir, cc.cc_new,
+			    cc.cc_cur, cc.cc_failed, cc.cc_tmp,
+			    cc.cc_oldest_new_age);
+		shown++;
+		if (warn_age >= 0 && cc.cc_new > 0 &&
+		    cc.cc_oldest_new_age > warn_age) {
+			cli_warnx("spool %s: the oldest waiting event is %llds "
+			    "old (over %llds)", sp->sp_dir, cc.cc_oldest_new_age,
+			    warn_age);
+			rc = EXIT_PART;
+		}
+		spool_close(sp);
+	}
+	if (json)
+		printf("]\n");
+	config_free(cf);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cli_warnx("unable to write to standard output");
+		rc = EXIT_PART;
+	}
+	return rc;
+usage:
+	fprintf(stderr, "usage: hookspool status [-c CONF] [--json] "
+	    "[--warn-age D]\n");
+	return EXIT_USAGE;
+}
+
+/* Whether failed/name is one of ids (an event id or a file name). */
+static int
+requeue_match(struct spool *sp, const char *name, char **ids, size_t nids,
+    int *found)
+{
+	const char	*reason;
+	char		 base[SPOOL_NAME_MAX], *line = NULL, *id = NULL;
+	size_t		 len, i;
+	int		 hit = 0;
+
+	claim_attempts(name, base);
+	if (claim_read(sp, SPOOL_FAILED, name, &line, &len, &reason) ==
+	    CLAIM_OK &&
+	    event_field_string(line, len, "id", &id, &reason) == -1)
+		id = NULL;
+	for (i = 0; i < nids; i++) {
+		if ((id != NULL && strcmp(id, ids[i]) == 0) ||
+		    strcmp(name, ids[i]) == 0 || strcmp(base, ids[i]) == 0) {
+			found[i] = 1;
+			hit = 1;
+		}
+	}
+	free(id);
+	free(line);
+	return hit;
+}
+
+static int
+cmd_requeue(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	 *cf;
+	struct spool	 *sp;
+	const char	 *conf = NULL, *reason;
+	char		**names;
+	size_t		  i, j, n, nids;
+	unsigned	  requeued = 0;
+	int		  c, all = 0, rc = 0, *found = NULL;
+
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (c == 'c')
+			conf = optarg;
+		else if (c == 'a')
+			all = 1;
+		else
+			goto usage;
+	}
+	nids = argc - optind;
+	if (all == (nids > 0))
+		goto usage;
+	if ((cf = cli_load(conf)) == NULL)
+		return EXIT_USAGE;
+	if (nids > 0 && (found = calloc(nids, sizeof(*found))) == NULL) {
+		cli_warnx("out of memory");
+		config_free(cf);
+		return EXIT_PART;
+	}
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if ((sp = open_spool(cf, i)) == NULL) {
+			rc = EXIT_PART;
+			continue;
+		}
+		if (claim_names(sp, SPOOL_FAILED, &names, &n, &reason) == -1) {
+			cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+			    strerror(errno));
+			spool_close(sp);
+			rc = EXIT_PART;
+			continue;
+		}
+		for (j = 0; j < n; j++) {
+			if (!all && !requeue_match(sp, names[j],
+			    argv + optind, nids, found))
+				continue;
+			switch (claim_requeue(sp, names[j], &reason)) {
+			case CLAIM_OK:
+				requeued++;
+				break;
+			case CLAIM_ERROR:
+				cli_warnx("spool %s: %s: %s: %s", sp->sp_dir,
+				    names[j], reason, strerror(errno));
+				rc = EXIT_PART;
+				break;
+			default:
+				break;
+			}
+		}
+		claim_names_free(names, n);
+		spool_close(sp);
+	}
+	for (i = 0; i < nids; i++) {
+		if (!found[i]) {
+			cli_warnx("requeue: no failed event %s", argv[optind + i]);
+			rc = EXIT_PART;
+		}
+	}
+	fprintf(stderr, "%s: requeue: %u requeued\n", progname, requeued);
+	free(found);
+	config_free(cf);
+	return rc;
+usage:
+	fprintf(stderr, "usage: hookspool requeue [-c CONF] [ID... | --all]\n");
+	return EXIT_USAGE;
+}
+
+static int
+cmd_purge(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "older-than", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct config	*cf;
+	struct spool	*sp;
+	const char	*conf = NULL, *reason;
+	long long	 age = -1;
+	unsigned	 removed, kept;
+	size_t		 i;
+	int		 c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (c == 'c')
+			conf = optarg;
+		else if (c == 'o') {
+			if (config_parse_duration(optarg, 0, DURATION_MAX, &age,
+			    &reason) == -1) {
+				cli_warnx("--older-than %s: %s", optarg, reason);
+				return EXIT_USAGE;
+			}
+		} else
+			goto usage;
+	}
+	if (optind != argc || age < 0)
+		goto usage;
+	if ((cf = cli_load(conf)) == NULL)
+		return EXIT_USAGE;
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if ((sp = open_spool(cf, i)) == NULL) {
+			rc = EXIT_PART;
+			continue;
+		}
+		if (claim_purge(sp, age, &removed, &kept, &reason) == -1) {
+			cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+			    strerror(errno));
+			rc = EXIT_PART;
+		}
+		fprintf(stderr, "%s: purge %s: %u markers removed, %u kept "
+		    "(their events are still in the spool)\n", progname,
+		    sp->sp_dir, removed, kept);
+		spool_close(sp);
+	}
+	config_free(cf);
+	return rc;
+usage:
+	fprintf(stderr, "usage: hookspool purge [-c CONF] --older-than D\n");
+	return EXIT_USAGE;
 }
 
 /* Only -c FILE: the verbs that take nothing else. */
@@ -308,9 +654,33 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: hookspool check   [-c CONF]\n"
+	    "usage: hookspool drain   [-c CONF] [--exec CMD] [--max N] "
+	    "[--attempts N]\n"
+	    "                         [--timeout D] [--type PATTERN]\n"
+	    "       hookspool status  [-c CONF] [--json] [--warn-age D]\n"
+	    "       hookspool requeue [-c CONF] [ID... | --all]\n"
+	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"
-	    "       hookspool sign    (--secret-file F | --secret S) [FILE]\n");
+	    "       hookspool sign    (--secret-file F | --secret S) [FILE]\n"
+	    "       hookspool check   [-c CONF]\n");
+}
+
+/*
+ * Descriptors 0, 1 and 2 open, so that no file we open becomes one. A
+ * closed one gets /dev/null read-only: writing to it still fails, so drain
+ * never takes a closed standard output for a reader.
+ */
+static int
+std_fds(void)
+{
+	int	fd;
+
+	for (;;) {
+		if ((fd = open("/dev/null", O_RDONLY)) == -1)
+			return -1;
+		if (fd > 2)
+			return close(fd);
+	}
 }
 
 int
@@ -323,7 +693,8 @@ main(int argc, char *argv[])
 		usage();
 		return EXIT_USAGE;
 	}
-	if (setrlimit(RLIMIT_CORE, &rl) == -1 || verify_init(&reason) == -1) {
+	if (std_fds() == -1 || setrlimit(RLIMIT_CORE, &rl) == -1 ||
+	    verify_init(&reason) == -1) {
 		fprintf(stderr, "%s: unable to initialise\n", progname);
 		return EXIT_USAGE;
 	}
@@ -332,6 +703,14 @@ main(int argc, char *argv[])
 	argv++;
 	if (strcmp(verb, "sign") == 0)
 		return cmd_sign(argc, argv);
+	if (strcmp(verb, "drain") == 0)
+		return cmd_drain(argc, argv);
+	if (strcmp(verb, "status") == 0)
+		return cmd_status(argc, argv);
+	if (strcmp(verb, "requeue") == 0)
+		return cmd_requeue(argc, argv);
+	if (strcmp(verb, "purge") == 0)
+		return cmd_purge(argc, argv);
 	if (strcmp(verb, "check") == 0 || strcmp(verb, "recover") == 0) {
 		if (config_only(argc, argv, &conf) == -1) {
 			usage();

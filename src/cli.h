@@ -1,0 +1,48 @@
+/*
+ * cli.h: what the verbs of the hookspool command share.
+ * Exit status: 0 all done, 1 some part failed, 2 usage or config error.
+ */
+#ifndef HOOKSPOOL_CLI_H
+#define HOOKSPOOL_CLI_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "spool.h"
+
+#define EXIT_PART	1
+#define EXIT_USAGE	2
+
+/* "hookspool: " and the message and a newline, on stderr. */
+void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Load the configuration from opt (-c), else HOOKSPOOL_CONFIG, else
+ * hookspool.conf beside the executable, else the system one. Prints the
+ * reason and returns NULL when it cannot be used; the caller frees the
+ * result with config_free().
+ */
+struct config *cli_load(const char *opt);
+
+/* Whether webhook i of cf is the first to name its spool (each spool once). */
+int cli_first_of_spool(const struct config *cf, size_t i);
+
+/*
+ * Parse a decimal integer between min and max into *out. Returns 0, or -1
+ * with a static reason in *reason.
+ */
+int cli_number(const char *s, long long min, long long max, long long *out,
+    const char **reason);
+
+/*
+ * Recover sp: finish cut-short deliveries, remove abandoned tmp/ files and
+ * release the claims of dead drains; the count released goes to *released
+ * (may be NULL). Problems are printed. Returns 0, or -1 if any.
+ */
+int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
+    unsigned *released);
+
+/* The drain verb (drain.c); argv[0] is "drain". Returns the exit status. */
+int cmd_drain(int argc, char *argv[]);
+
+#endif

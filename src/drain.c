@@ -1,0 +1,781 @@
+/*
+ * drain.c: hookspool drain, the cron side's worker. It recovers each spool,
+ * then claims the waiting events in arrival order and hands each one to
+ * the handler (--exec) or to standard output; claim.c holds the rules.
+ *
+ * SIGCHLD, SIGTERM, SIGINT and SIGHUP stay blocked and are taken with
+ * sigtimedwait(), so a drain asked to stop ends its current event cleanly:
+ * the handler's process group gets SIGTERM and the event goes back to new/
+ * as it was, unless the handler succeeded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "claim.h"
+#include "cli.h"
+#include "config.h"
+#include "event.h"
+#include "spool.h"
+
+#define DRAIN_ATTEMPTS		5
+#define DRAIN_TIMEOUT		(5 * 60)
+#define DRAIN_TIMEOUT_MAX	(30LL * 86400)
+#define DRAIN_KILL_GRACE	5	/* seconds from SIGTERM to SIGKILL */
+#define DRAIN_TYPES_MAX		64
+#define DRAIN_PATH_MAX		4096
+
+struct drain_opts {
+	const char	*do_exec;		/* NULL: standard output */
+	long long	 do_max;		/* 0: no limit */
+	unsigned	 do_attempts;
+	long long	 do_timeout;
+	char		*do_types[DRAIN_TYPES_MAX];
+	size_t		 do_ntypes;
+};
+
+struct drain_stats {
+	unsigned	 ds_done;
+	unsigned	 ds_retry;		/* back in new/ */
+	unsigned	 ds_failed;		/* moved to failed/ */
+	unsigned	 ds_released;		/* dead claims released */
+	unsigned	 ds_errors;
+	const char	*ds_stopped;		/* why the drain stopped early */
+};
+
+/* One waiting event of one spool. */
+struct drain_item {
+	char		*di_name;
+	struct spool	*di_spool;
+};
+
+/* The bases of events that failed in this run: not retried before the next. */
+struct drain_seen {
+	char		**dn_bases;
+	size_t		  dn_len;
+	size_t		  dn_cap;
+};
+
+enum outcome {
+	OUTCOME_DONE,
+	OUTCOME_FAILED,
+	OUTCOME_PUT_BACK
+};
+
+static sigset_t	 drain_old_mask;
+static sigset_t	 drain_stop_set;	/* TERM, INT, HUP */
+static sigset_t	 drain_wait_set;	/* the same and CHLD */
+static int	 drain_stopping;
+
+static void
+drain_usage(void)
+{
+	fprintf(stderr, "usage: hookspool drain [-c CONF] [--exec CMD] "
+	    "[--max N] [--attempts N]\n"
+	    "                       [--timeout D] [--type PATTERN]\n");
+}
+
+static int
+parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
+{
+	static const struct option opts[] = {
+		{ "exec", required_argument, NULL, 'e' },
+		{ "max", required_argument, NULL, 'm' },
+		{ "attempts", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "type", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*reason;
+	long long	 v;
+	int		 c;
+
+	memset(o, 0, sizeof(*o));
+	o->do_attempts = DRAIN_ATTEMPTS;
+	o->do_timeout = DRAIN_TIMEOUT;
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*conf = optarg;
+			break;
+		case 'e':
+			if (*optarg == '\0') {
+				cli_warnx("--exec: empty command");
+				return -1;
+			}
+			o->do_exec = optarg;
+			break;
+		case 'm':
+			if (cli_number(optarg, 1, 1000000000LL, &v,
+			    &reason) == -1) {
+				cli_warnx("--max %s: %s", optarg, reason);
+				return -1;
+			}
+			o->do_max = v;
+			break;
+		case 'a':
+			if (cli_number(optarg, 1, 1000, &v, &reason) == -1) {
+				cli_warnx("--attempts %s: %s", optarg, reason);
+				return -1;
+			}
+			o->do_attempts = (unsigned)v;
+			break;
+		case 't':
+			if (config_parse_duration(optarg, 1, DRAIN_TIMEOUT_MAX,
+			    &o->do_timeout, &reason) == -1) {
+				cli_warnx("--timeout %s: %s", optarg, reason);
+				return -1;
+			}
+			break;
+		case 'T':
+			if (o->do_ntypes == DRAIN_TYPES_MAX) {
+				cli_warnx("--type: more than %d patterns",
+				    DRAIN_TYPES_MAX);
+				return -1;
+			}
+			o->do_types[o->do_ntypes++] = optarg;
+			break;
+		default:
+			drain_usage();
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		drain_usage();
+		return -1;
+	}
+	return 0;
+}
+
+/* claim_take()'s filter: the --type patterns. Unreadable lines are taken. */
+static int
+want_type(const char *line, size_t len, void *arg)
+{
+	const struct drain_opts	*o = arg;
+	const char		*reason;
+	char			*type;
+	int			 yes;
+
+	if (o->do_ntypes == 0)
+		return 1;
+	if (event_field_string(line, len, "type", &type, &reason) == -1)
+		return 1;
+	yes = event_type_matches(type, o->do_types, o->do_ntypes);
+	free(type);
+	return yes;
+}
+
+static int
+seen_add(struct drain_seen *dn, const char *name)
+{
+	char	base[SPOOL_NAME_MAX], **nv;
+
+	claim_attempts(name, base);
+	if (dn->dn_len == dn->dn_cap) {
+		dn->dn_cap = dn->dn_cap ? dn->dn_cap * 2 : 16;
+		if ((nv = reallocarray(dn->dn_bases, dn->dn_cap,
+		    sizeof(*nv))) == NULL)
+			return -1;
+		dn->dn_bases = nv;
+	}
+	if ((dn->dn_bases[dn->dn_len] = strdup(base)) == NULL)
+		return -1;
+	dn->dn_len++;
+	return 0;
+}
+
+static int
+seen_has(const struct drain_seen *dn, const char *name)
+{
+	char	base[SPOOL_NAME_MAX];
+	size_t	i;
+
+	claim_attempts(name, base);
+	for (i = 0; i < dn->dn_len; i++)
+		if (strcmp(dn->dn_bases[i], base) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+seen_free(struct drain_seen *dn)
+{
+	claim_names_free(dn->dn_bases, dn->dn_len);
+	memset(dn, 0, sizeof(*dn));
+}
+
+/* Take a pending stop signal, waiting at most ms milliseconds for one. */
+static void
+check_stop(long ms)
+{
+	struct timespec	ts;
+	int		sig;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	sig = sigtimedwait(&drain_stop_set, NULL, &ts);
+	if (sig > 0)
+		drain_stopping = 1;
+}
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The event's string fields for the handler; missing ones are "". */
+struct fields {
+	char	*f_id;
+	char	*f_type;
+	char	*f_webhook;
+};
+
+static void
+fields_free(struct fields *f)
+{
+	free(f->f_id);
+	free(f->f_type);
+	free(f->f_webhook);
+	memset(f, 0, sizeof(*f));
+}
+
+static int
+fields_read(const struct claim *cl, struct fields *f, const char **reason)
+{
+	memset(f, 0, sizeof(*f));
+	if (event_field_string(cl->cl_line, cl->cl_len, "id", &f->f_id,
+	    reason) == -1 || *f->f_id == '\0' ||
+	    event_field_string(cl->cl_line, cl->cl_len, "type", &f->f_type,
+	    reason) == -1 || *f->f_type == '\0') {
+		if (f->f_id != NULL || f->f_type != NULL)
+			*reason = "the id or type is missing or empty";
+		fields_free(f);
+		return -1;
+	}
+	if (event_field_string(cl->cl_line, cl->cl_len, "webhook",
+	    &f->f_webhook, reason) == -1)
+		f->f_webhook = NULL;
+	return 0;
+}
+
+static int
+set_env(const char *name, const char *value)
+{
+	return setenv(name, value != NULL ? value : "", 1);
+}
+
+/* The handler's process: its own group, the event on stdin, then sh -c. */
+static void __attribute__((noreturn))
+child(int infd, const char *cmd)
+{
+	if (setpgid(0, 0) == -1)
+		_exit(126);
+	if (infd != STDIN_FILENO) {
+		if (dup2(infd, STDIN_FILENO) == -1)
+			_exit(126);
+	} else if (fcntl(infd, F_SETFD, 0) == -1)
+		_exit(126);
+	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR ||
+	    sigprocmask(SIG_SETMASK, &drain_old_mask, NULL) == -1)
+		_exit(126);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+/*
+ * Run the handler on the claimed event. Returns its outcome; what happened
+ * is written to what (for the message about a failure).
+ */
+static enum outcome
+run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
+    const struct drain_opts *o, char *what, size_t whatlen)
+{
+	struct timespec	 ts;
+	char		 path[DRAIN_PATH_MAX], attempt[16];
+	double		 deadline, left;
+	pid_t		 pid, r;
+	int		 infd, status = 0, sig, killed = 0, hard = 0;
+	int		 timed_out = 0, interrupted = 0, n;
+
+	n = snprintf(path, sizeof(path), "%s/cur/%s", sp->sp_dir, cl->cl_name);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		snprintf(what, whatlen, "path too long");
+		return OUTCOME_FAILED;
+	}
+	snprintf(attempt, sizeof(attempt), "%u", cl->cl_attempts + 1);
+	if (set_env("HOOKSPOOL_ID", f->f_id) == -1 ||
+	    set_env("HOOKSPOOL_TYPE", f->f_type) == -1 ||
+	    set_env("HOOKSPOOL_WEBHOOK", f->f_webhook) == -1 ||
+	    set_env("HOOKSPOOL_FILE", path) == -1 ||
+	    set_env("HOOKSPOOL_ATTEMPT", attempt) == -1) {
+		snprintf(what, whatlen, "unable to set the environment: %s",
+		    strerror(errno));
+		return OUTCOME_PUT_BACK;
+	}
+	if ((infd = openat(sp->sp_fd[SPOOL_CUR], cl->cl_name,
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		snprintf(what, whatlen, "unable to open the event: %s",
+		    strerror(errno));
+		return OUTCOME_PUT_BACK;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(what, whatlen, "unable to fork: %s", strerror(errno));
+		close(infd);
+		return OUTCOME_PUT_BACK;
+	}
+	if (pid == 0)
+		child(infd, o->do_exec);
+	/*
+	 * Also here, so that a kill never misses the group. It fails only
+	 * once the child has set it itself and run sh (EACCES).
+	 */
+	(void)setpgid(pid, pid);
+	close(infd);
+
+	deadline = now_s() + o->do_timeout;
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r == -1 && errno != EINTR) {
+			snprintf(what, whatlen, "unable to wait for the "
+			    "handler: %s", strerror(errno));
+			return OUTCOME_PUT_BACK;
+		}
+		if (drain_stopping && !killed) {
+			interrupted = 1;
+			killed = 1;
+			kill(-pid, SIGTERM);
+			deadline = now_s() + DRAIN_KILL_GRACE;
+		}
+		left = deadline - now_s();
+		if (left <= 0) {
+			if (!killed) {
+				timed_out = 1;
+				killed = 1;
+				kill(-pid, SIGTERM);
+				deadline = now_s() + DRAIN_KILL_GRACE;
+			} else if (!hard) {
+				hard = 1;
+				kill(-pid, SIGKILL);
+				deadline = now_s() + 3600;
+			}
+			continue;
+		}
+		if (left > 1)
+			left = 1;
+		ts.tv_sec = (time_t)left;
+		ts.tv_nsec = (long)((left - ts.tv_sec) * 1e9);
+		if (ts.tv_nsec < 0 || ts.tv_nsec > 999999999L)
+			ts.tv_nsec = 999999999L;
+		sig = sigtimedwait(&drain_wait_set, NULL, &ts);
+		if (sig > 0 && sig != SIGCHLD)
+			drain_stopping = 1;
+	}
+	if (killed)
+		kill(-pid, SIGKILL);	/* whatever is left of the group */
+	if (!timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return OUTCOME_DONE;
+	if (timed_out) {
+		snprintf(what, whatlen, "timed out after %llds, killed",
+		    o->do_timeout);
+		return OUTCOME_FAILED;
+	}
+	if (interrupted) {
+		snprintf(what, whatlen, "interrupted");
+		return OUTCOME_PUT_BACK;
+	}
+	if (WIFEXITED(status))
+		snprintf(what, whatlen, "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(what, whatlen, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(what, whatlen, "ended with status %d", status);
+	return OUTCOME_FAILED;
+}
+
+static int
+write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Until the reader of the pipe on fd has read all of it. -1 with EPIPE if
+ * the reader went away first, or EINTR if the drain was asked to stop.
+ */
+static int
+pipe_taken(int fd)
+{
+	struct pollfd	pfd;
+	long		ms = 1;
+	int		unread;
+
+	for (;;) {
+		if (ioctl(fd, FIONREAD, &unread) == -1)
+			return 0;	/* cannot tell: taken when written */
+		if (unread == 0)
+			return 0;
+		pfd.fd = fd;
+		pfd.events = 0;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR)) {
+			errno = EPIPE;
+			return -1;
+		}
+		check_stop(ms);
+		if (drain_stopping) {
+			errno = EINTR;
+			return -1;
+		}
+		if (ms < 100)
+			ms *= 2;
+	}
+}
+
+/* Write the event line to standard output; 0 once stdout has taken it. */
+static int
+emit(struct claim *cl, mode_t out_mode)
+{
+	int	rc, saved;
+
+	cl->cl_line[cl->cl_len] = '\n';
+	rc = write_all(STDOUT_FILENO, cl->cl_line, cl->cl_len + 1);
+	saved = errno;
+	cl->cl_line[cl->cl_len] = '\0';
+	errno = saved;
+	if (rc == -1)
+		return -1;
+	if (S_ISREG(out_mode))
+		return fsync(STDOUT_FILENO);
+	if (S_ISFIFO(out_mode))
+		return pipe_taken(STDOUT_FILENO);
+	return 0;
+}
+
+/* End a claim as its outcome says, and count it. */
+static void
+finish(struct spool *sp, struct claim *cl, enum outcome oc,
+    const struct fields *f, const struct drain_opts *o, const char *what,
+    struct drain_stats *ds, struct drain_seen *dn)
+{
+	const char	*reason, *id = f->f_id != NULL ? f->f_id : cl->cl_name;
+	int		 to_failed = 0;
+
+	switch (oc) {
+	case OUTCOME_DONE:
+		if (claim_done(sp, cl, &reason) == CLAIM_OK)
+			ds->ds_done++;
+		else {
+			cli_warnx("drain: event %s: %s: %s", id, reason,
+			    strerror(errno));
+			ds->ds_errors++;
+		}
+		break;
+	case OUTCOME_FAILED:
+		if (seen_add(dn, cl->cl_name) == -1) {
+			cli_warnx("out of memory");
+			ds->ds_errors++;
+			break;
+		}
+		if (claim_retry(sp, cl, o->do_attempts, &to_failed,
+		    &reason) != CLAIM_OK) {
+			cli_warnx("drain: event %s: %s: %s", id, reason,
+			    strerror(errno));
+			ds->ds_errors++;
+			break;
+		}
+		if (to_failed) {
+			cli_warnx("drain: event %s: %s (attempt %u of %u); "
+			    "moved to failed/", id, what, cl->cl_attempts + 1,
+			    o->do_attempts);
+			ds->ds_failed++;
+		} else {
+			cli_warnx("drain: event %s: %s (attempt %u of %u); "
+			    "retried by the next drain", id, what,
+			    cl->cl_attempts + 1, o->do_attempts);
+			ds->ds_retry++;
+		}
+		break;
+	case OUTCOME_PUT_BACK:
+		/* Not again in this run: whatever stopped it may not have gone. */
+		if (seen_add(dn, cl->cl_name) == -1) {
+			cli_warnx("out of memory");
+			drain_stopping = 1;
+		}
+		if (claim_unclaim(sp, cl, &reason) != CLAIM_OK) {
+			cli_warnx("drain: event %s: %s: %s", id, reason,
+			    strerror(errno));
+			ds->ds_errors++;
+		}
+		break;
+	}
+}
+
+/* Handle one claimed event. */
+static void
+handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
+    mode_t out_mode, struct drain_stats *ds, struct drain_seen *dn)
+{
+	struct fields	 f;
+	enum outcome	 oc;
+	const char	*reason;
+	char		 what[256];
+
+	memset(&f, 0, sizeof(f));
+	what[0] = '\0';
+	if (fields_read(cl, &f, &reason) == -1 ||
+	    cl->cl_attempts >= o->do_attempts) {
+		if (claim_give_up(sp, cl, &reason) != CLAIM_OK) {
+			cli_warnx("drain: event %s: %s: %s", cl->cl_name,
+			    reason, strerror(errno));
+			ds->ds_errors++;
+		} else {
+			if (f.f_id == NULL)
+				cli_warnx("drain: %s: not an event line (%s); "
+				    "moved to failed/", cl->cl_name, reason);
+			else
+				cli_warnx("drain: event %s: %u attempts made; "
+				    "moved to failed/", f.f_id, cl->cl_attempts);
+			ds->ds_failed++;
+		}
+		fields_free(&f);
+		return;
+	}
+	if (o->do_exec != NULL)
+		oc = run_handler(sp, cl, &f, o, what, sizeof(what));
+	else if (emit(cl, out_mode) == 0)
+		oc = OUTCOME_DONE;
+	else {
+		oc = OUTCOME_PUT_BACK;
+		if (!drain_stopping)
+			ds->ds_stopped = errno == EPIPE ?
+			    "standard output closed" :
+			    "unable to write to standard output";
+		drain_stopping = 1;
+	}
+	if (oc == OUTCOME_PUT_BACK && o->do_exec != NULL && !drain_stopping) {
+		cli_warnx("drain: event %s: %s", f.f_id, what);
+		ds->ds_errors++;
+	}
+	finish(sp, cl, oc, &f, o, what, ds, dn);
+	fields_free(&f);
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct drain_item	*x = a, *y = b;
+
+	return claim_name_cmp(&x->di_name, &y->di_name);
+}
+
+static void
+items_free(struct drain_item *items, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(items[i].di_name);
+	free(items);
+}
+
+/* The waiting events of all spools, oldest arrival first. */
+static int
+collect(struct spool **spools, size_t nspools, const struct drain_seen *dn,
+    struct drain_item **out, size_t *nout)
+{
+	struct drain_item	 *items = NULL, *ni;
+	const char		 *reason;
+	char			**names;
+	size_t			  i, j, n, len = 0, cap = 0;
+
+	for (i = 0; i < nspools; i++) {
+		if (claim_names(spools[i], SPOOL_NEW, &names, &n,
+		    &reason) == -1) {
+			cli_warnx("spool %s: %s: %s", spools[i]->sp_dir, reason,
+			    strerror(errno));
+			items_free(items, len);
+			return -1;
+		}
+		for (j = 0; j < n; j++) {
+			if (seen_has(dn, names[j])) {
+				free(names[j]);
+				continue;
+			}
+			if (len == cap) {
+				cap = cap ? cap * 2 : 64;
+				if ((ni = reallocarray(items, cap,
+				    sizeof(*items))) == NULL) {
+					cli_warnx("out of memory");
+					claim_names_free(names + j, n - j);
+					free(names);
+					items_free(items, len);
+					return -1;
+				}
+				items = ni;
+			}
+			items[len].di_name = names[j];
+			items[len].di_spool = spools[i];
+			len++;
+		}
+		free(names);
+	}
+	if (len > 1)
+		qsort(items, len, sizeof(*items), item_cmp);
+	*out = items;
+	*nout = len;
+	return 0;
+}
+
+/* Claim and handle waiting events until none is left, or --max. */
+static void
+drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
+    struct drain_stats *ds)
+{
+	struct drain_seen	 dn;
+	struct drain_item	*items;
+	struct claim		 cl;
+	struct stat		 st;
+	const char		*reason;
+	long long		 claimed = 0;
+	size_t			 n, i;
+	mode_t			 out_mode = 0;
+	int			 progress;
+
+	memset(&dn, 0, sizeof(dn));
+	if (o->do_exec == NULL && fstat(STDOUT_FILENO, &st) == 0)
+		out_mode = st.st_mode;
+	do {
+		progress = 0;
+		if (collect(spools, nspools, &dn, &items, &n) == -1) {
+			ds->ds_errors++;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			check_stop(0);
+			if (drain_stopping || (o->do_max > 0 &&
+			    claimed >= o->do_max))
+				break;
+			switch (claim_take(items[i].di_spool, items[i].di_name,
+			    want_type, (void *)o, &cl, &reason)) {
+			case CLAIM_OK:
+				claimed++;
+				progress = 1;
+				handle(items[i].di_spool, &cl, o, out_mode, ds,
+				    &dn);
+				claim_clear(&cl);
+				break;
+			case CLAIM_ERROR:
+				cli_warnx("drain: %s: %s: %s", items[i].di_name,
+				    reason, strerror(errno));
+				ds->ds_errors++;
+				break;
+			default:
+				break;
+			}
+		}
+		items_free(items, n);
+	} while (progress && !drain_stopping &&
+	    (o->do_max == 0 || claimed < o->do_max));
+	if (drain_stopping && ds->ds_stopped == NULL)
+		ds->ds_stopped = "asked to stop";
+	seen_free(&dn);
+}
+
+int
+cmd_drain(int argc, char *argv[])
+{
+	struct drain_opts	  o;
+	struct drain_stats	  ds;
+	struct config		 *cf;
+	struct spool		**spools = NULL;
+	const char		 *conf = NULL, *reason;
+	unsigned		  released;
+	size_t			  i, nspools = 0;
+	int			  rc;
+
+	if (parse_opts(argc, argv, &o, &conf) == -1)
+		return EXIT_USAGE;
+	if ((cf = cli_load(conf)) == NULL)
+		return EXIT_USAGE;
+	memset(&ds, 0, sizeof(ds));
+	sigemptyset(&drain_stop_set);
+	sigaddset(&drain_stop_set, SIGTERM);
+	sigaddset(&drain_stop_set, SIGINT);
+	sigaddset(&drain_stop_set, SIGHUP);
+	drain_wait_set = drain_stop_set;
+	sigaddset(&drain_wait_set, SIGCHLD);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    sigprocmask(SIG_BLOCK, &drain_wait_set, &drain_old_mask) == -1) {
+		cli_warnx("drain: unable to set up signals: %s", strerror(errno));
+		config_free(cf);
+		return EXIT_PART;
+	}
+	if ((spools = calloc(cf->cf_nwebhooks + 1, sizeof(*spools))) == NULL) {
+		cli_warnx("out of memory");
+		config_free(cf);
+		return EXIT_PART;
+	}
+	/* Every drain recovers first; what it releases, it handles. */
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if (spool_open(cf->cf_webhooks[i].wh_spool, cf->cf_fsync,
+		    cf->cf_group_readable, &spools[nspools], &reason) == -1) {
+			cli_warnx("spool %s: %s: %s", cf->cf_webhooks[i].wh_spool,
+			    reason, strerror(errno));
+			ds.ds_errors++;
+			continue;
+		}
+		if (cli_recover(spools[nspools], NULL, NULL, &released) == -1)
+			ds.ds_errors++;
+		ds.ds_released += released;
+		nspools++;
+	}
+	drain_spools(spools, nspools, &o, &ds);
+	for (i = 0; i < nspools; i++)
+		spool_close(spools[i]);
+	free(spools);
+	config_free(cf);
+
+	fprintf(stderr, "hookspool: drain: %u done, %u to retry, %u failed",
+	    ds.ds_done, ds.ds_retry, ds.ds_failed);
+	if (ds.ds_released > 0)
+		fprintf(stderr, ", %u released from dead drains",
+		    ds.ds_released);
+	if (ds.ds_errors > 0)
+		fprintf(stderr, ", %u errors", ds.ds_errors);
+	if (ds.ds_stopped != NULL)
+		fprintf(stderr, "; stopped: %s", ds.ds_stopped);
+	fprintf(stderr, "\n");
+	rc = ds.ds_retry == 0 && ds.ds_failed == 0 && ds.ds_errors == 0 &&
+	    ds.ds_stopped == NULL ? 0 : EXIT_PART;
+	return rc;
+}
