@@ -28,6 +28,15 @@ struct config *cli_load(const char *opt);
 int cli_first_of_spool(const struct config *cf, size_t i);
 
 /*
+ * Call fn once for each spool of cf (webhooks that share a spool count
+ * once), opened for the call and closed after it; a spool that cannot be
+ * opened is reported. Returns 0, or EXIT_PART if a spool could not be
+ * opened or fn returned non-zero for one.
+ */
+int cli_each_spool(const struct config *cf,
+    int (*fn)(struct spool *, void *), void *arg);
+
+/*
  * Parse a decimal integer between min and max into *out. Returns 0, or -1
  * with a static reason in *reason.
  */

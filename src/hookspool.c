@@ -335,49 +335,102 @@ cmd_check(const char *opt)
 	return bad ? EXIT_PART : 0;
 }
 
-/* Open the spool of webhook i, or say why not. */
-static struct spool *
-open_spool(const struct config *cf, size_t i)
+int
+cli_each_spool(const struct config *cf, int (*fn)(struct spool *, void *),
+    void *arg)
 {
 	struct spool	*sp;
 	const char	*reason;
+	size_t		 i;
+	int		 rc = 0;
 
-	if (spool_open(cf->cf_webhooks[i].wh_spool, cf->cf_fsync,
-	    cf->cf_group_readable, &sp, &reason) == -1) {
-		cli_warnx("spool %s: %s: %s", cf->cf_webhooks[i].wh_spool,
-		    reason, strerror(errno));
-		return NULL;
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if (spool_open(cf->cf_webhooks[i].wh_spool, cf->cf_fsync,
+		    cf->cf_group_readable, &sp, &reason) == -1) {
+			cli_warnx("spool %s: %s: %s",
+			    cf->cf_webhooks[i].wh_spool, reason,
+			    strerror(errno));
+			rc = EXIT_PART;
+			continue;
+		}
+		if (fn(sp, arg) != 0)
+			rc = EXIT_PART;
+		spool_close(sp);
 	}
-	return sp;
+	return rc;
+}
+
+static int
+recover_one(struct spool *sp, void *arg)
+{
+	unsigned	finished, removed, released;
+	int		rc;
+
+	(void)arg;
+	rc = cli_recover(sp, &finished, &removed, &released);
+	fprintf(stderr, "%s: recover %s: %u finished, %u removed, "
+	    "%u released\n", progname, sp->sp_dir, finished, removed,
+	    released);
+	return rc;
 }
 
 static int
 cmd_recover(const char *opt)
 {
 	struct config	*cf;
-	struct spool	*sp;
-	unsigned	 finished, removed, released;
-	size_t		 i;
-	int		 rc = 0;
+	int		 rc;
 
 	if ((cf = cli_load(opt)) == NULL)
 		return EXIT_USAGE;
-	for (i = 0; i < cf->cf_nwebhooks; i++) {
-		if (!cli_first_of_spool(cf, i))
-			continue;
-		if ((sp = open_spool(cf, i)) == NULL) {
-			rc = EXIT_PART;
-			continue;
-		}
-		if (cli_recover(sp, &finished, &removed, &released) == -1)
-			rc = EXIT_PART;
-		fprintf(stderr, "%s: recover %s: %u finished, %u removed, "
-		    "%u released\n", progname, sp->sp_dir, finished, removed,
-		    released);
-		spool_close(sp);
-	}
+	rc = cli_each_spool(cf, recover_one, NULL);
 	config_free(cf);
 	return rc;
+}
+
+struct status_opts {
+	long long	so_warn_age;	/* -1: no warning */
+	size_t		so_shown;
+	int		so_json;
+};
+
+static int
+status_one(struct spool *sp, void *arg)
+{
+	struct status_opts	*so = arg;
+	struct claim_counts	 cc;
+	const char		*reason;
+	char			*path;
+
+	if (claim_count(sp, &cc, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		return -1;
+	}
+	if (so->so_json) {
+		if ((path = event_json_string(sp->sp_dir)) == NULL) {
+			cli_warnx("out of memory");
+			return -1;
+		}
+		printf("%s{\"spool\":%s,\"new\":%zu,\"cur\":%zu,"
+		    "\"failed\":%zu,\"tmp\":%zu,\"oldest_new_age_s\":%lld}",
+		    so->so_shown ? "," : "", path, cc.cc_new, cc.cc_cur,
+		    cc.cc_failed, cc.cc_tmp, cc.cc_oldest_new_age);
+		free(path);
+	} else
+		printf("%s: %zu new, %zu cur, %zu failed, %zu tmp, "
+		    "oldest waiting %llds\n", sp->sp_dir, cc.cc_new,
+		    cc.cc_cur, cc.cc_failed, cc.cc_tmp, cc.cc_oldest_new_age);
+	so->so_shown++;
+	if (so->so_warn_age >= 0 && cc.cc_new > 0 &&
+	    cc.cc_oldest_new_age > so->so_warn_age) {
+		cli_warnx("spool %s: the oldest waiting event is %llds old "
+		    "(over %llds)", sp->sp_dir, cc.cc_oldest_new_age,
+		    so->so_warn_age);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -388,23 +441,19 @@ cmd_status(int argc, char *argv[])
 		{ "warn-age", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct claim_counts	 cc;
+	struct status_opts	 so = { -1, 0, 0 };
 	struct config		*cf;
-	struct spool		*sp;
 	const char		*conf = NULL, *reason;
-	char			*path;
-	long long		 warn_age = -1;
-	size_t			 i, shown = 0;
-	int			 c, json = 0, rc = 0;
+	int			 c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c == 'c')
 			conf = optarg;
 		else if (c == 'j')
-			json = 1;
+			so.so_json = 1;
 		else if (c == 'w') {
 			if (config_parse_duration(optarg, 0, DURATION_MAX,
-			    &warn_age, &reason) == -1) {
+			    &so.so_warn_age, &reason) == -1) {
 				cli_warnx("--warn-age %s: %s", optarg, reason);
 				return EXIT_USAGE;
 			}
@@ -415,50 +464,10 @@ cmd_status(int argc, char *argv[])
 		goto usage;
 	if ((cf = cli_load(conf)) == NULL)
 		return EXIT_USAGE;
-	if (json)
+	if (so.so_json)
 		printf("[");
-	for (i = 0; i < cf->cf_nwebhooks; i++) {
-		if (!cli_first_of_spool(cf, i))
-			continue;
-		if ((sp = open_spool(cf, i)) == NULL) {
-			rc = EXIT_PART;
-			continue;
-		}
-		if (claim_count(sp, &cc, &reason) == -1) {
-			cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
-			    strerror(errno));
-			spool_close(sp);
-			rc = EXIT_PART;
-			continue;
-		}
-		if (json) {
-			if ((path = event_json_string(sp->sp_dir)) == NULL) {
-				cli_warnx("out of memory");
-				spool_close(sp);
-				rc = EXIT_PART;
-				continue;
-			}
-			printf("%s{\"spool\":%s,\"new\":%zu,\"cur\":%zu,"
-			    "\"failed\":%zu,\"tmp\":%zu,\"oldest_new_age_s\":%lld}",
-			    shown ? "," : "", path, cc.cc_new, cc.cc_cur,
-			    cc.cc_failed, cc.cc_tmp, cc.cc_oldest_new_age);
-			free(path);
-		} else
-			printf("%s: %zu new, %zu cur, %zu failed, %zu tmp, "
-			    "oldest waiting %llds\n", sp->sp_dir, cc.cc_new,
-			    cc.cc_cur, cc.cc_failed, cc.cc_tmp,
-			    cc.cc_oldest_new_age);
-		shown++;
-		if (warn_age >= 0 && cc.cc_new > 0 &&
-		    cc.cc_oldest_new_age > warn_age) {
-			cli_warnx("spool %s: the oldest waiting event is %llds "
-			    "old (over %llds)", sp->sp_dir, cc.cc_oldest_new_age,
-			    warn_age);
-			rc = EXIT_PART;
-		}
-		spool_close(sp);
-	}
-	if (json)
+	rc = cli_each_spool(cf, status_one, &so);
+	if (so.so_json)
 		printf("]\n");
 	config_free(cf);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
@@ -499,6 +508,48 @@ requeue_match(struct spool *sp, const char *name, char **ids, size_t nids,
 	return hit;
 }
 
+struct requeue_opts {
+	char		**ro_ids;	/* event ids or file names */
+	size_t		  ro_nids;	/* 0: all */
+	int		 *ro_found;
+	unsigned	  ro_requeued;
+};
+
+static int
+requeue_one(struct spool *sp, void *arg)
+{
+	struct requeue_opts	 *ro = arg;
+	const char		 *reason;
+	char			**names;
+	size_t			  j, n;
+	int			  rc = 0;
+
+	if (claim_names(sp, SPOOL_FAILED, &names, &n, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		return -1;
+	}
+	for (j = 0; j < n; j++) {
+		if (ro->ro_nids > 0 && !requeue_match(sp, names[j], ro->ro_ids,
+		    ro->ro_nids, ro->ro_found))
+			continue;
+		switch (claim_requeue(sp, names[j], &reason)) {
+		case CLAIM_OK:
+			ro->ro_requeued++;
+			break;
+		case CLAIM_ERROR:
+			cli_warnx("spool %s: %s: %s: %s", sp->sp_dir, names[j],
+			    reason, strerror(errno));
+			rc = -1;
+			break;
+		default:
+			break;
+		}
+	}
+	claim_names_free(names, n);
+	return rc;
+}
+
 static int
 cmd_requeue(int argc, char *argv[])
 {
@@ -506,13 +557,11 @@ cmd_requeue(int argc, char *argv[])
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct config	 *cf;
-	struct spool	 *sp;
-	const char	 *conf = NULL, *reason;
-	char		**names;
-	size_t		  i, j, n, nids;
-	unsigned	  requeued = 0;
-	int		  c, all = 0, rc = 0, *found = NULL;
+	struct requeue_opts	 ro;
+	struct config		*cf;
+	const char		*conf = NULL;
+	size_t			 i;
+	int			 c, all = 0, rc;
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c == 'c')
@@ -522,63 +571,52 @@ cmd_requeue(int argc, char *argv[])
 		else
 			goto usage;
 	}
-	nids = argc - optind;
-	if (all == (nids > 0))
+	memset(&ro, 0, sizeof(ro));
+	ro.ro_ids = argv + optind;
+	ro.ro_nids = argc - optind;
+	if (all == (ro.ro_nids > 0))
 		goto usage;
 	if ((cf = cli_load(conf)) == NULL)
 		return EXIT_USAGE;
-	if (nids > 0 && (found = calloc(nids, sizeof(*found))) == NULL) {
+	if (ro.ro_nids > 0 &&
+	    (ro.ro_found = calloc(ro.ro_nids, sizeof(*ro.ro_found))) == NULL) {
 		cli_warnx("out of memory");
 		config_free(cf);
 		return EXIT_PART;
 	}
-	for (i = 0; i < cf->cf_nwebhooks; i++) {
-		if (!cli_first_of_spool(cf, i))
-			continue;
-		if ((sp = open_spool(cf, i)) == NULL) {
-			rc = EXIT_PART;
-			continue;
-		}
-		if (claim_names(sp, SPOOL_FAILED, &names, &n, &reason) == -1) {
-			cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
-			    strerror(errno));
-			spool_close(sp);
-			rc = EXIT_PART;
-			continue;
-		}
-		for (j = 0; j < n; j++) {
-			if (!all && !requeue_match(sp, names[j],
-			    argv + optind, nids, found))
-				continue;
-			switch (claim_requeue(sp, names[j], &reason)) {
-			case CLAIM_OK:
-				requeued++;
-				break;
-			case CLAIM_ERROR:
-				cli_warnx("spool %s: %s: %s: %s", sp->sp_dir,
-				    names[j], reason, strerror(errno));
-				rc = EXIT_PART;
-				break;
-			default:
-				break;
-			}
-		}
-		claim_names_free(names, n);
-		spool_close(sp);
-	}
-	for (i = 0; i < nids; i++) {
-		if (!found[i]) {
-			cli_warnx("requeue: no failed event %s", argv[optind + i]);
+	rc = cli_each_spool(cf, requeue_one, &ro);
+	for (i = 0; i < ro.ro_nids; i++) {
+		if (!ro.ro_found[i]) {
+			cli_warnx("requeue: no failed event %s", ro.ro_ids[i]);
 			rc = EXIT_PART;
 		}
 	}
-	fprintf(stderr, "%s: requeue: %u requeued\n", progname, requeued);
-	free(found);
+	fprintf(stderr, "%s: requeue: %u requeued\n", progname,
+	    ro.ro_requeued);
+	free(ro.ro_found);
 	config_free(cf);
 	return rc;
 usage:
 	fprintf(stderr, "usage: hookspool requeue [-c CONF] [ID... | --all]\n");
 	return EXIT_USAGE;
+}
+
+static int
+purge_one(struct spool *sp, void *arg)
+{
+	const char	*reason;
+	unsigned	 removed = 0, kept = 0;
+	int		 rc = 0;
+
+	if (claim_purge(sp, *(long long *)arg, &removed, &kept, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		rc = -1;
+	}
+	fprintf(stderr, "%s: purge %s: %u markers removed, %u kept "
+	    "(their events are still in the spool)\n", progname, sp->sp_dir,
+	    removed, kept);
+	return rc;
 }
 
 static int
@@ -589,12 +627,9 @@ cmd_purge(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config	*cf;
-	struct spool	*sp;
 	const char	*conf = NULL, *reason;
 	long long	 age = -1;
-	unsigned	 removed, kept;
-	size_t		 i;
-	int		 c, rc = 0;
+	int		 c, rc;
 
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c == 'c')
@@ -612,23 +647,7 @@ cmd_purge(int argc, char *argv[])
 		goto usage;
 	if ((cf = cli_load(conf)) == NULL)
 		return EXIT_USAGE;
-	for (i = 0; i < cf->cf_nwebhooks; i++) {
-		if (!cli_first_of_spool(cf, i))
-			continue;
-		if ((sp = open_spool(cf, i)) == NULL) {
-			rc = EXIT_PART;
-			continue;
-		}
-		if (claim_purge(sp, age, &removed, &kept, &reason) == -1) {
-			cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
-			    strerror(errno));
-			rc = EXIT_PART;
-		}
-		fprintf(stderr, "%s: purge %s: %u markers removed, %u kept "
-		    "(their events are still in the spool)\n", progname,
-		    sp->sp_dir, removed, kept);
-		spool_close(sp);
-	}
+	rc = cli_each_spool(cf, purge_one, &age);
 	config_free(cf);
 	return rc;
 usage:
