@@ -1,13 +1,15 @@
-#!/bin/sh
+#!/bin/bash
 # The quick start's demo: the responder behind a real lighttpd on
 # 127.0.0.1, a demo config and a fresh secret in demo/, the Protocol guide's
 # example event signed as Protocol signs it, and the line that was spooled.
-# Run it from a built tree: sh lighttpd/demo.sh
+# Run it from a built tree: bash lighttpd/demo.sh
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-demo=$top/demo
-fcgi=$top/fcgi/hookspool.fcgi
-cli=$top/src/hookspool
+# The tests run it from another build folder, into a scratch folder.
+build=${HOOKSPOOL_BUILDDIR:-$top}
+demo=${HOOKSPOOL_DEMO_DIR:-$top/demo}
+fcgi=$build/fcgi/hookspool.fcgi
+cli=$build/src/hookspool
 
 [ -x "$fcgi" ] && [ -x "$cli" ] || {
 	echo "demo: build first: ./autogen.sh && ./configure && make" >&2
@@ -19,9 +21,20 @@ command -v lighttpd >/dev/null && command -v curl >/dev/null || {
 }
 
 # A demo from an earlier run is stopped and replaced.
+# alive PID: whether PID runs (a zombie does not count).
+alive() {
+	case $(ps -o stat= -p "$1" 2>/dev/null) in
+	"" | Z*) return 1 ;;
+	esac
+}
 if [ -f "$demo/lighttpd.pid" ]; then
-	kill "$(cat "$demo/lighttpd.pid")" 2>/dev/null || :
-	sleep 0.5
+	old=$(cat "$demo/lighttpd.pid")
+	kill "$old" 2>/dev/null || :
+	i=0
+	while alive "$old" && [ "$i" -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 fi
 rm -rf "$demo"
 mkdir -p "$demo"
@@ -42,8 +55,7 @@ CONF
 port=8080
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
 	port=$((port + 1))
-done 2>/dev/null || :
-# (plain sh has no /dev/tcp: then 8080 is used as is)
+done
 
 sed -e "s|^var.state_dir = .*|var.state_dir = \"$demo\"|" \
     -e "s|^var.http_port = .*|var.http_port = $port|" \
@@ -83,4 +95,8 @@ echo "Spooled in $demo/spool/new/:"
 cat "$demo"/spool/new/*
 echo
 echo "lighttpd is still running on 127.0.0.1:$port (pid $(cat "$demo/lighttpd.pid"))."
-echo "Stop it with: kill \$(cat demo/lighttpd.pid)"
+if [ "$demo" = "$top/demo" ]; then
+	echo "Stop it with: kill \$(cat demo/lighttpd.pid)"
+else
+	echo "Stop it with: kill \$(cat $demo/lighttpd.pid)"
+fi
