@@ -88,7 +88,9 @@ enum claim_result claim_done(struct spool *sp, struct claim *cl,
  * The attempt failed: count it, and move the event to new/ (retried by a
  * later drain), or to failed/ once max_attempts attempts were made. Sets
  * *to_failed (may be NULL) to whether it went to failed/. Returns CLAIM_OK
- * or CLAIM_ERROR (the event then stays in cur/ until its claim is released).
+ * or CLAIM_ERROR: the event then stays in cur/ until its claim is released,
+ * or, when only the flush after the move failed, it is already in new/ or
+ * failed/.
  */
 enum claim_result claim_retry(struct spool *sp, struct claim *cl,
     unsigned max_attempts, int *to_failed, const char **reason);

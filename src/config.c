@@ -591,6 +591,11 @@ parse_line(struct parser *p, char *line)
 	value = trim(eq + 1);
 	if (*key == '\0')
 		return perror_at(p, "expected key = value");
+	/* Echo only what looks like a key: a mangled line may hold a secret. */
+	if (strspn(key, "abcdefghijklmnopqrstuvwxyz_") != strlen(key) ||
+	    strlen(key) > 32)
+		return perror_at(p, "malformed key (keys are lower-case words "
+		    "such as secret_file)");
 	/* An empty path is "/", as the spec says; nothing else may be empty. */
 	if (*value == '\0' && (p->p_wh == NULL || strcmp(key, "path") != 0))
 		return perror_at(p, "%s has no value", key);

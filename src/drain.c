@@ -279,11 +279,18 @@ set_env(const char *name, const char *value)
 	return setenv(name, value != NULL ? value : "", 1);
 }
 
-/* The handler's process: its own group, the event on stdin, then sh -c. */
+/*
+ * The handler's process: its own group, the event on stdin, then sh -c.
+ * It inherits a copy of the claim's descriptor (lockfd), so the claim's
+ * lock lasts as long as the handler: a handler that outlives a drain killed
+ * with -9 keeps its event from being released to another drain.
+ */
 static void __attribute__((noreturn))
-child(int infd, const char *cmd)
+child(int infd, int lockfd, const char *cmd)
 {
 	if (setpgid(0, 0) == -1)
+		_exit(126);
+	if (fcntl(lockfd, F_DUPFD, 3) == -1)	/* without FD_CLOEXEC */
 		_exit(126);
 	if (infd != STDIN_FILENO) {
 		if (dup2(infd, STDIN_FILENO) == -1)
@@ -339,7 +346,7 @@ run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
 		return OUTCOME_PUT_BACK;
 	}
 	if (pid == 0)
-		child(infd, o->do_exec);
+		child(infd, cl->cl_fd, o->do_exec);
 	/*
 	 * Also here, so that a kill never misses the group. It fails only
 	 * once the child has set it itself and run sh (EACCES).

@@ -98,18 +98,39 @@ digit_at(const unsigned char *s, size_t len, size_t i)
 	return i < len && s[i] >= '0' && s[i] <= '9';
 }
 
-/* Outside strings: NaN, Infinity, "1." and "1e", which json-c accepts. */
+/* Whether s[i], a '-', is the sign of an exponent ("1e-5"). */
+static int
+exponent_sign(const unsigned char *s, size_t i)
+{
+	return i > 0 && (s[i - 1] == 'e' || s[i - 1] == 'E');
+}
+
+/*
+ * Outside strings: what json-c accepts but RFC 8259 does not: NaN and
+ * Infinity, "1." and "1e", "-.5" and "-x", and a leading zero ("-01").
+ */
 static int
 not_rfc8259(const unsigned char *s, size_t len, size_t i)
 {
+	int	int_start;
+
 	if (s[i] == 'N' || s[i] == 'I')
 		return 1;
 	if (s[i] == '.')
+		return i == 0 || !digit_at(s, len, i - 1) ||
+		    !digit_at(s, len, i + 1);
+	if (s[i] == '-' && !exponent_sign(s, i))
 		return !digit_at(s, len, i + 1);
 	if ((s[i] == 'e' || s[i] == 'E') && i > 0 && digit_at(s, len, i - 1)) {
 		if (i + 1 < len && (s[i + 1] == '+' || s[i + 1] == '-'))
 			i++;
 		return !digit_at(s, len, i + 1);
+	}
+	if (s[i] == '0' && digit_at(s, len, i + 1)) {
+		/* the first digit of an integer part, not of a fraction */
+		int_start = i == 0 || (s[i - 1] == '-' && !exponent_sign(s, i - 1)) ||
+		    (!digit_at(s, len, i - 1) && strchr(".eE+-", s[i - 1]) == NULL);
+		return int_start;
 	}
 	return 0;
 }

@@ -176,27 +176,30 @@ make_name(char name[SPOOL_NAME_MAX], const struct timespec *ts)
 	return n > 0 && n < SPOOL_NAME_MAX ? 0 : -1;
 }
 
-static void
+/* The marker's name: hex sha256(webhook NUL id); an id never becomes a path. */
+static int
 marker_name(const struct spool_entry *e, char out[SPOOL_HASH_HEX + 1])
 {
 	static const char	 digits[] = "0123456789abcdef";
-	unsigned char		 sum[32];
+	unsigned char		*sum;
 	gcry_md_hd_t		 hd;
 	size_t			 i;
 
-	/* sha256(webhook NUL id): an id never becomes a path. */
-	memset(sum, 0, sizeof(sum));
-	if (gcry_md_open(&hd, GCRY_MD_SHA256, 0) == 0) {
-		gcry_md_write(hd, e->se_webhook, strlen(e->se_webhook) + 1);
-		gcry_md_write(hd, e->se_id, strlen(e->se_id));
-		memcpy(sum, gcry_md_read(hd, GCRY_MD_SHA256), sizeof(sum));
+	if (gcry_md_open(&hd, GCRY_MD_SHA256, 0) != 0)
+		return -1;
+	gcry_md_write(hd, e->se_webhook, strlen(e->se_webhook) + 1);
+	gcry_md_write(hd, e->se_id, strlen(e->se_id));
+	if ((sum = gcry_md_read(hd, GCRY_MD_SHA256)) == NULL) {
 		gcry_md_close(hd);
+		return -1;
 	}
-	for (i = 0; i < sizeof(sum); i++) {
+	for (i = 0; i < SPOOL_HASH_HEX / 2; i++) {
 		out[2 * i] = digits[sum[i] >> 4];
 		out[2 * i + 1] = digits[sum[i] & 0xf];
 	}
 	out[SPOOL_HASH_HEX] = '\0';
+	gcry_md_close(hd);
+	return 0;
 }
 
 static int
@@ -293,6 +296,9 @@ await_marker(struct spool *sp, const char *marker)
 	/* Still linked from tmp/: its delivery was cut short; finish it. */
 	if (st.st_nlink > 1 && finish_cut_short(sp, st.st_ino) == -1)
 		goto done;
+	/* A delivery whose last flush failed: "duplicate" promises disk. */
+	if (flush(sp, sp->sp_fd[SPOOL_NEW]) == -1)
+		goto done;
 	rc = 1;
 done:
 	close(fd);
@@ -319,7 +325,7 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 	struct iovec		 iov[3];
 	char			 marker[SPOOL_HASH_HEX + 1], received[32];
 	char			*head = NULL;
-	int			 fd = -1, n, linked = 0, renamed = 0, saved, r;
+	int			 fd = -1, n, linked = 0, saved, r;
 
 	if (clock_gettime(CLOCK_REALTIME, when) == -1) {
 		*reason = "unable to read the clock";
@@ -343,7 +349,12 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 
 	/* A known id needs no file at all: answer it before writing one. */
 	if (dedup) {
-		marker_name(e, marker);
+		if (marker_name(e, marker) == -1) {
+			free(head);
+			errno = ENOMEM;
+			*reason = "unable to hash the id";
+			return SPOOL_ERROR;
+		}
 		if (await_marker(sp, marker) == 1) {
 			free(head);
 			return SPOOL_DUPLICATE;
@@ -408,25 +419,32 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 		*reason = "unable to move the event into new/";
 		goto unlink_tmp;
 	}
-	renamed = 1;
-	if (flush(sp, sp->sp_fd[SPOOL_NEW]) == -1) {
+	/*
+	 * The event is in new/ now, and a drain may have it already: it is
+	 * never withdrawn. If it cannot be flushed the sender is told to
+	 * retry, and with dedup the retry is called a duplicate only once
+	 * new/ has been flushed (await_marker).
+	 */
+	if (flush(sp, sp->sp_fd[SPOOL_NEW]) == -1)
 		*reason = "unable to flush new/ to disk";
-		goto unlink_tmp;
-	}
-	if (close(fd) == -1) {
-		fd = -1;
+	else
+		res = SPOOL_DELIVERED;
+	saved = errno;
+	if (close(fd) == -1 && res == SPOOL_DELIVERED) {
+		saved = errno;
 		*reason = "unable to close the event file";
-		goto unlink_tmp;
+		res = SPOOL_ERROR;
 	}
 	free(head);
-	return SPOOL_DELIVERED;
+	errno = saved;
+	return res;
 
 unlink_tmp:
 	/* Withdraw in reverse order; the lock is held until the end. */
 	saved = errno;
 	if (linked)
 		unlinkat(sp->sp_fd[SPOOL_IDS], marker, 0);
-	unlinkat(sp->sp_fd[renamed ? SPOOL_NEW : SPOOL_TMP], name, 0);
+	unlinkat(sp->sp_fd[SPOOL_TMP], name, 0);
 	if (fd != -1)
 		close(fd);
 	errno = saved;

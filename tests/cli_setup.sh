@@ -56,3 +56,7 @@ bad "bad.conf:3: unable to open secret_file $T/nope" "spool = $SPOOL" \
 bad "no [webhook NAME] section" "spool = $SPOOL"
 bad "bad.conf:2: fsync must be yes or no" "spool = $SPOOL" "fsync = maybe"
 bad "bad.conf:1: spool must be an absolute path" "spool = relative/spool"
+bad "bad.conf:3: malformed key" "spool = $SPOOL" "[webhook protocol]" \
+    "secret: Zm9vYmFyc2VjcmV0 ="
+grep -q Zm9vYmFyc2VjcmV0 "$T/err" && fail "a mangled secret line is echoed"
+ok "a mangled secret line is not echoed"

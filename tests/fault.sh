@@ -17,8 +17,7 @@ for dedup in yes no; do
 	make_conf "dedup = $dedup"
 	i=0
 	for fault in write:ENOSPC:tmp fsync:EIO:tmp link:ENOSPC:tmp \
-	    fsync:EIO:ids rename:EIO:tmp fsync:EIO:new mkdir:EACCES: \
-	    write:EIO:tmp; do
+	    fsync:EIO:ids rename:EIO:tmp mkdir:EACCES: write:EIO:tmp; do
 		case $dedup:$fault in
 		no:link:* | no:fsync:EIO:ids) continue ;;
 		esac
@@ -43,4 +42,32 @@ for dedup in yes no; do
 		assert_eq "$what: retry spooled" 1 "$(count new)"
 		rm -f "$SPOOL"/new/* "$SPOOL"/ids/*
 	done
+done
+
+# The last step, flushing new/ after the rename, fails: the event is in new/
+# already (a drain may have it), so it is never withdrawn. The sender hears
+# 503 and retries; with dedup the retry is a duplicate, answered once new/
+# is on disk, and the event is spooled once.
+for dedup in yes no; do
+	make_conf "dedup = $dedup"
+	rm -rf "$SPOOL"
+	event "late-$dedup" >"$T/e.json"
+	cgi_post "$T/e.json" LD_PRELOAD="$SHIM" ASAN_OPTIONS="$asan" \
+	    HOOKSPOOL_FAULT="fsync:EIO:$SPOOL/new"
+	assert_eq "dedup=$dedup, flushing new/ fails: status" 503 "$STATUS"
+	assert_eq "dedup=$dedup, flushing new/ fails: the event stays" 1 "$(count new)"
+	assert_eq "dedup=$dedup, flushing new/ fails: nothing in tmp/" 0 "$(count tmp)"
+	cgi_post "$T/e.json"
+	assert_eq "dedup=$dedup, retry" 200 "$STATUS"
+	if [ "$dedup" = yes ]; then
+		grep -q '"status":"duplicate"' "$T/cgi.out" || fail "retry is not a duplicate"
+		assert_eq "dedup=yes: spooled once" 1 "$(count new)"
+		# A duplicate whose flush of new/ fails is no promise either.
+		cgi_post "$T/e.json" LD_PRELOAD="$SHIM" ASAN_OPTIONS="$asan" \
+		    HOOKSPOOL_FAULT="fsync:EIO:$SPOOL/new"
+		assert_eq "duplicate while new/ cannot be flushed" 503 "$STATUS"
+	else
+		grep -q '"status":"accepted"' "$T/cgi.out" || fail "retry not accepted"
+		assert_eq "dedup=no: spooled again (at least once)" 2 "$(count new)"
+	fi
 done
