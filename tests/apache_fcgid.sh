@@ -9,8 +9,12 @@ need_apache mpm_event authz_core alias env cgid proxy proxy_fcgi fcgid
 make_conf
 mkdir "$SPOOL"
 for_web_user "$SPOOL" "$SECRET_FILE"
+# Apache's user must reach the binary: a build folder below a private home
+# (/root/...) is out of its reach, so it runs from a copy, as when installed.
+mkdir -m 755 "$T/bin"
+cp "$FCGI" "$T/bin/hookspool.fcgi"
 substitute "$top_srcdir/apache/hookspool-fcgid.conf" "$T/hookspool-fcgid.conf" \
-    hookspool_bin="$FCGI" hookspool_conf="$CONF"
+    hookspool_bin="$T/bin/hookspool.fcgi" hookspool_conf="$CONF"
 start_apache "$T/hookspool-fcgid.conf"
 
 check_setup "http://127.0.0.1:$HTTP_PORT/hookspool"
