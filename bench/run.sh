@@ -12,24 +12,18 @@ n=${2:-10000}
 c=${3:-8}
 . "$top_srcdir/tests/setup.sh"
 
-command -v lighttpd >/dev/null || skip "lighttpd is not installed"
 command -v ab >/dev/null || skip "ab is not installed (apt-get install apache2-utils)"
 NOOP=$top_builddir/bench/noop.fcgi
 [ -x "$NOOP" ] || fail "build $NOOP first (make bench)"
 
-# serve NAME BINARY: a lighttpd from the shipped configs in front of BINARY.
+# serve BINARY: a lighttpd from the shipped configs in front of BINARY
+# (the one started before is stopped).
 serve() {
-	mkdir -p "$T/$1"
-	port=$(free_port)
-	substitute "$top_srcdir/lighttpd/lighttpd.conf" "$T/$1/lighttpd.conf" \
-	    state_dir="$T/$1" http_port="$port"
-	substitute "$top_srcdir/lighttpd/hookspool-fastcgi.conf" \
-	    "$T/$1/hookspool-fastcgi.conf" hookspool_bin="$2" \
-	    hookspool_conf="$CONF" hookspool_socket="$T/$1/fcgi.sock"
-	(cd "$T/$1" && lighttpd -f lighttpd.conf)
-	CLEANUP_PIDS="$CLEANUP_PIDS $(sleep 0.2; cat "$T/$1/lighttpd.pid")"
-	wait_port "$port"
-	URL=http://127.0.0.1:$port/hookspool
+	if [ -f "$T/lighttpd/lighttpd.pid" ]; then
+		stop_lighttpd
+		rm -rf "$T/lighttpd"
+	fi
+	start_lighttpd hookspool-fastcgi.conf "$1"
 }
 
 # measure LABEL: requests per second of ab against $URL, all answered 200.
@@ -47,7 +41,7 @@ measure() {
 
 event bench-1 >"$T/event.json"
 make_conf 'dedup = no'
-serve noop "$NOOP"
+serve "$NOOP"
 ceiling=$(measure "no-op responder")
 
 printf '%-44s %10s %8s\n' "lighttpd + mod_fastcgi, $n requests, $c at once" "req/s" "ratio"
@@ -56,7 +50,7 @@ row() {
 	rps=$(measure "$1")
 	printf '%-44s %10.0f %8.2f\n' "$1" "$rps" "$(echo "$rps $ceiling" | awk '{ print $1 / $2 }')"
 }
-serve hookspool "$FCGI"
+serve "$FCGI"
 make_conf 'fsync = no' 'dedup = no'
 row "hookspool, fsync = no, dedup = no"
 make_conf 'fsync = yes' 'dedup = no'

@@ -29,12 +29,8 @@ drain_and_kill() {
 	echo "$1" >"$T/hang"
 	"$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>>"$T/killed.log" &
 	pid=$!
-	i=0
-	while [ ! -s "$T/hung.$1" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 300 ] || fail "the handler never started on $1"
-		sleep 0.1
-	done
+	WAIT_TRIES=300 wait_until "the handler never started on $1" \
+	    test -s "$T/hung.$1"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || :
 	hung=$(cat "$T/hung.$1")
@@ -99,12 +95,7 @@ esac
 echo k5 >"$T/hang"
 "$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>"$T/live.log" &
 live=$!
-i=0
-while [ ! -s "$T/hung.k5" ]; do
-	i=$((i + 1))
-	[ "$i" -lt 300 ] || fail "the handler never started on k5"
-	sleep 0.1
-done
+WAIT_TRIES=300 wait_until "the handler never started on k5" test -s "$T/hung.k5"
 "$HOOKSPOOL" recover -c "$CONF" 2>"$T/recover.log"
 grep -q '0 released' "$T/recover.log" ||
     fail "recover released a live claim: $(cat "$T/recover.log")"

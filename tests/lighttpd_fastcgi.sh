@@ -5,24 +5,10 @@
 # through the server, config reload, and concurrent duplicates.
 . "$top_srcdir/tests/setup.sh"
 
-command -v lighttpd >/dev/null || skip "lighttpd is not installed (apt-get install lighttpd)"
 command -v curl >/dev/null || skip "curl is not installed (apt-get install curl)"
 
 make_conf -- 'events = conversation.* message.*'
-port=$(free_port)
-substitute "$top_srcdir/lighttpd/lighttpd.conf" "$T/lighttpd.conf" \
-    state_dir="$T" http_port="$port"
-substitute "$top_srcdir/lighttpd/hookspool-fastcgi.conf" \
-    "$T/hookspool-fastcgi.conf" hookspool_bin="$FCGI" \
-    hookspool_conf="$CONF" hookspool_socket="$T/hookspool.sock"
-stop_lighttpd() {
-	[ -f "$T/lighttpd.pid" ] && kill "$(cat "$T/lighttpd.pid")"
-	sleep 0.2
-}
-CLEANUP_CMDS="stop_lighttpd"
-(cd "$T" && lighttpd -f lighttpd.conf) || fail "lighttpd did not start"
-wait_port "$port"
-URL=http://127.0.0.1:$port/hookspool
+start_lighttpd hookspool-fastcgi.conf "$FCGI"
 
 # The seed's example, signed as the seed's Node snippet signs it:
 # createHmac('sha256', secret).update(payload).digest('hex').
@@ -80,7 +66,7 @@ event contact-1 contact.created >"$T/contact.json"
 http_post "$URL" "$T/contact.json"
 assert_eq "unlistened type" '{"status":"ignored"}' "$(cat "$T/http.out")"
 grep -q 'FastCGI-stderr:hookspool: 401 webhook=protocol remote=127.0.0.1' \
-    "$T/lighttpd-error.log" || fail "the 401 is not in lighttpd's error log"
+    "$T/lighttpd/lighttpd-error.log" || fail "the 401 is not in lighttpd's error log"
 ok "non-2xx answers are logged in the server's error log"
 assert_eq "still two events" 2 "$(count new)"
 

@@ -18,25 +18,15 @@ need_file() {
 	[ -e "$1" ] || skip "$2 is not installed ($1 is missing)"
 }
 
-# wait_socket PATH: until the unix socket exists (10 s); hookspool.fcgi
-# listens on it right after creating it.
+# wait_socket PATH: until the unix socket exists; hookspool.fcgi listens
+# on it right after creating it.
 wait_socket() {
-	i=0
-	while [ ! -S "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || fail "nothing listens on $1"
-		sleep 0.1
-	done
+	wait_until "nothing listens on $1" test -S "$1"
 }
 
-# wait_file PATH: until it exists (10 s), e.g. a server's pid file.
+# wait_file PATH: until it exists and is not empty, e.g. a pid file.
 wait_file() {
-	i=0
-	while [ ! -s "$1" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || fail "$1 did not appear"
-		sleep 0.1
-	done
+	wait_until "$1 did not appear" test -s "$1"
 }
 
 # wait_gone PID: until the process has exited (10 s); 1 if it has not.

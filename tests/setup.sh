@@ -122,25 +122,38 @@ cgi_post() {
 	STATUS=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$T/cgi.out")
 }
 
+# wait_until WHAT CMD...: run CMD every tenth of a second until it
+# succeeds; after WAIT_TRIES tries (100: ten seconds), fail saying WHAT.
+wait_until() {
+	what=$1
+	shift
+	i=0
+	until "$@"; do
+		i=$((i + 1))
+		[ "$i" -lt "${WAIT_TRIES:-100}" ] || fail "$what"
+		sleep 0.1
+	done
+}
+
+# port_open PORT: whether something listens on 127.0.0.1:PORT.
+port_open() {
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
 	while :; do
 		port=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		if ! port_open "$port"; then
 			echo "$port"
 			return
 		fi
 	done
 }
 
-# wait_port PORT: until something listens on it (10 s at most).
+# wait_port PORT: until something listens on it.
 wait_port() {
-	i=0
-	while ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || fail "nothing listens on port $1"
-		sleep 0.1
-	done
+	wait_until "nothing listens on port $1" port_open "$1"
 }
 
 # http_post URL BODYFILE [curl args...]: POST it signed. Sets STATUS; the
@@ -175,4 +188,33 @@ substitute() {
 		sed -i -E -e "s|^([[:space:]]*var\.$k[[:space:]]*=[[:space:]]*).*|\1$q$v$q|" \
 		    -e "s|^([[:space:]]*Define[[:space:]]+$k[[:space:]]+).*|\1$v|" "$dest"
 	done
+}
+
+# start_lighttpd SNIPPET BIN: lighttpd from the shipped lighttpd.conf and
+# lighttpd/SNIPPET (hookspool-fastcgi.conf or hookspool-cgi.conf), copied
+# into $T/lighttpd with only paths and the port set, in front of BIN with
+# $CONF. Sets URL; the error log is $T/lighttpd/lighttpd-error.log.
+start_lighttpd() {
+	command -v lighttpd >/dev/null ||
+	    skip "lighttpd is not installed (apt-get install lighttpd)"
+	mkdir -p "$T/lighttpd"
+	LIGHTTPD_PORT=$(free_port)
+	substitute "$top_srcdir/lighttpd/lighttpd.conf" "$T/lighttpd/lighttpd.conf" \
+	    state_dir="$T/lighttpd" http_port="$LIGHTTPD_PORT" \
+	    hookspool_snippet="$1"
+	snippet=$1
+	set -- hookspool_bin="$2" hookspool_conf="$CONF"
+	if grep -q '^var.hookspool_socket' "$top_srcdir/lighttpd/$snippet"; then
+		set -- "$@" hookspool_socket="$T/lighttpd/hookspool.sock"
+	fi
+	substitute "$top_srcdir/lighttpd/$snippet" "$T/lighttpd/$snippet" "$@"
+	(cd "$T/lighttpd" && lighttpd -f lighttpd.conf) ||
+	    fail "lighttpd did not start"
+	CLEANUP_CMDS="$CLEANUP_CMDS stop_lighttpd"
+	wait_port "$LIGHTTPD_PORT"
+	URL=http://127.0.0.1:$LIGHTTPD_PORT/hookspool
+}
+stop_lighttpd() {
+	[ -f "$T/lighttpd/lighttpd.pid" ] && kill "$(cat "$T/lighttpd/lighttpd.pid")"
+	sleep 0.2
 }
