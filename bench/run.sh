@@ -39,12 +39,24 @@ measure() {
 	sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$T/ab.out"
 }
 
+# BENCH_SPOOL=DIR puts the spool elsewhere, e.g. on a tmpfs (/dev/shm) to
+# see the cost of the code apart from the file system's.
+if [ -n "${BENCH_SPOOL:-}" ]; then
+	SPOOL=$BENCH_SPOOL/hookspool-bench.$$
+	CLEANUP_CMDS="$CLEANUP_CMDS remove_bench_spool"
+fi
+remove_bench_spool() {
+	rm -rf "$SPOOL"
+}
+df_type=$(df -PT "$(dirname "$SPOOL")" | awk 'NR == 2 { print $2 }')
+
 event bench-1 >"$T/event.json"
 make_conf 'dedup = no'
 serve "$NOOP"
 ceiling=$(measure "no-op responder")
 
 printf '%-44s %10s %8s\n' "lighttpd + mod_fastcgi, $n requests, $c at once" "req/s" "ratio"
+echo "spool on $df_type"
 printf '%-44s %10.0f %8s\n' "no-op FastCGI responder (ceiling)" "$ceiling" "1.00"
 row() {
 	rps=$(measure "$1")
