@@ -29,6 +29,9 @@ cleanup() {
 			tail -n 40 "$f"
 		done
 	fi
+	for port in "$T"/.port.*; do
+		[ -L "$port" ] && rm -rf "$(readlink "$port")"
+	done
 	rm -rf "$T"
 	exit "$rc"
 }
@@ -140,14 +143,26 @@ port_open() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on.
+# free_port: a TCP port on 127.0.0.1 that nothing listens on, below the
+# kernel's range for outgoing connections (so no client socket holds it),
+# and reserved for this test (tests run in parallel): a folder per port in
+# PORTS_DIR, made with mkdir, which succeeds once; freed at cleanup, and
+# swept when older than an hour.
+PORTS_DIR=${TMPDIR:-/tmp}/hookspool-test-ports
 free_port() {
+	low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null) || low=32768
+	[ "${low:-0}" -gt 12000 ] || low=32768
+	mkdir -p "$PORTS_DIR"
+	find "$PORTS_DIR" -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} + 2>/dev/null || :
 	while :; do
-		port=$((20000 + RANDOM % 40000))
-		if ! port_open "$port"; then
-			echo "$port"
-			return
-		fi
+		port=$((10000 + RANDOM % (low - 10000)))
+		port_open "$port" && continue
+		mkdir "$PORTS_DIR/$port" 2>/dev/null || continue
+		# callers run this in a subshell: the note of what to free at
+		# cleanup goes into $T
+		ln -s "$PORTS_DIR/$port" "$T/.port.$port"
+		echo "$port"
+		return
 	done
 }
 
