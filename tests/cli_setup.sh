@@ -60,3 +60,22 @@ bad "bad.conf:3: malformed key" "spool = $SPOOL" "[webhook protocol]" \
     "secret: Zm9vYmFyc2VjcmV0 ="
 grep -q Zm9vYmFyc2VjcmV0 "$T/err" && fail "a mangled secret line is echoed"
 ok "a mangled secret line is not echoed"
+
+# check, as a user who cannot write the spool: it says so, and exits 1.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	mkdir -m 755 "$T/bin"
+	cp "$HOOKSPOOL" "$T/bin/hookspool"
+	chmod 644 "$SECRET_FILE"
+	make_conf
+	chmod 644 "$CONF"
+	rc=0
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$T/bin/hookspool" check -c "$CONF" >"$T/out" 2>&1 || rc=$?
+	assert_eq "check by a user who cannot write the spool" 1 "$rc"
+	grep -q "spool $SPOOL" "$T/out" || fail "check did not name the spool: $(cat "$T/out")"
+	grep -qi "permission denied\|not writable" "$T/out" ||
+	    fail "check did not say why: $(cat "$T/out")"
+	grep -q "secret file $SECRET_FILE is readable by others" "$T/out" ||
+	    fail "check did not warn of a world-readable secret: $(cat "$T/out")"
+	ok "check names an unwritable spool and a world-readable secret"
+fi
