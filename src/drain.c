@@ -257,19 +257,21 @@ fields_free(struct fields *f)
 static int
 fields_read(const struct claim *cl, struct fields *f, const char **reason)
 {
+	static const char *const keys[] = { "id", "type", "webhook" };
+	char	*out[3];
+
 	memset(f, 0, sizeof(*f));
-	if (event_field_string(cl->cl_line, cl->cl_len, "id", &f->f_id,
-	    reason) == -1 || *f->f_id == '\0' ||
-	    event_field_string(cl->cl_line, cl->cl_len, "type", &f->f_type,
-	    reason) == -1 || *f->f_type == '\0') {
-		if (f->f_id != NULL || f->f_type != NULL)
-			*reason = "the id or type is missing or empty";
+	if (event_fields(cl->cl_line, cl->cl_len, keys, out, 3, reason) == -1)
+		return -1;
+	f->f_id = out[0];
+	f->f_type = out[1];
+	f->f_webhook = out[2];
+	if (f->f_id == NULL || *f->f_id == '\0' || f->f_type == NULL ||
+	    *f->f_type == '\0') {
+		*reason = "the id or type is missing or empty";
 		fields_free(f);
 		return -1;
 	}
-	if (event_field_string(cl->cl_line, cl->cl_len, "webhook",
-	    &f->f_webhook, reason) == -1)
-		f->f_webhook = NULL;
 	return 0;
 }
 

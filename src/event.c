@@ -304,14 +304,16 @@ event_json_string(const char *s)
 }
 
 int
-event_field_string(const char *line, size_t len, const char *key, char **out,
-    const char **reason)
+event_fields(const char *line, size_t len, const char *const keys[],
+    char *out[], size_t n, const char **reason)
 {
 	struct json_tokener	*tok;
 	struct json_object	*obj, *v;
+	size_t			 i;
 	int			 rc = -1;
 
-	*out = NULL;
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
 	if (len > INT_MAX || memchr(line, '\0', len) != NULL) {
 		*reason = "not a JSON line";
 		return -1;
@@ -325,19 +327,36 @@ event_field_string(const char *line, size_t len, const char *key, char **out,
 		*reason = "not a JSON object";
 		goto done;
 	}
-	if (!json_object_object_get_ex(obj, key, &v) ||
-	    !json_object_is_type(v, json_type_string)) {
-		*reason = "no such string field";
-		goto done;
-	}
-	if ((*out = strndup(json_object_get_string(v),
-	    json_object_get_string_len(v))) == NULL) {
-		*reason = "out of memory";
-		goto done;
+	for (i = 0; i < n; i++) {
+		if (!json_object_object_get_ex(obj, keys[i], &v) ||
+		    !json_object_is_type(v, json_type_string))
+			continue;
+		if ((out[i] = strndup(json_object_get_string(v),
+		    json_object_get_string_len(v))) == NULL) {
+			*reason = "out of memory";
+			while (i > 0)
+				free(out[--i]);
+			goto done;
+		}
 	}
 	rc = 0;
 done:
 	json_object_put(obj);
 	json_tokener_free(tok);
 	return rc;
+}
+
+int
+event_field_string(const char *line, size_t len, const char *key, char **out,
+    const char **reason)
+{
+	const char	*keys[1] = { key };
+
+	if (event_fields(line, len, keys, out, 1, reason) == -1)
+		return -1;
+	if (*out == NULL) {
+		*reason = "no such string field";
+		return -1;
+	}
+	return 0;
 }

@@ -52,9 +52,18 @@ char *event_flatten(char *body, size_t len, size_t *outlen);
 char *event_json_string(const char *s);
 
 /*
- * The top-level string field key of the JSON object line[0..len), such as
- * "webhook" of a spooled line, into a new string the caller frees (*out;
- * NULL on failure). Returns 0, or -1 with a static reason in *reason.
+ * The top-level string fields keys[0..n) of the JSON object line[0..len),
+ * such as "id", "type" and "webhook" of a spooled line, from one parse:
+ * out[i] is a new string the caller frees, or NULL where keys[i] is
+ * missing or not a string. Returns 0, or -1 with a static reason in
+ * *reason (nothing is then allocated).
+ */
+int event_fields(const char *line, size_t len, const char *const keys[],
+    char *out[], size_t n, const char **reason);
+
+/*
+ * One field that must be there: as event_fields() for key alone, into
+ * *out (NULL on failure), but -1 also when key is missing or not a string.
  */
 int event_field_string(const char *line, size_t len, const char *key,
     char **out, const char **reason);
