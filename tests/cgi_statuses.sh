@@ -188,3 +188,14 @@ assert_eq "second webhook at /other with its own header" 200 "$STATUS"
 grep -q '"webhook":"other","id":"other-1"' "$SPOOL"/new/* ||
     fail "the other webhook's event is not in new/"
 ok "the other webhook's event is spooled under its name"
+
+# Dedup markers are hashes: an id never becomes a path.
+rm -rf "$SPOOL"
+make_conf
+printf '{"id":"../../escape/%s","type":"conversation.updated"}' "$$" >"$T/path.json"
+cgi_post "$T/path.json"
+assert_eq "an id that looks like a path" 200 "$STATUS"
+want=$(printf 'protocol\0../../escape/%s' "$$" | sha256sum | cut -d' ' -f1)
+assert_eq "its marker is sha256(webhook NUL id)" "$want" "$(ls "$SPOOL/ids")"
+[ -e "$T/escape" ] || [ -e "$SPOOL/escape" ] && fail "the id became a path"
+ok "nothing was made outside the spool's folders"
