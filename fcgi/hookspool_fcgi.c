@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +29,10 @@
 /* Under CGI, a body over max_body is read and dropped up to this bound. */
 #define CGI_DRAIN_MAX	(16 * 1024 * 1024)
 #define WORKERS_MAX	256
+/* --listen runs this many workers unless --workers says otherwise. */
+#define WORKERS_DEFAULT	2
+/* The whole body must arrive within this many seconds of the request. */
+#define BODY_DEADLINE	30
 
 enum outcome {
 	OUT_CONFIG,
@@ -35,6 +41,7 @@ enum outcome {
 	OUT_NO_LENGTH,
 	OUT_TOO_LARGE,
 	OUT_SHORT_BODY,
+	OUT_TIMEOUT,
 	OUT_SIGNATURE,
 	OUT_BAD_EVENT,
 	OUT_IGNORED,
@@ -62,6 +69,8 @@ static const struct {
 	    "{\"status\":\"error\",\"error\":\"body too large\"}" },
 	[OUT_SHORT_BODY] = { 400, "Bad Request", NULL,
 	    "{\"status\":\"error\",\"error\":\"body shorter than its length\"}" },
+	[OUT_TIMEOUT] = { 408, "Request Timeout", NULL,
+	    "{\"status\":\"error\",\"error\":\"body not received in time\"}" },
 	[OUT_SIGNATURE] = { 401, "Unauthorized", NULL,
 	    "{\"status\":\"error\",\"error\":\"bad signature\"}" },
 	[OUT_BAD_EVENT] = { 400, "Bad Request", NULL,
@@ -78,9 +87,13 @@ struct request {
 	FCGX_Request	*rq_fcgi;
 };
 
-/* What the responder keeps between requests. */
+/*
+ * What the responder keeps between requests. The config's path is fixed
+ * when the process starts: no request parameter ever chooses it, since
+ * whoever can reach a FastCGI socket would then choose the secret.
+ */
 struct responder {
-	const char	*rs_cli_config;		/* -c FILE */
+	const char	*rs_config;		/* the config's path */
 	char		 rs_beside[PATH_MAX];	/* hookspool.conf beside us */
 	struct config	*rs_cf;
 	struct spool	**rs_spools;		/* one per webhook, lazily */
@@ -88,6 +101,8 @@ struct responder {
 };
 
 static volatile sig_atomic_t terminating;
+/* Set by SIGALRM once the request's body is late (see body_timer). */
+static volatile sig_atomic_t body_late;
 
 static const char *
 req_param(const struct request *rq, const char *name)
@@ -97,7 +112,11 @@ req_param(const struct request *rq, const char *name)
 	return getenv(name);
 }
 
-/* Read up to len bytes; fewer only at end of input. -1 on error. */
+/*
+ * Read up to len bytes; fewer only at end of input. -1 on error, with
+ * errno ETIMEDOUT once the body's deadline has passed (the timer's signal
+ * interrupts a read that waits; libfcgi then marks its stream failed).
+ */
 static ssize_t
 req_read(const struct request *rq, char *buf, size_t len)
 {
@@ -106,9 +125,17 @@ req_read(const struct request *rq, char *buf, size_t len)
 	int	chunk;
 
 	while (got < len) {
+		if (body_late) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		if (rq->rq_fcgi != NULL) {
 			chunk = len - got > INT_MAX ? INT_MAX : (int)(len - got);
 			n = FCGX_GetStr(buf + got, chunk, rq->rq_fcgi->in);
+			if (n < chunk && body_late) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
 			if (n < 0)
 				return -1;
 		} else {
@@ -202,36 +229,16 @@ drop_config(struct responder *rs)
 	rs->rs_cf = NULL;
 }
 
-/* -c, HOOKSPOOL_CONFIG (request, then process), beside us, sysconfdir. */
-static const char *
-config_path(const struct responder *rs, const struct request *rq)
-{
-	const char	*p;
-
-	if (rs->rs_cli_config != NULL)
-		return rs->rs_cli_config;
-	if ((p = req_param(rq, "HOOKSPOOL_CONFIG")) != NULL && *p != '\0')
-		return p;
-	if (rq->rq_fcgi != NULL && (p = getenv("HOOKSPOOL_CONFIG")) != NULL &&
-	    *p != '\0')
-		return p;
-	if (rs->rs_beside[0] != '\0' && access(rs->rs_beside, F_OK) == 0)
-		return rs->rs_beside;
-	return SYSCONFDIR "/hookspool.conf";
-}
-
 /* The config for this request, re-read when it or a secret changed. */
 static const struct config *
-current_config(struct responder *rs, const struct request *rq)
+current_config(struct responder *rs)
 {
 	struct config	*cf;
-	const char	*path = config_path(rs, rq);
 
-	if (rs->rs_cf != NULL && strcmp(rs->rs_cf->cf_path, path) == 0 &&
-	    !config_changed(rs->rs_cf))
+	if (rs->rs_cf != NULL && !config_changed(rs->rs_cf))
 		return rs->rs_cf;
 	drop_config(rs);
-	if (config_load(path, &cf, rs->rs_cf_err, sizeof(rs->rs_cf_err)) == -1)
+	if (config_load(rs->rs_config, &cf, rs->rs_cf_err, sizeof(rs->rs_cf_err)) == -1)
 		return NULL;
 	if ((rs->rs_spools = calloc(cf->cf_nwebhooks, sizeof(*rs->rs_spools))) ==
 	    NULL) {
@@ -277,6 +284,34 @@ content_length(const char *s)
 	return (long long)v;
 }
 
+/*
+ * The body's deadline: SIGALRM BODY_DEADLINE seconds after the request
+ * started, then every tenth of a second until disarmed (so a read that
+ * began just after a signal is interrupted by the next). The handler is
+ * installed without SA_RESTART: a read that waits fails with EINTR.
+ */
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	body_late = 1;
+}
+
+/* Arm (on) or disarm the body's deadline. Returns 0, or -1 with errno. */
+static int
+body_timer(int on)
+{
+	struct itimerval	it;
+
+	memset(&it, 0, sizeof(it));
+	if (on) {
+		it.it_value.tv_sec = BODY_DEADLINE;
+		it.it_interval.tv_usec = 100000;
+	}
+	body_late = 0;
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static void
 drain_input(const struct request *rq, long long len)
 {
@@ -285,6 +320,8 @@ drain_input(const struct request *rq, long long len)
 
 	if (len > CGI_DRAIN_MAX)
 		len = CGI_DRAIN_MAX;
+	if (body_timer(1) == -1)
+		return;
 	while (len > 0) {
 		n = req_read(rq, buf, len < (long long)sizeof(buf) ?
 		    (size_t)len : sizeof(buf));
@@ -292,6 +329,57 @@ drain_input(const struct request *rq, long long len)
 			break;
 		len -= n;
 	}
+	(void)body_timer(0);	/* a timer left armed only ends this CGI */
+}
+
+/*
+ * Read the body of a request whose CONTENT_LENGTH is len (at most
+ * max_body) within the deadline. The connection's own timeout (for its
+ * parameters) is lifted first: a socket with one is not restarted after
+ * TERM, which must let the request in flight finish. Returns the body
+ * (the caller frees it), or NULL with the outcome to answer in *out and a
+ * reason in *reason.
+ */
+static char *
+read_body(const struct request *rq, long long len, enum outcome *out,
+    const char **reason)
+{
+	struct timeval	 forever = { 0, 0 };
+	char		*body;
+	ssize_t		 got;
+	int		 saved;
+
+	if ((body = malloc(len + 1)) == NULL) {
+		*out = OUT_SPOOL;
+		*reason = "out of memory";
+		return NULL;
+	}
+	if (body_timer(1) == -1 || (rq->rq_fcgi != NULL &&
+	    setsockopt(rq->rq_fcgi->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &forever,
+	    sizeof(forever)) == -1)) {
+		*out = OUT_SPOOL;
+		*reason = "unable to set the body's deadline";
+		(void)body_timer(0);
+		free(body);
+		return NULL;
+	}
+	got = req_read(rq, body, len);
+	saved = errno;
+	if (body_timer(0) == -1 && got == len) {
+		*out = OUT_SPOOL;
+		*reason = "unable to clear the body's deadline";
+	} else if (got == len)
+		return body;
+	else if (got < 0 && saved == ETIMEDOUT) {
+		*out = OUT_TIMEOUT;
+		*reason = "body not complete within 30 s";
+	} else {
+		*out = OUT_SHORT_BODY;
+		*reason = got < 0 ? "unable to read the body" :
+		    "body shorter than CONTENT_LENGTH";
+	}
+	free(body);
+	return NULL;
 }
 
 static void
@@ -307,11 +395,11 @@ handle(struct responder *rs, const struct request *rq)
 	char				 name[SPOOL_NAME_MAX], why[256];
 	char				*body = NULL, *line;
 	long long			 len;
-	ssize_t				 got;
 	size_t				 linelen;
+	enum outcome			 out;
 
 	memset(&ev, 0, sizeof(ev));
-	if ((cf = current_config(rs, rq)) == NULL) {
+	if ((cf = current_config(rs)) == NULL) {
 		respond(rq, OUT_CONFIG, NULL, NULL, rs->rs_cf_err);
 		return;
 	}
@@ -336,15 +424,11 @@ handle(struct responder *rs, const struct request *rq)
 		    "body larger than max_body");
 		return;
 	}
-	if ((body = malloc(len + 1)) == NULL) {
-		respond(rq, OUT_SPOOL, wh->wh_name, NULL, "out of memory");
+	if ((body = read_body(rq, len, &out, &reason)) == NULL) {
+		if (out == OUT_TIMEOUT && rq->rq_fcgi != NULL)
+			rq->rq_fcgi->keepConnection = 0;
+		respond(rq, out, wh->wh_name, NULL, reason);
 		return;
-	}
-	if ((got = req_read(rq, body, len)) != len) {
-		respond(rq, OUT_SHORT_BODY, wh->wh_name, NULL,
-		    got < 0 ? "unable to read the body" :
-		    "body shorter than CONTENT_LENGTH");
-		goto done;
 	}
 	if (verify_signature(req_param(rq, wh->wh_cgi_header), body, len,
 	    wh->wh_secrets, wh->wh_nsecrets, &reason) != VERIFY_OK) {
@@ -450,7 +534,7 @@ serve(struct responder *rs, int sock)
 static pid_t
 spawn_worker(struct responder *rs, int sock, const sigset_t *mask)
 {
-	pid_t	pid;
+	pid_t	pid, parent = getpid();
 
 	if ((pid = fork()) == -1) {
 		fprintf(stderr, "hookspool.fcgi: unable to fork: %s\n",
@@ -458,6 +542,13 @@ spawn_worker(struct responder *rs, int sock, const sigset_t *mask)
 		return -1;
 	}
 	if (pid == 0) {
+		/* A worker does not outlive its parent (kill -9 included). */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1 ||
+		    getppid() != parent) {
+			fprintf(stderr, "hookspool.fcgi: the parent of worker "
+			    "%ld is gone\n", (long)getpid());
+			_exit(1);
+		}
 		if (sigprocmask(SIG_SETMASK, mask, NULL) == -1) {
 			fprintf(stderr, "hookspool.fcgi: unable to unblock "
 			    "signals: %s\n", strerror(errno));
@@ -562,24 +653,132 @@ serve_workers(struct responder *rs, struct listener *ls, long workers)
 	return rc;
 }
 
+/*
+ * The config's path, fixed now: -c, else HOOKSPOOL_CONFIG in the process's
+ * environment (for plain CGI, the one the server gives the request), else
+ * hookspool.conf beside the executable, else the system one.
+ */
+static void
+config_path(struct responder *rs, const char *cli_config)
+{
+	const char	*p, *slash;
+	ssize_t		 n;
+
+	if (cli_config != NULL) {
+		rs->rs_config = cli_config;
+		return;
+	}
+	if ((p = getenv("HOOKSPOOL_CONFIG")) != NULL && *p != '\0') {
+		rs->rs_config = p;
+		return;
+	}
+	rs->rs_config = SYSCONFDIR "/hookspool.conf";
+	n = readlink("/proc/self/exe", rs->rs_beside, sizeof(rs->rs_beside) - 1);
+	if (n <= 0 || (size_t)n >= sizeof(rs->rs_beside) - 16)
+		return;
+	rs->rs_beside[n] = '\0';
+	if ((slash = strrchr(rs->rs_beside, '/')) == NULL)
+		return;
+	strcpy(rs->rs_beside + (slash - rs->rs_beside) + 1, "hookspool.conf");
+	if (access(rs->rs_beside, F_OK) == 0)
+		rs->rs_config = rs->rs_beside;
+}
+
+/*
+ * What every mode needs before the first request: keys kept out of core
+ * dumps and out of reach of the user's other processes (a pipe in
+ * core_pattern ignores RLIMIT_CORE; PR_SET_DUMPABLE also closes
+ * /proc/PID/mem), the body's deadline signal, libgcrypt and libfcgi.
+ * Returns 0, or -1 once the reason is printed.
+ */
+static int
+startup(void)
+{
+	struct rlimit		 rl = { 0, 0 };
+	struct sigaction	 sa;
+	const char		*reason;
+
+	if (setrlimit(RLIMIT_CORE, &rl) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to disable core "
+		    "dumps: %s\n", strerror(errno));
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to handle SIGALRM\n");
+		return -1;
+	}
+	if (verify_init(&reason) == -1) {
+		fprintf(stderr, "hookspool.fcgi: %s\n", reason);
+		return -1;
+	}
+	if (FCGX_Init() != 0) {
+		fprintf(stderr, "hookspool.fcgi: unable to initialise "
+		    "libfcgi\n");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * FastCGI set-up: a connection that sends nothing for BODY_DEADLINE + 5
+ * seconds while its parameters are read is dropped (accepted sockets
+ * inherit the listening socket's timeout; the body's own deadline, which
+ * answers 408, comes first),
+ * SIGPIPE is ignored, and TERM and INT stop the process gently.
+ */
+static int
+fastcgi_setup(int fd)
+{
+	struct timeval		 tv = { BODY_DEADLINE + 5, 0 };
+	struct sigaction	 sa;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to set a timeout on "
+		    "the FastCGI socket: %s\n", strerror(errno));
+		return -1;
+	}
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
+		fprintf(stderr, "hookspool.fcgi: unable to ignore SIGPIPE\n");
+		return -1;
+	}
+	if ((term_dead_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
+	    -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to create a "
+		    "socket: %s\n", strerror(errno));
+		return -1;
+	}
+	term_listen_fd = fd;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to handle signals\n");
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	struct responder	 rs;
 	struct request		 rq;
 	struct listener		 ls;
-	struct sigaction	 sa;
-	struct rlimit		 rl = { 0, 0 };
-	const char		*listen_on = NULL, *reason, *slash;
+	const char		*listen_on = NULL, *cli_config = NULL;
 	char			*end, err[512];
 	long			 workers = 0;
-	ssize_t			 n;
 	int			 i, rc = 0;
 
 	memset(&rs, 0, sizeof(rs));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-			rs.rs_cli_config = argv[++i];
+			cli_config = argv[++i];
 		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
 			listen_on = argv[++i];
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
@@ -593,33 +792,11 @@ main(int argc, char *argv[])
 	}
 	if (workers > 0 && listen_on == NULL)
 		usage();
-
-	/* Keys stay out of core dumps. */
-	if (setrlimit(RLIMIT_CORE, &rl) == -1) {
-		fprintf(stderr, "hookspool.fcgi: unable to disable core "
-		    "dumps\n");
+	if (listen_on != NULL && workers == 0)
+		workers = WORKERS_DEFAULT;
+	if (startup() == -1)
 		return 1;
-	}
-	if (verify_init(&reason) == -1) {
-		fprintf(stderr, "hookspool.fcgi: %s\n", reason);
-		return 1;
-	}
-	n = readlink("/proc/self/exe", rs.rs_beside, sizeof(rs.rs_beside) - 1);
-	if (n > 0 && (size_t)n < sizeof(rs.rs_beside) - 16) {
-		rs.rs_beside[n] = '\0';
-		if ((slash = strrchr(rs.rs_beside, '/')) != NULL)
-			strcpy(rs.rs_beside + (slash - rs.rs_beside) + 1,
-			    "hookspool.conf");
-		else
-			rs.rs_beside[0] = '\0';
-	} else
-		rs.rs_beside[0] = '\0';
-
-	if (FCGX_Init() != 0) {
-		fprintf(stderr, "hookspool.fcgi: unable to initialise "
-		    "libfcgi\n");
-		return 1;
-	}
+	config_path(&rs, cli_config);
 	if (listen_on == NULL && FCGX_IsCGI()) {
 		rq.rq_fcgi = NULL;
 		handle(&rs, &rq);
@@ -628,16 +805,6 @@ main(int argc, char *argv[])
 	}
 
 	/* FastCGI: spawned on the server's socket (fd 0), or --listen. */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
-		fprintf(stderr, "hookspool.fcgi: unable to ignore SIGPIPE\n");
-		return 1;
-	}
-	if ((term_dead_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
-	    -1) {
-		fprintf(stderr, "hookspool.fcgi: unable to create a "
-		    "socket: %s\n", strerror(errno));
-		return 1;
-	}
 	memset(&ls, 0, sizeof(ls));
 	ls.ls_fd = 0;	/* a server that spawns us passes its socket as stdin */
 	if (listen_on != NULL &&
@@ -645,15 +812,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "hookspool.fcgi: %s\n", err);
 		return 1;
 	}
-	term_listen_fd = ls.ls_fd;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term;
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
-	    sigaction(SIGINT, &sa, NULL) == -1) {
-		fprintf(stderr, "hookspool.fcgi: unable to handle signals\n");
-		listener_close(&ls);
+	if (fastcgi_setup(ls.ls_fd) == -1) {
+		if (listen_on != NULL)
+			listener_close(&ls);
 		return 1;
 	}
 	if (workers > 1)

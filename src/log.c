@@ -28,6 +28,7 @@ log_format(char line[LOG_LINE_MAX], int status, const char *webhook,
     const char *remote, const char *id, const char *reason)
 {
 	char	w[LOG_FIELD_MAX + 4], r[LOG_FIELD_MAX + 4], i[LOG_FIELD_MAX + 4];
+	size_t	k;
 	int	n;
 
 	clean(w, webhook);
@@ -43,5 +44,9 @@ log_format(char line[LOG_LINE_MAX], int status, const char *webhook,
 		line[LOG_LINE_MAX - 2] = '\n';
 		n = LOG_LINE_MAX - 1;
 	}
+	/* The reason may name a path: no byte of it may forge a line. */
+	for (k = 0; k + 1 < (size_t)n; k++)
+		if ((unsigned char)line[k] < 0x20 || (unsigned char)line[k] >= 0x7f)
+			line[k] = '?';
 	return n;
 }

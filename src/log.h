@@ -13,6 +13,7 @@
  * a newline: "hookspool: STATUS webhook=W remote=R id=I: REASON".
  * webhook, remote and id may be NULL ("-"); they are cut short and their
  * control and non-ASCII bytes replaced, so no input can forge a line.
+ * The reason's control and non-ASCII bytes are replaced as well.
  * Never pass a secret or a body. Returns the line's length.
  */
 size_t log_format(char line[LOG_LINE_MAX], int status, const char *webhook,

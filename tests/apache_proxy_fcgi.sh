@@ -17,13 +17,11 @@ SOCK=$T/run/hookspool.sock
 FCGI_PORT=$(free_port)
 substitute "$top_srcdir/apache/hookspool-proxy-fcgi.conf" \
     "$T/hookspool-proxy-fcgi.conf" hookspool_socket="$SOCK" \
-    hookspool_port="$FCGI_PORT" hookspool_conf="$CONF"
+    hookspool_port="$FCGI_PORT"
 
-# Over the unix socket; the config path comes with each request (SetEnv),
-# not from the process.
-LISTEN_CONFIG=$T/nonexistent.conf
-start_listen "$SOCK" --workers 2
-LISTEN_CONFIG=
+# Over the unix socket; the config is the process's own (-c), as the
+# README runs it.
+LISTEN_CONFIG=$T/nonexistent.conf start_listen "$SOCK" -c "$CONF"
 wait_socket "$SOCK"
 assert_eq "socket mode" "660" "$(stat -c %a "$SOCK")"
 start_apache "$T/hookspool-proxy-fcgi.conf"

@@ -1,53 +1,15 @@
 #!/bin/sh
 # hookspool.fcgi --listen on its own: SIGTERM lets the request in flight
 # finish (one process, and --workers 2), and the unix socket is created,
-# refused and replaced as README.md says. The
-# requests are FastCGI records written by hand, so that the body can
-# arrive late, after the signal.
+# refused and replaced as README.md says. The requests are FastCGI
+# records written by hand (fcgi_begin), so that the body can arrive late,
+# after the signal.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/servers.sh"
 
 make_conf
 mkdir "$SPOOL" "$T/run"
 for_listen_user "$SPOOL" "$SECRET_FILE" "$T/run"
-
-# fcgi_header TYPE LENGTH: a FastCGI record header for request 1 on fd 3.
-fcgi_header() {
-	# shellcheck disable=SC2059
-	printf "$(printf '\\x01\\x%02x\\x00\\x01\\x%02x\\x%02x\\x00\\x00' \
-	    "$1" $(($2 >> 8)) $(($2 & 255)))" >&3
-}
-
-# fcgi_begin BODYFILE: open fd 3 to FCGI_PORT and send a responder's
-# BEGIN_REQUEST and the parameters of a signed POST of BODYFILE.
-fcgi_begin() {
-	exec 3<>"/dev/tcp/127.0.0.1/$FCGI_PORT" || fail "unable to connect"
-	fcgi_header 1 8
-	printf '\000\001\000\000\000\000\000\000' >&3
-	: >"$T/params"
-	for kv in GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST \
-	    SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
-	    "CONTENT_LENGTH=$(wc -c <"$1" | tr -d ' ')" \
-	    "HTTP_X_PROTOCOL_SIGNATURE=$(sign "$1")"; do
-		k=${kv%%=*}
-		v=${kv#*=}
-		printf "\\x$(printf %02x ${#k})\\x$(printf %02x ${#v})%s%s" \
-		    "$k" "$v" >>"$T/params"
-	done
-	fcgi_header 4 "$(wc -c <"$T/params")"
-	cat "$T/params" >&3
-	fcgi_header 4 0
-}
-
-# fcgi_stdin FILE: FILE (under 64 KiB) as one STDIN record; "" ends it.
-fcgi_stdin() {
-	if [ -z "$1" ]; then
-		fcgi_header 5 0
-		return
-	fi
-	fcgi_header 5 "$(wc -c <"$1")"
-	cat "$1" >&3
-}
 
 # term_in_flight LABEL ID [--workers N]: a request whose body arrives
 # after SIGTERM still gets its 200 and is spooled; then the process exits.
@@ -91,14 +53,14 @@ term_in_flight() {
 	assert_eq "$label: exit status after TERM" 0 "$rc"
 }
 
-term_in_flight "one process" "evt-$$-one"
+term_in_flight "one process" "evt-$$-one" --workers 1
 term_in_flight "--workers 2" "evt-$$-workers" --workers 2
 
 # The unix socket: mode 0660, a live one is not taken over, a leftover
 # is replaced, anything else at the path is refused, and it is removed on
 # exit.
 SOCK=$T/run/hookspool.sock
-start_listen "$SOCK"
+start_listen "$SOCK" --workers 1
 FIRST=$LISTEN_PID
 wait_socket "$SOCK"
 assert_eq "socket mode" 660 "$(stat -c %a "$SOCK")"
@@ -140,3 +102,15 @@ if HOOKSPOOL_CONFIG=$CONF "$FCGI" --listen "$T/run/file" 2>"$T/file.err"; then
 fi
 assert_eq "a regular file at the path is left alone" "not a socket" \
     "$(cat "$T/run/file")"
+
+# Workers do not outlive a parent killed with kill -9 (two by default).
+FCGI_PORT=$(free_port)
+start_listen "127.0.0.1:$FCGI_PORT"
+wait_port "$FCGI_PORT"
+workers=$(pgrep -P "$LISTEN_PID" | tr '\n' ' ')
+assert_eq "workers by default" 2 "$(echo $workers | wc -w | tr -d ' ')"
+kill -KILL "$LISTEN_PID"
+for w in $workers; do
+	wait_gone "$w" || fail "worker $w outlived its parent"
+done
+ok "workers exit when their parent is killed"

@@ -31,13 +31,9 @@ cp "$top_srcdir/nginx/nginx.conf" "$top_srcdir/nginx/hookspool.conf" \
 replace "$T/nginx/nginx.conf" /var/lib/hookspool-demo "$T"
 replace "$T/nginx/nginx.conf" 127.0.0.1:8082 "127.0.0.1:$HTTP_PORT"
 replace "$T/nginx/hookspool.conf" /run/hookspool/hookspool.sock "$SOCK"
-replace "$T/nginx/hookspool.conf" /usr/local/etc/hookspool.conf "$CONF"
 
-# The config path comes with each request (fastcgi_param), not from the
-# process.
-LISTEN_CONFIG=$T/nonexistent.conf
-start_listen "$SOCK"
-LISTEN_CONFIG=
+# The config is the process's own (-c), as the README runs it.
+LISTEN_CONFIG=$T/nonexistent.conf start_listen "$SOCK" -c "$CONF"
 wait_socket "$SOCK"
 
 "$NGINX" -t -e "$T/nginx-error.log" -c "$T/nginx/nginx.conf" \

@@ -156,3 +156,61 @@ stop_apache() {
 	kill "$APACHE_PID" 2>/dev/null || :
 	wait_gone "$APACHE_PID" || fail "Apache did not stop"
 }
+
+# A FastCGI client written by hand, for requests no web server would send
+# (a late or stalled body, parameters of our choosing).
+
+# fcgi_header TYPE LENGTH: a FastCGI record header for request 1 on fd 3.
+fcgi_header() {
+	# shellcheck disable=SC2059
+	printf "$(printf '\\x01\\x%02x\\x00\\x01\\x%02x\\x%02x\\x00\\x00' \
+	    "$1" $(($2 >> 8)) $(($2 & 255)))" >&3
+}
+
+# fcgi_begin BODYFILE [NAME=VALUE...]: open fd 3 to FCGI_PORT and send a
+# responder's BEGIN_REQUEST and the parameters of a POST of BODYFILE,
+# signed with the test secret (or FCGI_SIGNATURE when set), and any more
+# given (each name and value under 128 bytes).
+fcgi_begin() {
+	body=$1
+	shift
+	exec 3<>"/dev/tcp/127.0.0.1/$FCGI_PORT" || fail "unable to connect"
+	fcgi_header 1 8
+	printf '\000\001\000\000\000\000\000\000' >&3
+	: >"$T/params"
+	for kv in GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=POST \
+	    SERVER_PROTOCOL=HTTP/1.1 REMOTE_ADDR=127.0.0.1 \
+	    "CONTENT_LENGTH=$(wc -c <"$body" | tr -d ' ')" \
+	    "HTTP_X_PROTOCOL_SIGNATURE=${FCGI_SIGNATURE:-$(sign "$body")}" \
+	    "$@"; do
+		k=${kv%%=*}
+		v=${kv#*=}
+		[ "${#k}" -lt 128 ] && [ "${#v}" -lt 128 ] ||
+		    fail "fcgi_begin: $k is too long for this client"
+		printf "\\x$(printf %02x ${#k})\\x$(printf %02x ${#v})%s%s" \
+		    "$k" "$v" >>"$T/params"
+	done
+	fcgi_header 4 "$(wc -c <"$T/params")"
+	cat "$T/params" >&3
+	fcgi_header 4 0
+}
+
+# fcgi_post BODYFILE [NAME=VALUE...]: the whole request on fd 3; the
+# response (raw records) goes to $T/fcgi.out, and fd 3 is closed.
+fcgi_post() {
+	fcgi_begin "$@"
+	fcgi_stdin "$1"
+	fcgi_stdin ""
+	timeout 10 cat <&3 >"$T/fcgi.out" || :
+	exec 3<&-
+}
+
+# fcgi_stdin FILE: FILE (under 64 KiB) as one STDIN record; "" ends it.
+fcgi_stdin() {
+	if [ -z "$1" ]; then
+		fcgi_header 5 0
+		return
+	fi
+	fcgi_header 5 "$(wc -c <"$1")"
+	cat "$1" >&3
+}

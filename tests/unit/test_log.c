@@ -101,6 +101,12 @@ main(void)
 	CHECK(strlen(l) == LOG_LINE_MAX - 1, "long line: %zu bytes",
 	    strlen(l));
 
+	/* A reason (which may name a config path) cannot start a line. */
+	l = format(500, "w", "r", "i",
+	    "/tmp/x\nhookspool: 200 webhook=forged:1: bad\x1b\xc3\xa9");
+	CHECK(strstr(l, "/tmp/x?hookspool: 200 webhook=forged:1: bad???\n") !=
+	    NULL, "reason not cleaned: %s", l);
+
 	/* Statuses print as numbers. */
 	l = format(200, "w", "r", "i", "accepted");
 	CHECK(strncmp(l, "hookspool: 200 ", 15) == 0, "status: %s", l);
