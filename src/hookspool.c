@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -192,7 +193,8 @@ cmd_sign(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned char	*key = NULL;
-	const char	*file = NULL, *inline_secret = NULL, *reason;
+	const char	*file = NULL, *reason;
+	char		*inline_secret = NULL;
 	char		 hex[VERIFY_HEX_LEN + 1], *body;
 	size_t		 keylen, len;
 	FILE		*fp = stdin;
@@ -208,15 +210,29 @@ cmd_sign(int argc, char *argv[])
 	}
 	if ((file == NULL) == (inline_secret == NULL) || argc - optind > 1)
 		goto usage;
+	/* "--secret-file -": the secret on standard input, the body in FILE */
+	if (file != NULL && strcmp(file, "-") == 0) {
+		if (optind == argc)
+			goto usage;
+		file = "/dev/stdin";
+	}
 	if (file != NULL) {
 		if (config_read_secret(file, &key, &keylen, &reason) == -1) {
 			cli_warnx("unable to read %s: %s", file, reason);
 			return EXIT_USAGE;
 		}
 	} else {
-		if ((key = (unsigned char *)strdup(inline_secret)) == NULL)
-			return EXIT_PART;
+		/*
+		 * Every user can read a command line (ps, /proc/PID/cmdline):
+		 * take a copy and wipe the argument at once, and say so.
+		 */
 		keylen = strlen(inline_secret);
+		key = (unsigned char *)strdup(inline_secret);
+		explicit_bzero(inline_secret, keylen);
+		cli_warnx("warning: --secret shows the secret to every user "
+		    "of this machine while it starts; use --secret-file");
+		if (key == NULL)
+			return EXIT_PART;
 	}
 	if (optind < argc && (fp = fopen(argv[optind], "rb")) == NULL) {
 		cli_warnx("unable to open %s: %s", argv[optind], strerror(errno));
@@ -245,7 +261,7 @@ done:
 	return rc;
 usage:
 	fprintf(stderr, "usage: hookspool sign (--secret-file F | --secret S) "
-	    "[FILE]\n");
+	    "[FILE]\n       hookspool sign --secret-file - FILE\n");
 	return EXIT_USAGE;
 }
 
@@ -712,7 +728,9 @@ main(int argc, char *argv[])
 		usage();
 		return EXIT_USAGE;
 	}
+	/* Keys stay out of core dumps and out of /proc/PID/mem. */
 	if (std_fds() == -1 || setrlimit(RLIMIT_CORE, &rl) == -1 ||
+	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
 	    verify_init(&reason) == -1) {
 		fprintf(stderr, "%s: unable to initialise\n", progname);
 		return EXIT_USAGE;

@@ -18,7 +18,39 @@ else
 fi
 assert_eq "sign FILE" "$want" "$("$HOOKSPOOL" sign --secret-file "$SECRET_FILE" "$T/seed.json")"
 assert_eq "sign stdin" "$want" "$("$HOOKSPOOL" sign --secret-file "$SECRET_FILE" <"$T/seed.json")"
-assert_eq "sign --secret" "$want" "$("$HOOKSPOOL" sign --secret "$(cat "$SECRET_FILE")" "$T/seed.json")"
+assert_eq "sign --secret" "$want" "$("$HOOKSPOOL" sign --secret "$(cat "$SECRET_FILE")" "$T/seed.json" 2>"$T/err")"
+grep -q 'warning: --secret shows the secret' "$T/err" ||
+    fail "sign --secret gives no warning: $(cat "$T/err")"
+ok "sign --secret warns"
+assert_eq "sign --secret-file - (the secret on stdin)" "$want" \
+    "$("$HOOKSPOOL" sign --secret-file - "$T/seed.json" <"$SECRET_FILE")"
+rc=0
+"$HOOKSPOOL" sign --secret-file - <"$SECRET_FILE" 2>/dev/null || rc=$?
+assert_eq "sign --secret-file - without FILE is a usage error" 2 "$rc"
+
+# While sign runs, other users see neither the secret on its command line
+# nor its memory: it waits here on a fifo for the body.
+mkfifo "$T/fifo"
+RUN_AS=
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 755 "$T" && chmod 644 "$SECRET_FILE"
+	RUN_AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+fi
+$RUN_AS "$HOOKSPOOL" sign --secret "visible-$$-secret" "$T/fifo" \
+    >"$T/sign.out" 2>"$T/sign.err" &
+pid=$!
+wait_until "sign did not start" grep -q warning "$T/sign.err"
+tr '\0' ' ' <"/proc/$pid/cmdline" >"$T/cmdline"
+grep -q "visible-$$-secret" "$T/cmdline" &&
+    fail "the secret is on the command line: $(cat "$T/cmdline")"
+ok "sign --secret wipes the secret from its command line"
+if [ -n "$RUN_AS" ]; then
+	assert_eq "sign's memory is closed to its own user (not dumpable)" \
+	    root "$(stat -c %U "/proc/$pid/mem")"
+fi
+printf 'body' >"$T/fifo"
+wait "$pid" || fail "sign failed after the fifo"
+chmod 600 "$SECRET_FILE"
 rc=0
 "$HOOKSPOOL" sign "$T/seed.json" 2>/dev/null || rc=$?
 assert_eq "sign without a secret is a usage error" 2 "$rc"

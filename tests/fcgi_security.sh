@@ -2,7 +2,8 @@
 # Whoever can reach the FastCGI socket can neither steer the responder nor
 # hold it: a HOOKSPOOL_CONFIG request parameter never chooses the config
 # (and with it the secret), whether the process took its config from its
-# environment or from -c; and a body that stalls is cut off with a 408
+# environment or from -c; its memory is closed to its own user's other
+# processes; and a body that stalls is cut off with a 408
 # after 30 s, while the second worker (there are two by default) goes on
 # answering, and a single worker takes the next request after the cut.
 . "$top_srcdir/tests/setup.sh"
@@ -59,6 +60,13 @@ FCGI_PORT=$(free_port)
 start_listen "127.0.0.1:$FCGI_PORT"
 wait_port "$FCGI_PORT"
 forged "config from the environment" env
+# Its keys are out of reach of the other processes of its own user.
+if [ -n "$LISTEN_AS" ]; then
+	for pid in "$LISTEN_PID" $(pgrep -P "$LISTEN_PID"); do
+		assert_eq "process $pid is not dumpable (/proc/PID/mem is root's)" \
+		    root "$(stat -c %U "/proc/$pid/mem")"
+	done
+fi
 kill "$LISTEN_PID"
 wait_gone "$LISTEN_PID" || fail "hookspool.fcgi did not stop"
 rm -f "$SPOOL"/new/*
