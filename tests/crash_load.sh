@@ -71,12 +71,21 @@ awk '$2 == 200 { print "load-" $1 }' "$T/answers" | sort -u >"$T/acked"
 lost=$(comm -23 "$T/acked" "$T/spooled" | wc -l)
 assert_eq "acknowledged events lost (of $(wc -l <"$T/acked") ids)" 0 "$lost"
 
-# The senders retry what they saw fail; with the killer gone, all arrive.
-comm -23 <(seq "$N" | sed 's/^/load-/' | sort) "$T/acked" |
-    sed 's/^load-//' | BODIES=$T/bodies URL=$URL xargs -P 8 -n 1 "$T/client" \
-    >"$T/retries"
-! awk '$2 != 200' "$T/retries" | grep -q . ||
-    fail "a retry was refused: $(awk '$2 != 200' "$T/retries" | head -n 3)"
+# The senders retry what they saw fail, as senders do: a while later
+# (lighttpd holds back a backend that died for a few seconds), until all
+# are acknowledged.
+comm -23 <(seq "$N" | sed 's/^/load-/' | sort) "$T/acked" | sed 's/^load-//' \
+    >"$T/todo"
+round=0
+while [ -s "$T/todo" ]; do
+	round=$((round + 1))
+	[ "$round" -le 30 ] ||
+	    fail "retries still refused: $(head -n 3 "$T/retries")"
+	BODIES=$T/bodies URL=$URL xargs -P 8 -n 1 "$T/client" <"$T/todo" \
+	    >"$T/retries"
+	awk '$2 != 200 { print $1 }' "$T/retries" >"$T/todo"
+	[ -s "$T/todo" ] && sleep 1
+done
 sed -n 's/.*"id":"\(load-[0-9]*\)".*/\1/p' "$SPOOL"/new/* | sort >"$T/spooled"
 assert_eq "after retries: every id once" "$N $N" \
     "$(wc -l <"$T/spooled") $(sort -u "$T/spooled" | wc -l)"
