@@ -78,9 +78,21 @@ wait_port "$FCGI_PORT"
 forged "config from -c" c
 rm -f "$SPOOL"/new/*
 
-# A stalled body on this server (two workers by default) ...
+# As plain CGI, a stalled body gets its 408 too (run alongside).
 event "stalled-$$" >"$T/stalled.json"
 head -c 20 "$T/stalled.json" >"$T/part1"
+mkfifo "$T/cgi-in"
+env -i PATH="$PATH" GATEWAY_INTERFACE=CGI/1.1 HOOKSPOOL_CONFIG="$CONF" \
+    REQUEST_METHOD=POST CONTENT_LENGTH=200 REMOTE_ADDR=127.0.0.1 \
+    HTTP_X_PROTOCOL_SIGNATURE=x \
+    ${ASAN_OPTIONS:+ASAN_OPTIONS="$ASAN_OPTIONS"} \
+    ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
+    "$FCGI" <"$T/cgi-in" >"$T/cgi-stalled.out" 2>"$T/cgi-stalled.err" &
+CGI_PID=$!
+exec 7>"$T/cgi-in"
+cat "$T/part1" >&7
+
+# A stalled body on this server (two workers by default) ...
 fcgi_begin "$T/stalled.json"
 fcgi_stdin "$T/part1"
 exec 5<&3 3<&-
@@ -121,6 +133,12 @@ ok "a stalled body is answered 408"
 [ "$waited" -ge 29 ] && [ "$waited" -le 45 ] ||
     fail "the stalled body was cut after ${waited}s, not about 30"
 ok "the deadline is about 30 s (${waited}s)"
+wait "$CGI_PID" 2>/dev/null || :
+exec 7>&-
+assert_eq "CGI: a stalled body" "Status: 408 Request Timeout" \
+    "$(head -n 1 "$T/cgi-stalled.out" | tr -d '\r')"
+grep -q '408 webhook=protocol .*not complete within 30 s' "$T/cgi-stalled.err" ||
+    fail "CGI: the 408 is not logged: $(cat "$T/cgi-stalled.err")"
 assert_eq "spooled: the two whole requests only" 2 "$(count new)"
 # The log line goes to the server as FastCGI stderr, on the connection.
 grep -aq 'hookspool: 408 webhook=protocol .*not complete within 30 s' \
