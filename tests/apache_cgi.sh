@@ -31,6 +31,11 @@ STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' \
 assert_eq "hookspool.conf is not served" 403 "$STATUS"
 grep -q secret_file "$T/http.out" && fail "the config was served"
 ok "the config's content stays private"
+echo 'a key put here by mistake' >"$HOOKS/protocol.key"
+for_web_user "$HOOKS/protocol.key"
+STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' \
+    "http://127.0.0.1:$HTTP_PORT/hooks/protocol.key") || STATUS=000
+assert_eq "a .key file beside it is not served" 403 "$STATUS"
 
 # PATH_INFO: a webhook with a path is reached below the binary's URL.
 make_conf -- 'path = /protocol'
