@@ -246,6 +246,29 @@ file_refusal(const struct spool *sp, const struct stat *st)
 }
 
 /*
+ * Rename name from fromfd to tofd, never over a file there (EEXIST). Where
+ * the file system lacks RENAME_NOREPLACE, look first: only the spool's
+ * owner can make a file appear in between.
+ */
+static int
+rename_noreplace(int fromfd, const char *name, int tofd)
+{
+	struct stat	st;
+
+	if (renameat2(fromfd, name, tofd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (fstatat(tofd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (errno != ENOENT)
+		return -1;
+	return renameat(fromfd, name, tofd, name);
+}
+
+/*
  * Move from/name to failed/ as it is, never over a file already there.
  * Returns CLAIM_REFUSED with why in *reason, or CLAIM_LOST or CLAIM_ERROR.
  */
@@ -253,8 +276,8 @@ static enum claim_result
 refuse(struct spool *sp, enum spool_folder from, const char *name,
     const char *why, const char **reason)
 {
-	if (renameat2(sp->sp_fd[from], name, sp->sp_fd[SPOOL_FAILED], name,
-	    RENAME_NOREPLACE) == -1) {
+	if (rename_noreplace(sp->sp_fd[from], name,
+	    sp->sp_fd[SPOOL_FAILED]) == -1) {
 		if (errno == ENOENT)
 			return CLAIM_LOST;
 		*reason = errno == EEXIST ? "unable to move a refused file "
@@ -494,8 +517,8 @@ not_a_claim(struct spool *sp, const char *name, int *rc, const char **reason)
 	if (fstatat(sp->sp_fd[SPOOL_CUR], name, &st, AT_SYMLINK_NOFOLLOW) ==
 	    -1 || file_refusal(sp, &st) == NULL)
 		return 0;
-	if (renameat2(sp->sp_fd[SPOOL_CUR], name, sp->sp_fd[SPOOL_NEW], name,
-	    RENAME_NOREPLACE) == -1 && errno != ENOENT) {
+	if (rename_noreplace(sp->sp_fd[SPOOL_CUR], name,
+	    sp->sp_fd[SPOOL_NEW]) == -1 && errno != ENOENT) {
 		*reason = "unable to move a file that is no claim into new/";
 		*rc = -1;
 	}
