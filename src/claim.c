@@ -210,17 +210,145 @@ read_line(int fd, char **line, size_t *len, const char **reason)
 	return CLAIM_OK;
 }
 
-/* Whether fd is still the file dir/name. -1 on error (errno), 0 if not. */
+/*
+ * Whether fd is still the file dir/name. -1 on error (errno), 0 if not.
+ * fd's status goes to *st.
+ */
 static int
-still_there(int fd, int dirfd, const char *name)
+still_there(int fd, int dirfd, const char *name, struct stat *st)
 {
-	struct stat	st, now;
+	struct stat	now;
 
-	if (fstat(fd, &st) == -1)
+	if (fstat(fd, st) == -1)
 		return -1;
 	if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? 0 : -1;
-	return st.st_dev == now.st_dev && st.st_ino == now.st_ino;
+	return st->st_dev == now.st_dev && st->st_ino == now.st_ino;
+}
+
+/*
+ * Why a file of status st is no event a drain may take, or NULL. Events
+ * are regular files of the spool's owner, 0600 or 0640: anything else was
+ * put there by someone else, or made to be read by someone else.
+ */
+static const char *
+file_refusal(const struct spool *sp, const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "a symbolic link";
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != sp->sp_uid)
+		return "not owned by the spool's owner";
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return "writable by its group or others";
+	return NULL;
+}
+
+/*
+ * Rename name from fromfd to tofd, never over a file there (EEXIST). Where
+ * the file system lacks RENAME_NOREPLACE, look first: only the spool's
+ * owner can make a file appear in between.
+ */
+static int
+rename_noreplace(int fromfd, const char *name, int tofd)
+{
+	struct stat	st;
+
+	if (renameat2(fromfd, name, tofd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (fstatat(tofd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	if (errno != ENOENT)
+		return -1;
+	return renameat(fromfd, name, tofd, name);
+}
+
+/*
+ * Move from/name to failed/ as it is, never over a file already there.
+ * Returns CLAIM_REFUSED with why in *reason, or CLAIM_LOST or CLAIM_ERROR.
+ */
+static enum claim_result
+refuse(struct spool *sp, enum spool_folder from, const char *name,
+    const char *why, const char **reason)
+{
+	if (rename_noreplace(sp->sp_fd[from], name,
+	    sp->sp_fd[SPOOL_FAILED]) == -1) {
+		if (errno == ENOENT)
+			return CLAIM_LOST;
+		*reason = errno == EEXIST ? "unable to move a refused file "
+		    "into failed/: a file there has its name" :
+		    "unable to move a refused file into failed/";
+		return CLAIM_ERROR;
+	}
+	if (flush(sp, SPOOL_FAILED) == -1) {
+		*reason = "unable to flush failed/ to disk";
+		return CLAIM_ERROR;
+	}
+	*reason = why;
+	return CLAIM_REFUSED;
+}
+
+/*
+ * Open new/name and take its claim lock: on CLAIM_OK, *fdp holds both. It
+ * is looked at before it is opened (a fifo could block the open, a link
+ * lead out of the spool), and again once locked.
+ */
+static enum claim_result
+lock_event(struct spool *sp, const char *name, int *fdp, const char **reason)
+{
+	enum claim_result	 res = CLAIM_ERROR;
+	struct stat		 st;
+	const char		*why;
+	int			 fd, r, saved;
+
+	if (fstatat(sp->sp_fd[SPOOL_NEW], name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return CLAIM_LOST;
+		*reason = "unable to examine an event in new/";
+		return CLAIM_ERROR;
+	}
+	if ((why = file_refusal(sp, &st)) != NULL)
+		return refuse(sp, SPOOL_NEW, name, why, reason);
+	fd = openat(sp->sp_fd[SPOOL_NEW], name,
+	    O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1) {
+		/* Gone, or made a link since: the next look decides. */
+		if (errno == ENOENT || errno == ELOOP)
+			return CLAIM_LOST;
+		*reason = "unable to open an event in new/";
+		return CLAIM_ERROR;
+	}
+	if (spool_lock(fd, CLAIM_LOCK, 0) == -1) {
+		if (errno == EAGAIN || errno == EACCES)
+			res = CLAIM_BUSY;
+		else
+			*reason = "unable to lock an event";
+		goto fail;
+	}
+	/* Locked: but is it still the file in new/, and one to take? */
+	if ((r = still_there(fd, sp->sp_fd[SPOOL_NEW], name, &st)) != 1) {
+		if (r == 0)
+			res = CLAIM_LOST;
+		else
+			*reason = "unable to examine an event in new/";
+		goto fail;
+	}
+	if ((why = file_refusal(sp, &st)) != NULL) {
+		close(fd);
+		return refuse(sp, SPOOL_NEW, name, why, reason);
+	}
+	*fdp = fd;
+	return CLAIM_OK;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return res;
 }
 
 enum claim_result
@@ -231,7 +359,7 @@ claim_take(struct spool *sp, const char *name,
 	enum claim_result	 res = CLAIM_ERROR;
 	char			*line = NULL;
 	size_t			 len;
-	int			 fd, r, saved;
+	int			 fd = -1, saved;
 
 	memset(cl, 0, sizeof(*cl));
 	cl->cl_fd = -1;
@@ -240,29 +368,9 @@ claim_take(struct spool *sp, const char *name,
 		*reason = "event name too long";
 		return CLAIM_ERROR;
 	}
-	fd = openat(sp->sp_fd[SPOOL_NEW], name,
-	    O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			return CLAIM_LOST;
-		*reason = "unable to open an event in new/";
-		return CLAIM_ERROR;
-	}
-	if (spool_lock(fd, CLAIM_LOCK, 0) == -1) {
-		if (errno == EAGAIN || errno == EACCES)
-			res = CLAIM_LOST;
-		else
-			*reason = "unable to lock an event";
-		goto fail;
-	}
-	/* Locked: but is it still the file in new/? */
-	if ((r = still_there(fd, sp->sp_fd[SPOOL_NEW], name)) != 1) {
-		if (r == 0)
-			res = CLAIM_LOST;
-		else
-			*reason = "unable to examine an event in new/";
-		goto fail;
-	}
+	if ((res = lock_event(sp, name, &fd, reason)) != CLAIM_OK)
+		return res;
+	res = CLAIM_ERROR;
 	if (read_line(fd, &line, &len, reason) != CLAIM_OK)
 		goto fail;
 	if (want != NULL && !want(line, len, arg)) {
@@ -397,9 +505,30 @@ claim_clear(struct claim *cl)
 	cl->cl_fd = -1;
 }
 
+/*
+ * cur/name, when no claim can be that file, back to new/ as it is (where
+ * claim_take refuses it). Returns 1 if it was none, 0 if it may be a claim.
+ */
+static int
+not_a_claim(struct spool *sp, const char *name, int *rc, const char **reason)
+{
+	struct stat	st;
+
+	if (fstatat(sp->sp_fd[SPOOL_CUR], name, &st, AT_SYMLINK_NOFOLLOW) ==
+	    -1 || file_refusal(sp, &st) == NULL)
+		return 0;
+	if (rename_noreplace(sp->sp_fd[SPOOL_CUR], name,
+	    sp->sp_fd[SPOOL_NEW]) == -1 && errno != ENOENT) {
+		*reason = "unable to move a file that is no claim into new/";
+		*rc = -1;
+	}
+	return 1;
+}
+
 int
 claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 {
+	struct stat	  st;
 	char		**names;
 	char		  to[SPOOL_NAME_MAX];
 	size_t		  n, i;
@@ -411,6 +540,8 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 	if (claim_names(sp, SPOOL_CUR, &names, &n, reason) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
+		if (not_a_claim(sp, names[i], &rc, reason))
+			continue;
 		fd = openat(sp->sp_fd[SPOOL_CUR], names[i],
 		    O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 		if (fd == -1) {
@@ -422,7 +553,7 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 		}
 		/* A held lock is a live drain at work: leave it. */
 		if (spool_lock(fd, CLAIM_LOCK, 0) == -1 ||
-		    still_there(fd, sp->sp_fd[SPOOL_CUR], names[i]) != 1) {
+		    still_there(fd, sp->sp_fd[SPOOL_CUR], names[i], &st) != 1) {
 			close(fd);
 			continue;
 		}
@@ -475,12 +606,27 @@ claim_read(struct spool *sp, enum spool_folder f, const char *name,
 enum claim_result
 claim_requeue(struct spool *sp, const char *name, const char **reason)
 {
-	char	base[SPOOL_NAME_MAX];
+	struct stat	 st;
+	const char	*why;
+	char		 base[SPOOL_NAME_MAX];
 
 	if (strlen(name) >= SPOOL_NAME_MAX) {
 		errno = ENAMETOOLONG;
 		*reason = "event name too long";
 		return CLAIM_ERROR;
+	}
+	if (fstatat(sp->sp_fd[SPOOL_FAILED], name, &st,
+	    AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return CLAIM_LOST;
+		*reason = "unable to examine an event in failed/";
+		return CLAIM_ERROR;
+	}
+	/* What a drain would refuse stays where it is. */
+	if ((why = file_refusal(sp, &st)) != NULL) {
+		errno = EPERM;
+		*reason = why;
+		return CLAIM_REFUSED;
 	}
 	claim_attempts(name, base);
 	if (renameat(sp->sp_fd[SPOOL_FAILED], name, sp->sp_fd[SPOOL_NEW],

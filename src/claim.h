@@ -24,8 +24,10 @@
 
 enum claim_result {
 	CLAIM_OK = 0,	/* done as asked */
-	CLAIM_LOST,	/* another process has it, or it is gone: skip it */
+	CLAIM_LOST,	/* it is gone (another drain took it): skip it */
+	CLAIM_BUSY,	/* another process holds its lock: skip it for now */
 	CLAIM_SKIPPED,	/* the caller's filter did not want it */
+	CLAIM_REFUSED,	/* not an event file of the spool's owner: *reason */
 	CLAIM_ERROR	/* *reason says why; errno is kept */
 };
 
@@ -70,7 +72,13 @@ int claim_name_cmp(const void *a, const void *b);
  * newline and returns non-zero to take it. On CLAIM_OK cl holds the claim
  * and the caller ends it (claim_done, claim_retry, claim_give_up or
  * claim_unclaim) and then calls claim_clear(); on any other result cl is
- * left empty. CLAIM_LOST: another drain has it or it is gone.
+ * left empty. CLAIM_LOST: it is gone. CLAIM_BUSY: another process holds
+ * its lock (a drain claiming it holds it for a moment; a lock that stays
+ * is the caller's to report). Only a regular file owned by the spool's
+ * owner and not writable by its group or others is taken: anything else
+ * (a link, a fifo, a file of another user) is moved to failed/ as it is,
+ * without being opened in a way that could block or follow a link, and
+ * CLAIM_REFUSED is returned with the reason in *reason.
  */
 enum claim_result claim_take(struct spool *sp, const char *name,
     int (*want)(const char *line, size_t len, void *arg), void *arg,
@@ -108,9 +116,11 @@ void claim_clear(struct claim *cl);
 
 /*
  * Release the claims of dead drains: every file in cur/ whose claim lock
- * is free goes back to new/ with its attempt count raised by one. The
- * count released is stored in *released (may be NULL). Returns 0, or -1
- * with a static *reason (files it could move are moved all the same).
+ * is free goes back to new/ with its attempt count raised by one. A file
+ * in cur/ that no claim can be (see claim_take) goes back to new/ as it
+ * is, for claim_take to refuse. The count released is stored in *released
+ * (may be NULL). Returns 0, or -1 with a static *reason (files it could
+ * move are moved all the same).
  */
 int claim_release_dead(struct spool *sp, unsigned *released,
     const char **reason);
@@ -125,7 +135,9 @@ enum claim_result claim_read(struct spool *sp, enum spool_folder f,
 
 /*
  * Move failed/name back to new/ with its attempt count reset. Returns
- * CLAIM_OK, CLAIM_LOST (no longer in failed/) or CLAIM_ERROR.
+ * CLAIM_OK, CLAIM_LOST (no longer in failed/), CLAIM_REFUSED (not a file
+ * claim_take would take: it stays in failed/, *reason says why) or
+ * CLAIM_ERROR.
  */
 enum claim_result claim_requeue(struct spool *sp, const char *name,
     const char **reason);

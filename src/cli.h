@@ -24,6 +24,21 @@ void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 struct config *cli_load(const char *opt);
 
+/*
+ * Open the spool at dir as cf says (spool_open). When it cannot be used,
+ * say why on stderr, and when its folder belongs to another user, name
+ * that user and say to run hookspool as that user. Returns 0 with *sp to
+ * close with spool_close(), or -1 (errno kept).
+ */
+int cli_open_spool(const struct config *cf, const char *dir,
+    struct spool **sp);
+
+/*
+ * s for a message: copied into buf (len bytes, truncated to fit) with
+ * anything but printable ASCII shown as '?'. Returns buf.
+ */
+const char *cli_printable(const char *s, char *buf, size_t len);
+
 /* Whether webhook i of cf is the first to name its spool (each spool once). */
 int cli_first_of_spool(const struct config *cf, size_t i);
 

@@ -25,6 +25,7 @@
 #include "claim.h"
 #include "cli.h"
 #include "config.h"
+#include "drain.h"
 #include "event.h"
 #include "spool.h"
 
@@ -34,6 +35,9 @@
 #define DRAIN_KILL_GRACE	5	/* seconds from SIGTERM to SIGKILL */
 #define DRAIN_TYPES_MAX		64
 #define DRAIN_PATH_MAX		4096
+/* Between two looks at events locked by another process: ms, doubling. */
+#define DRAIN_LOOK_MIN		50
+#define DRAIN_LOOK_MAX		1000
 
 struct drain_opts {
 	const char	*do_exec;		/* NULL: standard output */
@@ -49,21 +53,10 @@ struct drain_stats {
 	unsigned	 ds_retry;		/* back in new/ */
 	unsigned	 ds_failed;		/* moved to failed/ */
 	unsigned	 ds_released;		/* dead claims released */
+	unsigned	 ds_refused;		/* no event files: to failed/ */
+	unsigned	 ds_locked;		/* locked by others too long */
 	unsigned	 ds_errors;
 	const char	*ds_stopped;		/* why the drain stopped early */
-};
-
-/* One waiting event of one spool. */
-struct drain_item {
-	char		*di_name;
-	struct spool	*di_spool;
-};
-
-/* The bases of events that failed in this run: not retried before the next. */
-struct drain_seen {
-	char		**dn_bases;
-	size_t		  dn_len;
-	size_t		  dn_cap;
 };
 
 enum outcome {
@@ -173,45 +166,6 @@ want_type(const char *line, size_t len, void *arg)
 	yes = event_type_matches(type, o->do_types, o->do_ntypes);
 	free(type);
 	return yes;
-}
-
-static int
-seen_add(struct drain_seen *dn, const char *name)
-{
-	char	base[SPOOL_NAME_MAX], **nv;
-
-	claim_attempts(name, base);
-	if (dn->dn_len == dn->dn_cap) {
-		dn->dn_cap = dn->dn_cap ? dn->dn_cap * 2 : 16;
-		if ((nv = reallocarray(dn->dn_bases, dn->dn_cap,
-		    sizeof(*nv))) == NULL)
-			return -1;
-		dn->dn_bases = nv;
-	}
-	if ((dn->dn_bases[dn->dn_len] = strdup(base)) == NULL)
-		return -1;
-	dn->dn_len++;
-	return 0;
-}
-
-static int
-seen_has(const struct drain_seen *dn, const char *name)
-{
-	char	base[SPOOL_NAME_MAX];
-	size_t	i;
-
-	claim_attempts(name, base);
-	for (i = 0; i < dn->dn_len; i++)
-		if (strcmp(dn->dn_bases[i], base) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-seen_free(struct drain_seen *dn)
-{
-	claim_names_free(dn->dn_bases, dn->dn_len);
-	memset(dn, 0, sizeof(*dn));
 }
 
 /* Take a pending stop signal, waiting at most ms milliseconds for one. */
@@ -508,7 +462,7 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		}
 		break;
 	case OUTCOME_FAILED:
-		if (seen_add(dn, cl->cl_name) == -1) {
+		if (drain_seen_add(dn, cl->cl_name) == -1) {
 			cli_warnx("out of memory");
 			ds->ds_errors++;
 			break;
@@ -534,7 +488,7 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		break;
 	case OUTCOME_PUT_BACK:
 		/* Not again in this run: whatever stopped it may not have gone. */
-		if (seen_add(dn, cl->cl_name) == -1) {
+		if (drain_seen_add(dn, cl->cl_name) == -1) {
 			cli_warnx("out of memory");
 			drain_stopping = 1;
 		}
@@ -597,125 +551,165 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
 	fields_free(&f);
 }
 
-static int
-item_cmp(const void *a, const void *b)
-{
-	const struct drain_item	*x = a, *y = b;
-
-	return claim_name_cmp(&x->di_name, &y->di_name);
-}
-
+/*
+ * new/NAME is locked by another process. A drain that claims an event
+ * holds its lock in new/ only for a moment, so the event is looked at
+ * again in later passes; once it has been found locked for longer than
+ * --timeout it is reported and left alone for the rest of the run.
+ */
 static void
-items_free(struct drain_item *items, size_t n)
+locked(const struct drain_item *it, const struct drain_opts *o,
+    const struct drain_locked *before, struct drain_locked *now,
+    struct drain_seen *dn, struct drain_stats *ds)
 {
-	size_t	i;
+	char	name[SPOOL_NAME_MAX];
+	double	t = now_s(), since;
 
-	for (i = 0; i < n; i++)
-		free(items[i].di_name);
-	free(items);
-}
-
-/* The waiting events of all spools, oldest arrival first. */
-static int
-collect(struct spool **spools, size_t nspools, const struct drain_seen *dn,
-    struct drain_item **out, size_t *nout)
-{
-	struct drain_item	 *items = NULL, *ni;
-	const char		 *reason;
-	char			**names;
-	size_t			  i, j, n, len = 0, cap = 0;
-
-	for (i = 0; i < nspools; i++) {
-		if (claim_names(spools[i], SPOOL_NEW, &names, &n,
-		    &reason) == -1) {
-			cli_warnx("spool %s: %s: %s", spools[i]->sp_dir, reason,
-			    strerror(errno));
-			items_free(items, len);
-			return -1;
+	if ((since = drain_locked_since(before, it->di_spool, it->di_name)) < 0)
+		since = t;
+	if (t - since < o->do_timeout) {
+		if (drain_locked_add(now, it->di_spool, it->di_name,
+		    since) == -1) {
+			cli_warnx("out of memory");
+			drain_stopping = 1;
 		}
-		for (j = 0; j < n; j++) {
-			if (seen_has(dn, names[j])) {
-				free(names[j]);
-				continue;
-			}
-			if (len == cap) {
-				cap = cap ? cap * 2 : 64;
-				if ((ni = reallocarray(items, cap,
-				    sizeof(*items))) == NULL) {
-					cli_warnx("out of memory");
-					claim_names_free(names + j, n - j);
-					free(names);
-					items_free(items, len);
-					return -1;
-				}
-				items = ni;
-			}
-			items[len].di_name = names[j];
-			items[len].di_spool = spools[i];
-			len++;
-		}
-		free(names);
+		return;
 	}
-	if (len > 1)
-		qsort(items, len, sizeof(*items), item_cmp);
-	*out = items;
-	*nout = len;
-	return 0;
+	cli_warnx("drain: spool %s: new/%s: locked by another process for "
+	    "over %llds; left in new/", it->di_spool->sp_dir,
+	    cli_printable(it->di_name, name, sizeof(name)), o->do_timeout);
+	ds->ds_locked++;
+	if (drain_seen_add(dn, it->di_name) == -1) {
+		cli_warnx("out of memory");
+		drain_stopping = 1;
+	}
 }
 
-/* Claim and handle waiting events until none is left, or --max. */
+/* What claim_take() said of an event it did not give, told and counted. */
+static void
+not_taken(const struct drain_item *it, enum claim_result res,
+    const char *reason, struct drain_stats *ds)
+{
+	char	name[SPOOL_NAME_MAX];
+
+	cli_printable(it->di_name, name, sizeof(name));
+	if (res == CLAIM_REFUSED) {
+		cli_warnx("drain: spool %s: refused new/%s (%s); moved to "
+		    "failed/", it->di_spool->sp_dir, name, reason);
+		ds->ds_refused++;
+	} else if (res == CLAIM_ERROR) {
+		cli_warnx("drain: spool %s: new/%s: %s: %s",
+		    it->di_spool->sp_dir, name, reason, strerror(errno));
+		ds->ds_errors++;
+	}
+}
+
+/*
+ * One pass over the waiting events. Returns 1 if it claimed any, 0 if not,
+ * -1 if the spools could not be read.
+ */
+static int
+drain_pass(struct spool **spools, size_t nspools, const struct drain_opts *o,
+    mode_t out_mode, long long *claimed, struct drain_locked *before,
+    struct drain_seen *dn, struct drain_stats *ds)
+{
+	struct drain_locked	 now;
+	struct drain_item	*items;
+	struct claim		 cl;
+	enum claim_result	 res;
+	const char		*reason;
+	size_t			 n, i;
+	int			 progress = 0;
+
+	memset(&now, 0, sizeof(now));
+	if (drain_collect(spools, nspools, dn, &items, &n) == -1) {
+		ds->ds_errors++;
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		check_stop(0);
+		if (drain_stopping || (o->do_max > 0 && *claimed >= o->do_max))
+			break;
+		res = claim_take(items[i].di_spool, items[i].di_name,
+		    want_type, (void *)o, &cl, &reason);
+		if (res == CLAIM_OK) {
+			(*claimed)++;
+			progress = 1;
+			handle(items[i].di_spool, &cl, o, out_mode, ds, dn);
+			claim_clear(&cl);
+		} else if (res == CLAIM_BUSY)
+			locked(&items[i], o, before, &now, dn, ds);
+		else
+			not_taken(&items[i], res, reason, ds);
+	}
+	drain_items_free(items, n);
+	drain_locked_free(before);
+	*before = now;
+	return progress;
+}
+
+/*
+ * Claim and handle waiting events until none is left, or --max. While
+ * only events locked by others are left, look at them again now and then.
+ */
 static void
 drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
     struct drain_stats *ds)
 {
+	struct drain_locked	 locks;
 	struct drain_seen	 dn;
-	struct drain_item	*items;
-	struct claim		 cl;
 	struct stat		 st;
-	const char		*reason;
 	long long		 claimed = 0;
-	size_t			 n, i;
+	long			 pause = DRAIN_LOOK_MIN;
 	mode_t			 out_mode = 0;
-	int			 progress;
+	int			 r;
 
 	memset(&dn, 0, sizeof(dn));
+	memset(&locks, 0, sizeof(locks));
 	if (o->do_exec == NULL && fstat(STDOUT_FILENO, &st) == 0)
 		out_mode = st.st_mode;
-	do {
-		progress = 0;
-		if (collect(spools, nspools, &dn, &items, &n) == -1) {
-			ds->ds_errors++;
+	for (;;) {
+		if ((r = drain_pass(spools, nspools, o, out_mode, &claimed,
+		    &locks, &dn, ds)) == 1)
+			pause = DRAIN_LOOK_MIN;
+		else if (r == -1 || locks.dl_len == 0)
 			break;
+		else {
+			check_stop(pause);
+			if (pause < DRAIN_LOOK_MAX)
+				pause *= 2;
 		}
-		for (i = 0; i < n; i++) {
-			check_stop(0);
-			if (drain_stopping || (o->do_max > 0 &&
-			    claimed >= o->do_max))
-				break;
-			switch (claim_take(items[i].di_spool, items[i].di_name,
-			    want_type, (void *)o, &cl, &reason)) {
-			case CLAIM_OK:
-				claimed++;
-				progress = 1;
-				handle(items[i].di_spool, &cl, o, out_mode, ds,
-				    &dn);
-				claim_clear(&cl);
-				break;
-			case CLAIM_ERROR:
-				cli_warnx("drain: %s: %s: %s", items[i].di_name,
-				    reason, strerror(errno));
-				ds->ds_errors++;
-				break;
-			default:
-				break;
-			}
-		}
-		items_free(items, n);
-	} while (progress && !drain_stopping &&
-	    (o->do_max == 0 || claimed < o->do_max));
+		if (drain_stopping || (o->do_max > 0 && claimed >= o->do_max))
+			break;
+	}
 	if (drain_stopping && ds->ds_stopped == NULL)
 		ds->ds_stopped = "asked to stop";
-	seen_free(&dn);
+	drain_locked_free(&locks);
+	drain_seen_free(&dn);
+}
+
+/* The summary line on stderr; returns the exit status. */
+static int
+summary(const struct drain_stats *ds)
+{
+	fprintf(stderr, "hookspool: drain: %u done, %u to retry, %u failed",
+	    ds->ds_done, ds->ds_retry, ds->ds_failed);
+	if (ds->ds_released > 0)
+		fprintf(stderr, ", %u released from dead drains",
+		    ds->ds_released);
+	if (ds->ds_refused > 0)
+		fprintf(stderr, ", %u refused", ds->ds_refused);
+	if (ds->ds_locked > 0)
+		fprintf(stderr, ", %u locked by another process",
+		    ds->ds_locked);
+	if (ds->ds_errors > 0)
+		fprintf(stderr, ", %u errors", ds->ds_errors);
+	if (ds->ds_stopped != NULL)
+		fprintf(stderr, "; stopped: %s", ds->ds_stopped);
+	fprintf(stderr, "\n");
+	return ds->ds_retry == 0 && ds->ds_failed == 0 && ds->ds_refused == 0 &&
+	    ds->ds_locked == 0 && ds->ds_errors == 0 &&
+	    ds->ds_stopped == NULL ? 0 : EXIT_PART;
 }
 
 int
@@ -725,10 +719,9 @@ cmd_drain(int argc, char *argv[])
 	struct drain_stats	  ds;
 	struct config		 *cf;
 	struct spool		**spools = NULL;
-	const char		 *conf = NULL, *reason;
+	const char		 *conf = NULL;
 	unsigned		  released;
 	size_t			  i, nspools = 0;
-	int			  rc;
 
 	if (parse_opts(argc, argv, &o, &conf) == -1)
 		return EXIT_USAGE;
@@ -756,10 +749,8 @@ cmd_drain(int argc, char *argv[])
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		if (!cli_first_of_spool(cf, i))
 			continue;
-		if (spool_open(cf->cf_webhooks[i].wh_spool, cf->cf_fsync,
-		    cf->cf_group_readable, &spools[nspools], &reason) == -1) {
-			cli_warnx("spool %s: %s: %s", cf->cf_webhooks[i].wh_spool,
-			    reason, strerror(errno));
+		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
+		    &spools[nspools]) == -1) {
 			ds.ds_errors++;
 			continue;
 		}
@@ -774,17 +765,5 @@ cmd_drain(int argc, char *argv[])
 	free(spools);
 	config_free(cf);
 
-	fprintf(stderr, "hookspool: drain: %u done, %u to retry, %u failed",
-	    ds.ds_done, ds.ds_retry, ds.ds_failed);
-	if (ds.ds_released > 0)
-		fprintf(stderr, ", %u released from dead drains",
-		    ds.ds_released);
-	if (ds.ds_errors > 0)
-		fprintf(stderr, ", %u errors", ds.ds_errors);
-	if (ds.ds_stopped != NULL)
-		fprintf(stderr, "; stopped: %s", ds.ds_stopped);
-	fprintf(stderr, "\n");
-	rc = ds.ds_retry == 0 && ds.ds_failed == 0 && ds.ds_errors == 0 &&
-	    ds.ds_stopped == NULL ? 0 : EXIT_PART;
-	return rc;
+	return summary(&ds);
 }

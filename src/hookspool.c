@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,45 @@ cli_first_of_spool(const struct config *cf, size_t i)
 		    cf->cf_webhooks[i].wh_spool) == 0)
 			return 0;
 	return 1;
+}
+
+int
+cli_open_spool(const struct config *cf, const char *dir, struct spool **sp)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	const char	*reason;
+	int		 saved, other;
+
+	if (spool_open(dir, cf->cf_fsync, cf->cf_group_readable, sp,
+	    &reason) == 0)
+		return 0;
+	saved = errno;
+	/* For the message only: spool_open() judged the folder it opened. */
+	other = lstat(dir, &st) == 0 && st.st_uid != geteuid();
+	if (!other || saved != EPERM)
+		cli_warnx("spool %s: %s: %s", dir, reason, strerror(saved));
+	if (other) {
+		pw = getpwuid(st.st_uid);
+		cli_warnx("spool %s is owned by uid %ld%s%s%s: run hookspool "
+		    "as that user", dir, (long)st.st_uid, pw ? " (" : "",
+		    pw ? pw->pw_name : "", pw ? ")" : "");
+	}
+	errno = saved;
+	return -1;
+}
+
+const char *
+cli_printable(const char *s, char *buf, size_t len)
+{
+	size_t	i;
+
+	if (len == 0)
+		return "";
+	for (i = 0; i + 1 < len && s[i] != '\0'; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
 }
 
 int
@@ -265,28 +305,27 @@ usage:
 	return EXIT_USAGE;
 }
 
-/* Problems with a spool's folders; warnings go to stdout. */
+/*
+ * Problems with a spool's folders; warnings go to stdout. What the spool
+ * refuses (links, other owners, folders others may write) is said by
+ * spool_open(); the rest is whether this user can use each folder.
+ */
 static int
 check_spool(const char *dir, const struct config *cf)
 {
 	static const char *sub[] = { "", "/tmp", "/new", "/cur", "/failed", "/ids" };
 	struct spool	*sp;
 	struct stat	 st;
-	const char	*reason;
 	char		 path[4096];
 	size_t		 i;
 	int		 bad = 0;
 
-	if (spool_open(dir, cf->cf_fsync, cf->cf_group_readable, &sp,
-	    &reason) == -1) {
-		fprintf(stderr, "%s: spool %s: %s: %s\n", progname, dir, reason,
-		    strerror(errno));
+	if (cli_open_spool(cf, dir, &sp) == -1)
 		return 1;
-	}
 	spool_close(sp);
 	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", dir, sub[i]);
-		if (stat(path, &st) == -1) {
+		if (lstat(path, &st) == -1) {
 			fprintf(stderr, "%s: spool %s: %s\n", progname, path,
 			    strerror(errno));
 			bad = 1;
@@ -297,11 +336,7 @@ check_spool(const char *dir, const struct config *cf)
 			    "user (uid %ld)\n", progname, path, (long)getuid());
 			bad = 1;
 		}
-		if (st.st_mode & S_IWOTH) {
-			fprintf(stderr, "%s: spool %s: writable by others\n",
-			    progname, path);
-			bad = 1;
-		} else if (st.st_mode & S_IROTH)
+		if (st.st_mode & S_IROTH)
 			printf("warning: spool %s is readable by others\n", path);
 	}
 	return bad;
@@ -356,18 +391,14 @@ cli_each_spool(const struct config *cf, int (*fn)(struct spool *, void *),
     void *arg)
 {
 	struct spool	*sp;
-	const char	*reason;
 	size_t		 i;
 	int		 rc = 0;
 
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		if (!cli_first_of_spool(cf, i))
 			continue;
-		if (spool_open(cf->cf_webhooks[i].wh_spool, cf->cf_fsync,
-		    cf->cf_group_readable, &sp, &reason) == -1) {
-			cli_warnx("spool %s: %s: %s",
-			    cf->cf_webhooks[i].wh_spool, reason,
-			    strerror(errno));
+		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
+		    &sp) == -1) {
 			rc = EXIT_PART;
 			continue;
 		}
@@ -536,7 +567,7 @@ requeue_one(struct spool *sp, void *arg)
 {
 	struct requeue_opts	 *ro = arg;
 	const char		 *reason;
-	char			**names;
+	char			**names, name[SPOOL_NAME_MAX];
 	size_t			  j, n;
 	int			  rc = 0;
 
@@ -553,9 +584,16 @@ requeue_one(struct spool *sp, void *arg)
 		case CLAIM_OK:
 			ro->ro_requeued++;
 			break;
+		case CLAIM_REFUSED:
+			cli_warnx("requeue: spool %s: refused failed/%s (%s); "
+			    "left in failed/", sp->sp_dir, cli_printable(
+			    names[j], name, sizeof(name)), reason);
+			rc = -1;
+			break;
 		case CLAIM_ERROR:
-			cli_warnx("spool %s: %s: %s: %s", sp->sp_dir, names[j],
-			    reason, strerror(errno));
+			cli_warnx("spool %s: %s: %s: %s", sp->sp_dir,
+			    cli_printable(names[j], name, sizeof(name)), reason,
+			    strerror(errno));
 			rc = -1;
 			break;
 		default:

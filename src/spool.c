@@ -30,41 +30,148 @@
 
 #define SPOOL_LOCK_DELIVERY	0	/* byte locked while delivering */
 #define SPOOL_HASH_HEX		64
+#define SPOOL_LOCK_PAUSE_MAX	50	/* ms between two tries of a lock */
+#define SPOOL_UNSAFE_MODE	(S_IWGRP | S_IWOTH)
 
 static const char *folders[] = { "tmp", "new", "cur", "failed", "ids" };
 
-int
-spool_lock(int fd, off_t which, int wait)
+/* Milliseconds on the monotonic clock, or -1. */
+static long long
+now_ms(void)
 {
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return -1;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+spool_lock(int fd, off_t which, unsigned wait_s)
+{
+	struct timespec	pause;
 	struct flock	fl;
-	int		rc;
+	long long	deadline = 0, now;
+	long		ms = 1;
 
 	memset(&fl, 0, sizeof(fl));
 	fl.l_type = F_WRLCK;
 	fl.l_whence = SEEK_SET;
 	fl.l_start = which;
 	fl.l_len = 1;
-	do
-		rc = fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
-	while (rc == -1 && errno == EINTR && wait);
-	return rc;
-}
-
-/* Create a folder with exactly mode, whatever the umask; keep an old one. */
-static int
-make_folder(int dirfd, const char *name, mode_t mode)
-{
-	if (mkdirat(dirfd, name, mode) == 0)
-		return fchmodat(dirfd, name, mode, 0);
-	return errno == EEXIST ? 0 : -1;
-}
-
-static int
-open_folder(int dirfd, const char *name, mode_t mode)
-{
-	if (make_folder(dirfd, name, mode) == -1)
+	if (wait_s > 0 && (deadline = now_ms()) == -1)
 		return -1;
-	return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	deadline += (long long)wait_s * 1000;
+	for (;;) {
+		if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EACCES && errno != EINTR)
+			return -1;
+		if (wait_s == 0 || (now = now_ms()) == -1 || now >= deadline) {
+			errno = EAGAIN;
+			return -1;
+		}
+		/* Short pauses first: a delivery holds its lock briefly. */
+		if (ms > deadline - now)
+			ms = (long)(deadline - now);
+		pause.tv_sec = 0;
+		pause.tv_nsec = ms * 1000000L;
+		(void)nanosleep(&pause, NULL);	/* EINTR: look again */
+		if (ms < SPOOL_LOCK_PAUSE_MAX)
+			ms *= 2;
+	}
+}
+
+/* Why spool_open() refuses a folder, for the spool folder and each of its own. */
+#define SPOOL_REFUSALS(f) {						\
+	f " is a symbolic link or not a folder: refusing the spool",	\
+	f " is not owned by the user running hookspool: "		\
+	    "refusing the spool",					\
+	f " is writable by its group or others: refusing the spool" }
+static const char *const refusals[6][3] = {
+	SPOOL_REFUSALS("tmp/"), SPOOL_REFUSALS("new/"),
+	SPOOL_REFUSALS("cur/"), SPOOL_REFUSALS("failed/"),
+	SPOOL_REFUSALS("ids/"), SPOOL_REFUSALS("the spool folder")
+};
+#define SPOOL_TOP	5	/* refusals[] of the spool folder itself */
+
+/*
+ * Whether a folder with status st may be part of a spool: owned by the
+ * effective user and not writable by others. NULL, or why not.
+ */
+static const char *
+folder_refusal(const struct stat *st, size_t which)
+{
+	if (!S_ISDIR(st->st_mode))
+		return refusals[which][0];
+	if (st->st_uid != geteuid())
+		return refusals[which][1];
+	if (st->st_mode & SPOOL_UNSAFE_MODE)
+		return refusals[which][2];
+	return NULL;
+}
+
+/*
+ * Open folder name of dirfd (AT_FDCWD and a path for the spool itself)
+ * without following a symbolic link, creating it with exactly mode (not
+ * the umask's) if missing, and check it as folder_refusal() does. Returns
+ * the descriptor, or -1 with *reason and errno.
+ */
+static int
+open_folder(int dirfd, const char *name, mode_t mode, size_t which,
+    const char **reason)
+{
+	struct stat	 st;
+	const char	*why;
+	int		 fd, created = 1, saved;
+
+	if (mkdirat(dirfd, name, mode) == -1) {
+		if (errno != EEXIST) {
+			*reason = which == SPOOL_TOP ?
+			    "unable to create the spool folder" :
+			    "unable to create a spool folder";
+			return -1;
+		}
+		created = 0;
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1) {
+		*reason = errno == ELOOP || errno == ENOTDIR ?
+		    refusals[which][0] : which == SPOOL_TOP ?
+		    "unable to open the spool folder" :
+		    "unable to open a spool folder";
+		return -1;
+	}
+	if ((created && fchmod(fd, mode) == -1) || fstat(fd, &st) == -1) {
+		*reason = "unable to set up a spool folder";
+		goto fail;
+	}
+	if ((why = folder_refusal(&st, which)) != NULL) {
+		*reason = why;
+		errno = EPERM;
+		goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* dir without its trailing slashes (a slash would follow a link). */
+static char *
+strip_slashes(const char *dir)
+{
+	char	*s;
+	size_t	 n;
+
+	if ((s = strdup(dir)) == NULL)
+		return NULL;
+	for (n = strlen(s); n > 1 && s[n - 1] == '/'; n--)
+		s[n - 1] = '\0';
+	return s;
 }
 
 int
@@ -85,24 +192,19 @@ spool_open(const char *dir, int fsync_on, int group_readable,
 		sp->sp_fd[i] = -1;
 	sp->sp_fsync = fsync_on;
 	sp->sp_group_readable = group_readable;
-	if ((sp->sp_dir = strdup(dir)) == NULL) {
+	sp->sp_uid = geteuid();
+	if ((sp->sp_dir = strip_slashes(dir)) == NULL) {
 		*reason = "out of memory";
 		goto fail;
 	}
-	if (make_folder(AT_FDCWD, dir, mode) == -1) {
-		*reason = "unable to create the spool directory";
+	/* The spool folder is checked before anything is made in it. */
+	if ((sp->sp_dirfd = open_folder(AT_FDCWD, sp->sp_dir, mode, SPOOL_TOP,
+	    reason)) == -1)
 		goto fail;
-	}
-	if ((sp->sp_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		*reason = "unable to open the spool directory";
-		goto fail;
-	}
 	for (i = 0; i < 5; i++) {
 		if ((sp->sp_fd[i] = open_folder(sp->sp_dirfd, folders[i],
-		    mode)) == -1) {
-			*reason = "unable to create or open a spool folder";
+		    mode, i, reason)) == -1)
 			goto fail;
-		}
 	}
 	*out = sp;
 	return 0;
@@ -142,13 +244,15 @@ spool_stale(const struct spool *sp)
 	struct stat	byname, open;
 	size_t		i;
 
-	if (stat(sp->sp_dir, &byname) == -1 || fstat(sp->sp_dirfd, &open) == -1 ||
-	    !same_file(&byname, &open))
+	if (lstat(sp->sp_dir, &byname) == -1 || fstat(sp->sp_dirfd, &open) == -1 ||
+	    !same_file(&byname, &open) || folder_refusal(&open, SPOOL_TOP) != NULL)
 		return 1;
 	for (i = 0; i < sizeof(check) / sizeof(check[0]); i++) {
-		if (fstatat(sp->sp_dirfd, folders[check[i]], &byname, 0) == -1 ||
+		if (fstatat(sp->sp_dirfd, folders[check[i]], &byname,
+		    AT_SYMLINK_NOFOLLOW) == -1 ||
 		    fstat(sp->sp_fd[check[i]], &open) == -1 ||
-		    !same_file(&byname, &open))
+		    !same_file(&byname, &open) ||
+		    folder_refusal(&open, check[i]) != NULL)
 			return 1;
 	}
 	return 0;
@@ -271,21 +375,25 @@ finish_cut_short(struct spool *sp, ino_t ino)
 }
 
 /*
- * The id is marked already: wait until the delivery that marked it is over.
- * Returns 1 if the marker stands (a duplicate), 0 if it was withdrawn (try
- * again), -1 on error.
+ * The id is marked already: wait (SPOOL_LOCK_WAIT at most) until the
+ * delivery that marked it is over. Returns 1 if the marker stands (a
+ * duplicate), 0 if it was withdrawn (try again), -1 on error (EAGAIN: the
+ * marker stayed locked).
  */
 static int
 await_marker(struct spool *sp, const char *marker)
 {
 	struct stat	st, now;
-	int		fd, rc = -1;
+	int		fd, rc = -1, saved;
 
-	if ((fd = openat(sp->sp_fd[SPOOL_IDS], marker, O_RDWR | O_CLOEXEC)) == -1)
+	if ((fd = openat(sp->sp_fd[SPOOL_IDS], marker,
+	    O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if (spool_lock(fd, SPOOL_LOCK_DELIVERY, 1) == -1 || fstat(fd, &st) == -1)
+	if (spool_lock(fd, SPOOL_LOCK_DELIVERY, SPOOL_LOCK_WAIT) == -1 ||
+	    fstat(fd, &st) == -1)
 		goto done;
-	if (fstatat(sp->sp_fd[SPOOL_IDS], marker, &now, 0) == -1) {
+	if (fstatat(sp->sp_fd[SPOOL_IDS], marker, &now,
+	    AT_SYMLINK_NOFOLLOW) == -1) {
 		rc = errno == ENOENT ? 0 : -1;
 		goto done;
 	}
@@ -301,7 +409,9 @@ await_marker(struct spool *sp, const char *marker)
 		goto done;
 	rc = 1;
 done:
+	saved = errno;
 	close(fd);
+	errno = saved;
 	return rc;
 }
 
@@ -317,26 +427,147 @@ format_received(const struct timespec *ts, char out[32])
 	snprintf(out, 32, "%s.%06ldZ", date, ts->tv_nsec / 1000);
 }
 
+/* The line's head, up to "event":, in a new string; -1 without memory. */
+static int
+line_head(const struct spool_entry *e, const struct timespec *when,
+    char **head)
+{
+	char	received[32];
+	int	n;
+
+	format_received(when, received);
+	n = asprintf(head, "{\"received\":\"%s\",\"webhook\":\"%s\","
+	    "\"id\":%s,\"type\":%s,\"event\":", received, e->se_webhook,
+	    e->se_id_json, e->se_type_json);
+	if (n < 0) {
+		*head = NULL;
+		return -1;
+	}
+	return n;
+}
+
+/*
+ * A new file in tmp/, named into name and locked for the delivery. Returns
+ * its descriptor, or -1 with *reason (nothing is left behind).
+ */
+static int
+create_tmp(struct spool *sp, char name[SPOOL_NAME_MAX],
+    const struct timespec *when, const char **reason)
+{
+	int	fd, saved;
+
+	for (;;) {
+		if (make_name(name, when) == -1) {
+			errno = ENAMETOOLONG;
+			*reason = "file name too long";
+			return -1;
+		}
+		fd = openat(sp->sp_fd[SPOOL_TMP], name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd != -1 || errno != EEXIST)
+			break;
+	}
+	if (fd == -1) {
+		*reason = "unable to create a file in tmp/";
+		return -1;
+	}
+	if (spool_lock(fd, SPOOL_LOCK_DELIVERY, SPOOL_LOCK_WAIT) == -1) {
+		*reason = "unable to lock the new file";
+		goto fail;
+	}
+	if (sp->sp_group_readable && fchmod(fd, 0640) == -1) {
+		*reason = "unable to make the file group-readable";
+		goto fail;
+	}
+	return fd;
+fail:
+	saved = errno;
+	unlinkat(sp->sp_fd[SPOOL_TMP], name, 0);
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * Claim the id: hard-link tmp/name as ids/marker and flush ids/. Sets
+ * *linked once the link is made. SPOOL_DELIVERED means go on.
+ */
+static enum spool_result
+link_marker(struct spool *sp, const char *name, const char *marker,
+    int *linked, const char **reason)
+{
+	int	r;
+
+	for (;;) {
+		if (linkat(sp->sp_fd[SPOOL_TMP], name, sp->sp_fd[SPOOL_IDS],
+		    marker, 0) == 0) {
+			*linked = 1;
+			break;
+		}
+		if (errno != EEXIST) {
+			*reason = "unable to create the dedup marker";
+			return SPOOL_ERROR;
+		}
+		if ((r = await_marker(sp, marker)) == 1)
+			return SPOOL_DUPLICATE;
+		if (r == -1) {
+			*reason = errno == EAGAIN ?
+			    "the dedup marker stays locked by another process" :
+			    "unable to check the dedup marker";
+			return SPOOL_ERROR;
+		}
+	}
+	if (flush(sp, sp->sp_fd[SPOOL_IDS]) == -1) {
+		*reason = "unable to flush ids/ to disk";
+		return SPOOL_ERROR;
+	}
+	return SPOOL_DELIVERED;
+}
+
+/*
+ * A known id needs no file at all: answer it before writing one. Returns
+ * SPOOL_DELIVERED to go on (the id is not marked, or its marker could not
+ * be read: the link decides), else the answer.
+ */
+static enum spool_result
+check_marker(struct spool *sp, const struct spool_entry *e,
+    char marker[SPOOL_HASH_HEX + 1], const char **reason)
+{
+	int	r;
+
+	if (marker_name(e, marker) == -1) {
+		errno = ENOMEM;
+		*reason = "unable to hash the id";
+		return SPOOL_ERROR;
+	}
+	if ((r = await_marker(sp, marker)) == 1)
+		return SPOOL_DUPLICATE;
+	if (r == -1 && errno == EAGAIN) {
+		*reason = "the dedup marker stays locked by another process";
+		return SPOOL_ERROR;
+	}
+	return SPOOL_DELIVERED;
+}
+
 enum spool_result
 spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
     char name[SPOOL_NAME_MAX], struct timespec *when, const char **reason)
 {
 	enum spool_result	 res = SPOOL_ERROR;
 	struct iovec		 iov[3];
-	char			 marker[SPOOL_HASH_HEX + 1], received[32];
+	char			 marker[SPOOL_HASH_HEX + 1];
 	char			*head = NULL;
-	int			 fd = -1, n, linked = 0, saved, r;
+	int			 fd = -1, n, linked = 0, saved;
 
 	if (clock_gettime(CLOCK_REALTIME, when) == -1) {
 		*reason = "unable to read the clock";
 		return SPOOL_ERROR;
 	}
-	format_received(when, received);
-	n = asprintf(&head, "{\"received\":\"%s\",\"webhook\":\"%s\",\"id\":%s,"
-	    "\"type\":%s,\"event\":", received, e->se_webhook, e->se_id_json,
-	    e->se_type_json);
-	if (n < 0) {
-		head = NULL;
+	if (dedup && (res = check_marker(sp, e, marker, reason)) !=
+	    SPOOL_DELIVERED)
+		return res;
+	res = SPOOL_ERROR;
+	if ((n = line_head(e, when, &head)) == -1) {
 		*reason = "out of memory";
 		return SPOOL_ERROR;
 	}
@@ -346,42 +577,8 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 	iov[1].iov_len = e->se_bodylen;
 	iov[2].iov_base = "}\n";
 	iov[2].iov_len = 2;
-
-	/* A known id needs no file at all: answer it before writing one. */
-	if (dedup) {
-		if (marker_name(e, marker) == -1) {
-			free(head);
-			errno = ENOMEM;
-			*reason = "unable to hash the id";
-			return SPOOL_ERROR;
-		}
-		if (await_marker(sp, marker) == 1) {
-			free(head);
-			return SPOOL_DUPLICATE;
-		}
-	}
-	for (;;) {
-		if (make_name(name, when) == -1) {
-			*reason = "file name too long";
-			goto fail;
-		}
-		fd = openat(sp->sp_fd[SPOOL_TMP], name,
-		    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd != -1 || errno != EEXIST)
-			break;
-	}
-	if (fd == -1) {
-		*reason = "unable to create a file in tmp/";
+	if ((fd = create_tmp(sp, name, when, reason)) == -1)
 		goto fail;
-	}
-	if (spool_lock(fd, SPOOL_LOCK_DELIVERY, 1) == -1) {
-		*reason = "unable to lock the new file";
-		goto unlink_tmp;
-	}
-	if (sp->sp_group_readable && fchmod(fd, 0640) == -1) {
-		*reason = "unable to make the file group-readable";
-		goto unlink_tmp;
-	}
 	if (write_all(fd, iov, 3) == -1) {
 		*reason = "unable to write the event";
 		goto unlink_tmp;
@@ -390,31 +587,10 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 		*reason = "unable to flush the event to disk";
 		goto unlink_tmp;
 	}
-	if (dedup) {
-		for (;;) {
-			if (linkat(sp->sp_fd[SPOOL_TMP], name,
-			    sp->sp_fd[SPOOL_IDS], marker, 0) == 0) {
-				linked = 1;
-				break;
-			}
-			if (errno != EEXIST) {
-				*reason = "unable to create the dedup marker";
-				goto unlink_tmp;
-			}
-			if ((r = await_marker(sp, marker)) == 1) {
-				res = SPOOL_DUPLICATE;
-				goto unlink_tmp;
-			}
-			if (r == -1) {
-				*reason = "unable to check the dedup marker";
-				goto unlink_tmp;
-			}
-		}
-		if (flush(sp, sp->sp_fd[SPOOL_IDS]) == -1) {
-			*reason = "unable to flush ids/ to disk";
-			goto unlink_tmp;
-		}
-	}
+	if (dedup && (res = link_marker(sp, name, marker, &linked,
+	    reason)) != SPOOL_DELIVERED)
+		goto unlink_tmp;
+	res = SPOOL_ERROR;
 	if (renameat(sp->sp_fd[SPOOL_TMP], name, sp->sp_fd[SPOOL_NEW], name) == -1) {
 		*reason = "unable to move the event into new/";
 		goto unlink_tmp;
@@ -445,8 +621,7 @@ unlink_tmp:
 	if (linked)
 		unlinkat(sp->sp_fd[SPOOL_IDS], marker, 0);
 	unlinkat(sp->sp_fd[SPOOL_TMP], name, 0);
-	if (fd != -1)
-		close(fd);
+	close(fd);
 	errno = saved;
 fail:
 	free(head);

@@ -12,6 +12,13 @@
 #define SPOOL_NAME_MAX		256
 /* tmp/ files older than this, and not part of a delivery, are removed. */
 #define SPOOL_TMP_GRACE		(36 * 3600)
+/*
+ * The longest the responder waits for a lock: the delivery lock on its own
+ * new file, and the lock of an id's marker while the delivery that made it
+ * finishes. A lock held longer (a reader may hold a shared lock on any file
+ * it can open) gives SPOOL_ERROR, never a hang.
+ */
+#define SPOOL_LOCK_WAIT		10	/* seconds */
 
 struct spool {
 	char	*sp_dir;
@@ -19,6 +26,7 @@ struct spool {
 	int	 sp_fd[5];	/* tmp, new, cur, failed, ids */
 	int	 sp_fsync;
 	int	 sp_group_readable;
+	uid_t	 sp_uid;	/* the spool's owner: the effective user */
 };
 
 enum spool_folder {
@@ -53,17 +61,21 @@ struct spool_recovery {
 
 /*
  * Open the spool at dir, creating it (0700, or 0750 when group_readable)
- * and its folders if missing; the parent must exist. On success *out is a
- * spool the caller closes with spool_close(). Returns 0, or -1 with a
- * static reason in *reason (errno tells more).
+ * and its folders if missing; the parent must exist. Each folder is opened
+ * without following a symbolic link, and refused (errno ELOOP or ENOTDIR)
+ * when it is a link or no folder, or (errno EPERM) when it is not owned by
+ * the effective user or is writable by its group or others. On success
+ * *out is a spool the caller closes with spool_close(). Returns 0, or -1
+ * with a static reason in *reason (errno tells more).
  */
 int spool_open(const char *dir, int fsync_on, int group_readable,
     struct spool **out, const char **reason);
 
 /*
  * Whether sp's folders are no longer those its path names (the spool was
- * moved, removed or replaced since spool_open()): a long-lived process
- * then opens it again rather than deliver into a folder nobody reads.
+ * moved, removed or replaced since spool_open()), or would now be refused
+ * (their owner or mode changed): a long-lived process then opens it again
+ * rather than deliver into a folder nobody reads or others may write.
  */
 int spool_stale(const struct spool *sp);
 
@@ -74,9 +86,11 @@ void spool_close(struct spool *sp);
  * Deliver e as one line in new/: written in tmp/, flushed, renamed into
  * new/, and the folder flushed (when fsync is on) before this returns.
  * With dedup, the id's marker in ids/ is claimed first; an id already
- * marked gives SPOOL_DUPLICATE once the earlier delivery is complete. The
- * new file's name is written to name (SPOOL_NAME_MAX bytes) and the arrival
- * time to *when. On SPOOL_ERROR, *reason is static and errno is kept.
+ * marked gives SPOOL_DUPLICATE once the earlier delivery is complete. No
+ * lock is waited for longer than SPOOL_LOCK_WAIT: a marker locked longer
+ * gives SPOOL_ERROR (errno EAGAIN). The new file's name is written to name
+ * (SPOOL_NAME_MAX bytes) and the arrival time to *when. On SPOOL_ERROR,
+ * *reason is static and errno is kept.
  */
 enum spool_result spool_deliver(struct spool *sp, const struct spool_entry *e,
     int dedup, char name[SPOOL_NAME_MAX], struct timespec *when,
@@ -92,10 +106,11 @@ int spool_recover(struct spool *sp, struct spool_recovery *rec,
     const char **reason);
 
 /*
- * Take an OFD write lock on byte which of fd (opened for writing), waiting
- * for it if wait is set. The lock goes when fd's last copy is closed.
- * Returns 0, or -1 with errno (EAGAIN: held by another).
+ * Take an OFD write lock on byte which of fd (opened for writing). While
+ * another holds a conflicting lock, try again every few milliseconds for
+ * up to wait_s seconds (0: try once). The lock goes when fd's last copy is
+ * closed. Returns 0, or -1 with errno (EAGAIN: still held by another).
  */
-int spool_lock(int fd, off_t which, int wait);
+int spool_lock(int fd, off_t which, unsigned wait_s);
 
 #endif

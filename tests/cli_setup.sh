@@ -107,6 +107,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	grep -q "spool $SPOOL" "$T/out" || fail "check did not name the spool: $(cat "$T/out")"
 	grep -qi "permission denied\|not writable" "$T/out" ||
 	    fail "check did not say why: $(cat "$T/out")"
+	grep -q "spool $SPOOL is owned by uid 0 (root): run hookspool as that user" "$T/out" ||
+	    fail "check did not name the spool's owner: $(cat "$T/out")"
 	grep -q "secret file $SECRET_FILE is readable by others" "$T/out" ||
 	    fail "check did not warn of a world-readable secret: $(cat "$T/out")"
 	ok "check names an unwritable spool and a world-readable secret"

@@ -107,7 +107,9 @@ count() {
 
 # cgi_post BODYFILE [VAR=VALUE...]: run the responder as a CGI program for
 # one POST of BODYFILE, signed, unless the extra variables say otherwise.
-# Sets STATUS, and leaves the headers and body in $T/cgi.out.
+# Sets STATUS, and leaves the headers and body in $T/cgi.out. A responder
+# still running after CGI_TIMEOUT seconds (default 120) gets TERM, and KILL
+# 5 s later, and the test fails: no wait of the responder hangs a test.
 cgi_post() {
 	body=$1
 	shift
@@ -120,7 +122,8 @@ cgi_post() {
 	    ${UBSAN_OPTIONS:+UBSAN_OPTIONS="$UBSAN_OPTIONS"} \
 	    ${LD_PRELOAD:+LD_PRELOAD="$LD_PRELOAD"} \
 	    ${HOOKSPOOL_FAULT:+HOOKSPOOL_FAULT="$HOOKSPOOL_FAULT"} \
-	    "$@" "$FCGI" <"$body" >"$T/cgi.out" 2>>"$T/cgi-stderr.log" ||
+	    "$@" timeout -k 5 "${CGI_TIMEOUT:-120}" "$FCGI" <"$body" >"$T/cgi.out" \
+	    2>>"$T/cgi-stderr.log" ||
 	    fail "the responder exited $? (see cgi-stderr.log)"
 	STATUS=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' "$T/cgi.out")
 }

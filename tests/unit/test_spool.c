@@ -1,7 +1,8 @@
 /*
  * test_spool.c: spool_open(), spool_deliver() and spool_recover() on
- * scratch spools: folders and modes, the line format, arrival order, dedup
- * (also between processes racing on one id) and recovery of tmp/.
+ * scratch spools: folders and modes, folders refused (links, other owners,
+ * writable by others), the line format, arrival order, dedup (also between
+ * processes racing on one id), bounded lock waits and recovery of tmp/.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -219,6 +220,70 @@ test_open(void)
 	    "spool opened without a parent");
 }
 
+/* spool_open() of name fails, with errno err and a reason holding words. */
+static void
+refused(const char *name, int err, const char *words)
+{
+	struct spool	*sp = NULL;
+	const char	*reason = NULL;
+	char		 dir[PATH_MAX];
+
+	errno = 0;
+	CHECK(spool_open(in_tmp(dir, "%s", name), 1, 0, &sp, &reason) == -1 &&
+	    sp == NULL, "%s: opened", name);
+	CHECK((errno == err || (err == ELOOP && errno == ENOTDIR)) &&
+	    reason != NULL && strstr(reason, words) != NULL,
+	    "%s: errno %d (%s), reason %s", name, errno, strerror(errno),
+	    reason ? reason : "none");
+}
+
+/* Folders that are links, another user's or writable by others. */
+static void
+test_refuse(void)
+{
+	struct spool	*sp;
+	char		 path[PATH_MAX], target[PATH_MAX];
+
+	spool_close(open_spool("links", 0));
+	REQUIRE(mkdir(in_tmp(target, "outside"), 0700) == 0, "mkdir");
+	write_file(in_tmp(path, "outside/old"), "keep\n");
+	age(path, SPOOL_TMP_GRACE + 3600);
+	REQUIRE(rename(in_tmp(path, "links/tmp"), in_tmp(target,
+	    "links-tmp")) == 0, "rename");
+	REQUIRE(symlink(in_tmp(target, "outside"), path) == 0, "symlink");
+	refused("links", ELOOP, "tmp/ is a symbolic link");
+	CHECK(access(in_tmp(path, "outside/old"), F_OK) == 0,
+	    "a file outside the spool was removed");
+	/* The spool itself, also named with a trailing slash. */
+	REQUIRE(symlink(in_tmp(target, "private"), in_tmp(path,
+	    "private-link")) == 0, "symlink");
+	refused("private-link", ELOOP, "the spool folder is a symbolic link");
+	refused("private-link/", ELOOP, "the spool folder is a symbolic link");
+
+	/* Writable by the group or others: refused; read-only is fine. */
+	sp = open_spool("writable", 0);
+	CHECK(!spool_stale(sp), "fresh spool stale");
+	REQUIRE(chmod(in_tmp(path, "writable"), 0770) == 0, "chmod");
+	CHECK(spool_stale(sp), "a group-writable spool is not stale");
+	spool_close(sp);
+	refused("writable", EPERM, "the spool folder is writable by its group");
+	REQUIRE(chmod(path, 0755) == 0, "chmod");
+	REQUIRE(chmod(in_tmp(path, "writable/ids"), 0702) == 0, "chmod");
+	refused("writable", EPERM, "ids/ is writable by its group or others");
+	REQUIRE(chmod(path, 0700) == 0, "chmod");
+	spool_close(open_spool("writable", 0));
+
+	/* Another user's spool (needs root to make one). */
+	if (geteuid() == 0) {
+		REQUIRE(chown(in_tmp(path, "writable"), 65534, 65534) == 0,
+		    "chown");
+		refused("writable", EPERM, "the spool folder is not owned");
+		REQUIRE(chown(path, 0, 0) == 0 && chown(in_tmp(path,
+		    "writable/new"), 65534, 65534) == 0, "chown");
+		refused("writable", EPERM, "new/ is not owned");
+	}
+}
+
 /* The line spool_deliver must have written for e at when. */
 static void
 expected_line(const struct spool_entry *e, const struct timespec *when,
@@ -404,21 +469,30 @@ marker(const char *webhook, const char *id, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", sum[i]);
 }
 
-/* A child holds the delivery lock of path until the returned fd closes. */
+/*
+ * A child holds a lock on path until the returned fd closes: the delivery
+ * lock, or (shared) a read lock on the whole file, as a reader can take.
+ */
 static pid_t
-hold_lock(const char *path, int *release)
+hold_lock(const char *path, int shared, int *release)
 {
-	int	ready[2], gate[2], fd;
-	pid_t	pid;
-	char	c = 0;
+	struct flock	fl;
+	int		ready[2], gate[2], fd, rc;
+	pid_t		pid;
+	char		c = 0;
 
 	REQUIRE(pipe(ready) == 0 && pipe(gate) == 0, "pipe");
 	REQUIRE((pid = fork()) != -1, "fork");
 	if (pid == 0) {
 		close(ready[0]);
 		close(gate[1]);
-		if ((fd = open(path, O_RDWR)) == -1 ||
-		    spool_lock(fd, 0, 0) == -1 || write(ready[1], "x", 1) != 1)
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_RDLCK;
+		fl.l_whence = SEEK_SET;
+		if ((fd = open(path, shared ? O_RDONLY : O_RDWR)) == -1)
+			_exit(1);
+		rc = shared ? fcntl(fd, F_OFD_SETLK, &fl) : spool_lock(fd, 0, 0);
+		if (rc == -1 || write(ready[1], "x", 1) != 1)
 			_exit(1);
 		if (read(gate[0], &c, 1) != 0)
 			_exit(1);
@@ -430,6 +504,53 @@ hold_lock(const char *path, int *release)
 	close(ready[0]);
 	*release = gate[1];
 	return pid;
+}
+
+static void
+release_lock(pid_t pid, int release)
+{
+	int	status;
+
+	close(release);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "lock holder failed");
+}
+
+static double
+seconds(void)
+{
+	struct timespec	ts;
+
+	REQUIRE(clock_gettime(CLOCK_MONOTONIC, &ts) == 0, "clock");
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A lock held by a reader is waited for, but only as long as asked. */
+static void
+test_lock_wait(void)
+{
+	char	path[PATH_MAX];
+	double	start, took;
+	pid_t	pid;
+	int	fd, release;
+
+	write_file(in_tmp(path, "locked-file"), "x\n");
+	REQUIRE((fd = open(path, O_RDWR)) != -1, "open %s", path);
+	pid = hold_lock(path, 1, &release);
+	errno = 0;
+	CHECK(spool_lock(fd, 0, 0) == -1 && errno == EAGAIN,
+	    "no wait: %s", strerror(errno));
+	start = seconds();
+	errno = 0;
+	CHECK(spool_lock(fd, 1, 1) == -1 && errno == EAGAIN,
+	    "one second: %s", strerror(errno));
+	took = seconds() - start;
+	CHECK(took >= 0.9 && took < 5, "a wait of one second took %.2fs",
+	    took);
+	release_lock(pid, release);
+	CHECK(spool_lock(fd, 0, 1) == 0, "once released: %s",
+	    strerror(errno));
+	close(fd);
 }
 
 static void
@@ -445,7 +566,7 @@ test_recover(void)
 	const char		*reason = NULL;
 	const char		*line = "{\"received\":\"x\"}\n";
 	pid_t			 pid;
-	int			 release, status;
+	int			 release;
 
 	sp = open_spool("recover", 0);
 
@@ -486,26 +607,22 @@ test_recover(void)
 	/* Files whose delivery lock is held are left alone, linked or not. */
 	write_file(in_tmp(path, "recover/tmp/busy-old"), line);
 	age(path, SPOOL_TMP_GRACE + 3600);
-	pid = hold_lock(path, &release);
+	pid = hold_lock(path, 0, &release);
 	CHECK(spool_recover(sp, &rec, &reason) == 0 && rec.sr_removed == 0,
 	    "locked old file: removed %u", rec.sr_removed);
 	CHECK(access(path, F_OK) == 0, "locked old tmp/ file removed");
-	close(release);
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0, "lock holder failed");
+	release_lock(pid, release);
 	CHECK(spool_recover(sp, &rec, &reason) == 0 && rec.sr_removed == 1,
 	    "released old file: removed %u", rec.sr_removed);
 
 	write_file(in_tmp(path, "recover/tmp/busy-linked"), line);
 	REQUIRE(link(path, in_tmp(link_path, "recover/ids/Y")) ==
 	    0, "link");
-	pid = hold_lock(path, &release);
+	pid = hold_lock(path, 0, &release);
 	CHECK(spool_recover(sp, &rec, &reason) == 0 && rec.sr_finished == 0,
 	    "locked linked file: finished %u", rec.sr_finished);
 	CHECK(access(path, F_OK) == 0, "locked linked file moved");
-	close(release);
-	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == 0, "lock holder failed");
+	release_lock(pid, release);
 	CHECK(spool_recover(sp, &rec, &reason) == 0 && rec.sr_finished == 1,
 	    "released linked file: finished %u", rec.sr_finished);
 
@@ -561,6 +678,8 @@ main(void)
 	REQUIRE(verify_init(&reason) == 0, "verify_init: %s", reason);
 	unit_tmpdir(tmp, sizeof(tmp));
 	test_open();
+	test_refuse();
+	test_lock_wait();
 	test_deliver();
 	test_order();
 	test_race();
