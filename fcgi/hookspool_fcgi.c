@@ -94,7 +94,6 @@ struct request {
  */
 struct responder {
 	const char	*rs_config;		/* the config's path */
-	char		 rs_beside[PATH_MAX];	/* hookspool.conf beside us */
 	struct config	*rs_cf;
 	struct spool	**rs_spools;		/* one per webhook, lazily */
 	char		 rs_cf_err[CONFIG_ERR_MAX];
@@ -654,37 +653,6 @@ serve_workers(struct responder *rs, struct listener *ls, long workers)
 }
 
 /*
- * The config's path, fixed now: -c, else HOOKSPOOL_CONFIG in the process's
- * environment (for plain CGI, the one the server gives the request), else
- * hookspool.conf beside the executable, else the system one.
- */
-static void
-config_path(struct responder *rs, const char *cli_config)
-{
-	const char	*p, *slash;
-	ssize_t		 n;
-
-	if (cli_config != NULL) {
-		rs->rs_config = cli_config;
-		return;
-	}
-	if ((p = getenv("HOOKSPOOL_CONFIG")) != NULL && *p != '\0') {
-		rs->rs_config = p;
-		return;
-	}
-	rs->rs_config = SYSCONFDIR "/hookspool.conf";
-	n = readlink("/proc/self/exe", rs->rs_beside, sizeof(rs->rs_beside) - 1);
-	if (n <= 0 || (size_t)n >= sizeof(rs->rs_beside) - 16)
-		return;
-	rs->rs_beside[n] = '\0';
-	if ((slash = strrchr(rs->rs_beside, '/')) == NULL)
-		return;
-	strcpy(rs->rs_beside + (slash - rs->rs_beside) + 1, "hookspool.conf");
-	if (access(rs->rs_beside, F_OK) == 0)
-		rs->rs_config = rs->rs_beside;
-}
-
-/*
  * What every mode needs before the first request: keys kept out of core
  * dumps and out of reach of the user's other processes (a pipe in
  * core_pattern ignores RLIMIT_CORE; PR_SET_DUMPABLE also closes
@@ -796,7 +764,7 @@ main(int argc, char *argv[])
 		workers = WORKERS_DEFAULT;
 	if (startup() == -1)
 		return 1;
-	config_path(&rs, cli_config);
+	rs.rs_config = config_locate(cli_config);
 	if (listen_on == NULL && FCGX_IsCGI()) {
 		rq.rq_fcgi = NULL;
 		handle(&rs, &rq);

@@ -13,6 +13,9 @@
 #define EXIT_PART	1
 #define EXIT_USAGE	2
 
+/* The name messages start with. */
+extern const char *const cli_progname;
+
 /* "hookspool: " and the message and a newline, on stderr. */
 void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -66,7 +69,10 @@ int cli_number(const char *s, long long min, long long max, long long *out,
 int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
     unsigned *released);
 
-/* The drain verb (drain.c); argv[0] is "drain". Returns the exit status. */
-int cmd_drain(int argc, char *argv[]);
+/*
+ * Options of a verb that takes only -c FILE: *conf is set to FILE (left
+ * as it is without -c). Returns 0, or -1 on anything else.
+ */
+int cli_config_only(int argc, char *argv[], const char **conf);
 
 #endif

@@ -787,3 +787,27 @@ config_free(struct config *cf)
 	free(cf->cf_path);
 	free(cf);
 }
+
+const char *
+config_locate(const char *opt)
+{
+	static char	 beside[PATH_MAX];
+	const char	*p;
+	char		*slash;
+	ssize_t		 n;
+
+	if (opt != NULL)
+		return opt;
+	if ((p = getenv("HOOKSPOOL_CONFIG")) != NULL && *p != '\0')
+		return p;
+	n = readlink("/proc/self/exe", beside, sizeof(beside) - 1);
+	if (n > 0 && (size_t)n < sizeof(beside) - 16) {
+		beside[n] = '\0';
+		if ((slash = strrchr(beside, '/')) != NULL) {
+			strcpy(slash + 1, "hookspool.conf");
+			if (access(beside, F_OK) == 0)
+				return beside;
+		}
+	}
+	return SYSCONFDIR "/hookspool.conf";
+}

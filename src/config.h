@@ -67,6 +67,15 @@ int config_load(const char *path, struct config **out, char *err, size_t errlen)
 int config_changed(const struct config *cf);
 
 /*
+ * Where the configuration is: opt (-c) if not NULL, else HOOKSPOOL_CONFIG
+ * from the process's environment if set and not empty, else hookspool.conf
+ * in the folder of the running executable if it exists (symlinks
+ * resolved), else SYSCONFDIR/hookspool.conf. The result is opt, the
+ * environment's string, or a static buffer that the next call reuses.
+ */
+const char *config_locate(const char *opt);
+
+/*
  * The webhook whose path matches path_info (NULL, "", "/" and a trailing
  * slash are normalised as in config paths), or NULL. The result belongs to cf.
  */

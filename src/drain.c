@@ -24,6 +24,7 @@
 
 #include "claim.h"
 #include "cli.h"
+#include "cmd.h"
 #include "config.h"
 #include "drain.h"
 #include "event.h"

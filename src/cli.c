@@ -1,0 +1,190 @@
+/*
+ * cli.c: what the verbs of the hookspool command share: messages, the
+ * config, opening spools, numbers.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "claim.h"
+#include "cli.h"
+#include "config.h"
+#include "spool.h"
+
+const char *const cli_progname = "hookspool";
+
+void
+cli_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "%s: ", cli_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct config *
+cli_load(const char *opt)
+{
+	struct config	*cf;
+	char		 err[CONFIG_ERR_MAX];
+
+	if (config_load(config_locate(opt), &cf, err, sizeof(err)) == -1) {
+		cli_warnx("%s", err);
+		return NULL;
+	}
+	return cf;
+}
+
+int
+cli_first_of_spool(const struct config *cf, size_t i)
+{
+	size_t	j;
+
+	for (j = 0; j < i; j++)
+		if (strcmp(cf->cf_webhooks[j].wh_spool,
+		    cf->cf_webhooks[i].wh_spool) == 0)
+			return 0;
+	return 1;
+}
+
+int
+cli_open_spool(const struct config *cf, const char *dir, struct spool **sp)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	const char	*reason;
+	int		 saved, other;
+
+	if (spool_open(dir, cf->cf_fsync, cf->cf_group_readable, sp,
+	    &reason) == 0)
+		return 0;
+	saved = errno;
+	/* For the message only: spool_open() judged the folder it opened. */
+	other = lstat(dir, &st) == 0 && st.st_uid != geteuid();
+	if (!other || saved != EPERM)
+		cli_warnx("spool %s: %s: %s", dir, reason, strerror(saved));
+	if (other) {
+		pw = getpwuid(st.st_uid);
+		cli_warnx("spool %s is owned by uid %ld%s%s%s: run hookspool "
+		    "as that user", dir, (long)st.st_uid, pw ? " (" : "",
+		    pw ? pw->pw_name : "", pw ? ")" : "");
+	}
+	errno = saved;
+	return -1;
+}
+
+const char *
+cli_printable(const char *s, char *buf, size_t len)
+{
+	size_t	i;
+
+	if (len == 0)
+		return "";
+	for (i = 0; i + 1 < len && s[i] != '\0'; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+int
+cli_number(const char *s, long long min, long long max, long long *out,
+    const char **reason)
+{
+	long long	 v;
+	char		*end;
+
+	if (*s < '0' || *s > '9') {
+		*reason = "not a number";
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0') {
+		*reason = "not a number";
+		return -1;
+	}
+	if (errno == ERANGE || v > max) {
+		*reason = "too large";
+		return -1;
+	}
+	if (v < min) {
+		*reason = "too small";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
+    unsigned *released)
+{
+	struct spool_recovery	 rec;
+	const char		*reason;
+	unsigned		 n = 0;
+	int			 rc = 0;
+
+	if (spool_recover(sp, &rec, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		rc = -1;
+	}
+	if (claim_release_dead(sp, &n, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		rc = -1;
+	}
+	if (finished != NULL)
+		*finished = rec.sr_finished;
+	if (removed != NULL)
+		*removed = rec.sr_removed;
+	if (released != NULL)
+		*released = n;
+	return rc;
+}
+
+int
+cli_each_spool(const struct config *cf, int (*fn)(struct spool *, void *),
+    void *arg)
+{
+	struct spool	*sp;
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
+		    &sp) == -1) {
+			rc = EXIT_PART;
+			continue;
+		}
+		if (fn(sp, arg) != 0)
+			rc = EXIT_PART;
+		spool_close(sp);
+	}
+	return rc;
+}
+
+/* Only -c FILE: the verbs that take nothing else. */
+int
+cli_config_only(int argc, char *argv[], const char **conf)
+{
+	int	c;
+
+	while ((c = getopt(argc, argv, "c:")) != -1) {
+		if (c != 'c')
+			return -1;
+		*conf = optarg;
+	}
+	return optind == argc ? 0 : -1;
+}
+

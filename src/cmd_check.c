@@ -1,0 +1,98 @@
+/*
+ * hookspool check: validate the config and the spools' folders.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "spool.h"
+
+/*
+ * Problems with a spool's folders; warnings go to stdout. What the spool
+ * refuses (links, other owners, folders others may write) is said by
+ * spool_open(); the rest is whether this user can use each folder.
+ */
+static int
+check_spool(const char *dir, const struct config *cf)
+{
+	static const char *sub[] = { "", "/tmp", "/new", "/cur", "/failed", "/ids" };
+	struct spool	*sp;
+	struct stat	 st;
+	char		 path[4096];
+	size_t		 i;
+	int		 bad = 0;
+
+	if (cli_open_spool(cf, dir, &sp) == -1)
+		return 1;
+	spool_close(sp);
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, sub[i]);
+		if (lstat(path, &st) == -1) {
+			fprintf(stderr, "%s: spool %s: %s\n", cli_progname, path,
+			    strerror(errno));
+			bad = 1;
+			continue;
+		}
+		if (access(path, R_OK | W_OK | X_OK) == -1) {
+			fprintf(stderr, "%s: spool %s: not writable by this "
+			    "user (uid %ld)\n", cli_progname, path, (long)getuid());
+			bad = 1;
+		}
+		if (st.st_mode & S_IROTH)
+			printf("warning: spool %s is readable by others\n", path);
+	}
+	return bad;
+}
+
+int
+cmd_check(int argc, char *argv[])
+{
+	const struct config_webhook	*wh;
+	struct config			*cf;
+	struct stat			 st;
+	size_t				 i, j;
+	const char			*opt = NULL;
+	int				 bad = 0;
+
+	if (cli_config_only(argc, argv, &opt) == -1) {
+		fprintf(stderr, "usage: hookspool check [-c CONF]\n");
+		return EXIT_USAGE;
+	}
+	if ((cf = cli_load(opt)) == NULL)
+		return EXIT_USAGE;
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		wh = &cf->cf_webhooks[i];
+		if (cli_first_of_spool(cf, i))
+			bad |= check_spool(wh->wh_spool, cf);
+		if (wh->wh_inline_secret)
+			printf("warning: webhook %s has an inline secret; "
+			    "prefer secret_file\n", wh->wh_name);
+		for (j = 1; j < cf->cf_nsources; j++) {
+			if (stat(cf->cf_sources[j].src_path, &st) == 0 &&
+			    (st.st_mode & S_IROTH))
+				printf("warning: secret file %s is readable by "
+				    "others\n", cf->cf_sources[j].src_path);
+		}
+		printf("webhook %s: path %s, spool %s, %zu secret%s, events",
+		    wh->wh_name, wh->wh_path[0] ? wh->wh_path : "/",
+		    wh->wh_spool, wh->wh_nsecrets, wh->wh_nsecrets > 1 ? "s" : "");
+		for (j = 0; j < wh->wh_nevents; j++)
+			printf(" %s", wh->wh_events[j]);
+		printf("\n");
+	}
+	if (stat(cf->cf_path, &st) == 0 && (st.st_mode & S_IROTH))
+		for (i = 0; i < cf->cf_nwebhooks; i++)
+			if (cf->cf_webhooks[i].wh_inline_secret) {
+				fprintf(stderr, "%s: %s holds a secret and is "
+				    "readable by others\n", cli_progname, cf->cf_path);
+				bad = 1;
+				break;
+			}
+	printf("%s: %s\n", cf->cf_path, bad ? "problems found" : "ok");
+	config_free(cf);
+	return bad ? EXIT_PART : 0;
+}

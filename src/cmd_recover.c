@@ -1,0 +1,41 @@
+/*
+ * hookspool recover: finish cut-short deliveries, release dead claims,
+ * sweep abandoned tmp/ files.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "config.h"
+#include "spool.h"
+
+static int
+recover_one(struct spool *sp, void *arg)
+{
+	unsigned	finished, removed, released;
+	int		rc;
+
+	(void)arg;
+	rc = cli_recover(sp, &finished, &removed, &released);
+	fprintf(stderr, "%s: recover %s: %u finished, %u removed, "
+	    "%u released\n", cli_progname, sp->sp_dir, finished, removed,
+	    released);
+	return rc;
+}
+
+int
+cmd_recover(int argc, char *argv[])
+{
+	struct config	*cf;
+	const char	*opt = NULL;
+	int		 rc;
+
+	if (cli_config_only(argc, argv, &opt) == -1) {
+		fprintf(stderr, "usage: hookspool recover [-c CONF]\n");
+		return EXIT_USAGE;
+	}
+	if ((cf = cli_load(opt)) == NULL)
+		return EXIT_USAGE;
+	rc = cli_each_spool(cf, recover_one, NULL);
+	config_free(cf);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/*
+ * hookspool sign: the signature a sender would send.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "verify.h"
+
+/* Bodies larger than this are refused. */
+#define INPUT_MAX	(1024 * 1024 * 1024)
+
+static int
+read_input(FILE *fp, char **buf, size_t *len)
+{
+	size_t	cap = 65536, n = 0, r;
+	char	*b, *nb;
+
+	if ((b = malloc(cap)) == NULL)
+		return -1;
+	while ((r = fread(b + n, 1, cap - n, fp)) > 0) {
+		n += r;
+		if (n == cap) {
+			if (cap >= INPUT_MAX || (nb = realloc(b, cap * 2)) == NULL) {
+				free(b);
+				errno = EFBIG;
+				return -1;
+			}
+			b = nb;
+			cap *= 2;
+		}
+	}
+	if (ferror(fp)) {
+		free(b);
+		return -1;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int
+cmd_sign(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "secret-file", required_argument, NULL, 'f' },
+		{ "secret", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	unsigned char	*key = NULL;
+	const char	*file = NULL, *reason;
+	char		*inline_secret = NULL;
+	char		 hex[VERIFY_HEX_LEN + 1], *body;
+	size_t		 keylen, len;
+	FILE		*fp = stdin;
+	int		 c, rc;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f')
+			file = optarg;
+		else if (c == 's')
+			inline_secret = optarg;
+		else
+			goto usage;
+	}
+	if ((file == NULL) == (inline_secret == NULL) || argc - optind > 1)
+		goto usage;
+	/* "--secret-file -": the secret on standard input, the body in FILE */
+	if (file != NULL && strcmp(file, "-") == 0) {
+		if (optind == argc)
+			goto usage;
+		file = "/dev/stdin";
+	}
+	if (file != NULL) {
+		if (config_read_secret(file, &key, &keylen, &reason) == -1) {
+			cli_warnx("unable to read %s: %s", file, reason);
+			return EXIT_USAGE;
+		}
+	} else {
+		/*
+		 * Every user can read a command line (ps, /proc/PID/cmdline):
+		 * take a copy and wipe the argument at once, and say so.
+		 */
+		keylen = strlen(inline_secret);
+		key = (unsigned char *)strdup(inline_secret);
+		explicit_bzero(inline_secret, keylen);
+		cli_warnx("warning: --secret shows the secret to every user "
+		    "of this machine while it starts; use --secret-file");
+		if (key == NULL)
+			return EXIT_PART;
+	}
+	if (optind < argc && (fp = fopen(argv[optind], "rb")) == NULL) {
+		cli_warnx("unable to open %s: %s", argv[optind], strerror(errno));
+		rc = EXIT_PART;
+		goto done;
+	}
+	if (read_input(fp, &body, &len) == -1) {
+		cli_warnx("unable to read %s: %s", optind < argc ? argv[optind] :
+		    "standard input", strerror(errno));
+		rc = EXIT_PART;
+		goto done;
+	}
+	rc = verify_sign(key, keylen, body, len, hex, &reason);
+	free(body);
+	if (rc == -1) {
+		cli_warnx("unable to sign: %s", reason);
+		rc = EXIT_PART;
+		goto done;
+	}
+	rc = printf("%s\n", hex) < 0 || fflush(stdout) == EOF ? EXIT_PART : 0;
+done:
+	if (fp != stdin && fp != NULL)
+		fclose(fp);
+	explicit_bzero(key, keylen);
+	free(key);
+	return rc;
+usage:
+	fprintf(stderr, "usage: hookspool sign (--secret-file F | --secret S) "
+	    "[FILE]\n       hookspool sign --secret-file - FILE\n");
+	return EXIT_USAGE;
+}
