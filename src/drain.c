@@ -28,12 +28,12 @@
 #include "config.h"
 #include "drain.h"
 #include "event.h"
+#include "handler.h"
 #include "spool.h"
 
 #define DRAIN_ATTEMPTS		5
 #define DRAIN_TIMEOUT		(5 * 60)
 #define DRAIN_TIMEOUT_MAX	(30LL * 86400)
-#define DRAIN_KILL_GRACE	5	/* seconds from SIGTERM to SIGKILL */
 #define DRAIN_TYPES_MAX		64
 #define DRAIN_PATH_MAX		4096
 /* Between two looks at events locked by another process: ms, doubling. */
@@ -230,51 +230,21 @@ fields_read(const struct claim *cl, struct fields *f, const char **reason)
 	return 0;
 }
 
-static int
-set_env(const char *name, const char *value)
-{
-	return setenv(name, value != NULL ? value : "", 1);
-}
-
 /*
- * The handler's process: its own group, the event on stdin, then sh -c.
- * It inherits a copy of the claim's descriptor (lockfd), so the claim's
- * lock lasts as long as the handler: a handler that outlives a drain killed
- * with -9 keeps its event from being released to another drain.
- */
-static void __attribute__((noreturn))
-child(int infd, int lockfd, const char *cmd)
-{
-	if (setpgid(0, 0) == -1)
-		_exit(126);
-	if (fcntl(lockfd, F_DUPFD, 3) == -1)	/* without FD_CLOEXEC */
-		_exit(126);
-	if (infd != STDIN_FILENO) {
-		if (dup2(infd, STDIN_FILENO) == -1)
-			_exit(126);
-	} else if (fcntl(infd, F_SETFD, 0) == -1)
-		_exit(126);
-	if (signal(SIGPIPE, SIG_DFL) == SIG_ERR ||
-	    sigprocmask(SIG_SETMASK, &drain_old_mask, NULL) == -1)
-		_exit(126);
-	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-	_exit(127);
-}
-
-/*
- * Run the handler on the claimed event. Returns its outcome; what happened
- * is written to what (for the message about a failure).
+ * Run the handler on the claimed event (handler.c), with the claim's
+ * descriptor inherited so that its lock lasts as long as the handler: a
+ * handler that outlives a drain killed with -9 keeps its event from being
+ * released to another drain. Returns the outcome; what happened is written
+ * to what (for the message about a failure).
  */
 static enum outcome
 run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
     const struct drain_opts *o, char *what, size_t whatlen)
 {
-	struct timespec	 ts;
-	char		 path[DRAIN_PATH_MAX], attempt[16];
-	double		 deadline, left;
-	pid_t		 pid, r;
-	int		 infd, status = 0, sig, killed = 0, hard = 0;
-	int		 timed_out = 0, interrupted = 0, n;
+	struct handler_env	env[5];
+	struct handler_job	job;
+	char			path[DRAIN_PATH_MAX], attempt[16];
+	int			n, infd;
 
 	n = snprintf(path, sizeof(path), "%s/cur/%s", sp->sp_dir, cl->cl_name);
 	if (n < 0 || (size_t)n >= sizeof(path)) {
@@ -282,95 +252,38 @@ run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
 		return OUTCOME_FAILED;
 	}
 	snprintf(attempt, sizeof(attempt), "%u", cl->cl_attempts + 1);
-	if (set_env("HOOKSPOOL_ID", f->f_id) == -1 ||
-	    set_env("HOOKSPOOL_TYPE", f->f_type) == -1 ||
-	    set_env("HOOKSPOOL_WEBHOOK", f->f_webhook) == -1 ||
-	    set_env("HOOKSPOOL_FILE", path) == -1 ||
-	    set_env("HOOKSPOOL_ATTEMPT", attempt) == -1) {
-		snprintf(what, whatlen, "unable to set the environment: %s",
-		    strerror(errno));
-		return OUTCOME_PUT_BACK;
-	}
+	env[0] = (struct handler_env){ "HOOKSPOOL_ID", f->f_id };
+	env[1] = (struct handler_env){ "HOOKSPOOL_TYPE", f->f_type };
+	env[2] = (struct handler_env){ "HOOKSPOOL_WEBHOOK", f->f_webhook };
+	env[3] = (struct handler_env){ "HOOKSPOOL_FILE", path };
+	env[4] = (struct handler_env){ "HOOKSPOOL_ATTEMPT", attempt };
 	if ((infd = openat(sp->sp_fd[SPOOL_CUR], cl->cl_name,
 	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
 		snprintf(what, whatlen, "unable to open the event: %s",
 		    strerror(errno));
 		return OUTCOME_PUT_BACK;
 	}
-	if ((pid = fork()) == -1) {
-		snprintf(what, whatlen, "unable to fork: %s", strerror(errno));
+	memset(&job, 0, sizeof(job));
+	job.hj_cmd = o->do_exec;
+	job.hj_stdin = infd;
+	job.hj_keep = cl->cl_fd;
+	job.hj_env = env;
+	job.hj_nenv = 5;
+	job.hj_timeout = o->do_timeout;
+	job.hj_wait = &drain_wait_set;
+	job.hj_mask = &drain_old_mask;
+	switch (handler_run(&job, &drain_stopping, what, whatlen)) {
+	case HANDLER_OK:
+		close(infd);
+		return OUTCOME_DONE;
+	case HANDLER_FAILED:
+	case HANDLER_TIMED_OUT:
+		close(infd);
+		return OUTCOME_FAILED;
+	default:
 		close(infd);
 		return OUTCOME_PUT_BACK;
 	}
-	if (pid == 0)
-		child(infd, cl->cl_fd, o->do_exec);
-	/*
-	 * Also here, so that a kill never misses the group. It fails only
-	 * once the child has set it itself and run sh (EACCES).
-	 */
-	(void)setpgid(pid, pid);
-	close(infd);
-
-	deadline = now_s() + o->do_timeout;
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r == -1 && errno != EINTR) {
-			snprintf(what, whatlen, "unable to wait for the "
-			    "handler: %s", strerror(errno));
-			return OUTCOME_PUT_BACK;
-		}
-		if (drain_stopping && !killed) {
-			interrupted = 1;
-			killed = 1;
-			kill(-pid, SIGTERM);
-			deadline = now_s() + DRAIN_KILL_GRACE;
-		}
-		left = deadline - now_s();
-		if (left <= 0) {
-			if (!killed) {
-				timed_out = 1;
-				killed = 1;
-				kill(-pid, SIGTERM);
-				deadline = now_s() + DRAIN_KILL_GRACE;
-			} else if (!hard) {
-				hard = 1;
-				kill(-pid, SIGKILL);
-				deadline = now_s() + 3600;
-			}
-			continue;
-		}
-		if (left > 1)
-			left = 1;
-		ts.tv_sec = (time_t)left;
-		ts.tv_nsec = (long)((left - ts.tv_sec) * 1e9);
-		if (ts.tv_nsec < 0 || ts.tv_nsec > 999999999L)
-			ts.tv_nsec = 999999999L;
-		sig = sigtimedwait(&drain_wait_set, NULL, &ts);
-		if (sig > 0 && sig != SIGCHLD)
-			drain_stopping = 1;
-	}
-	if (killed)
-		kill(-pid, SIGKILL);	/* whatever is left of the group */
-	if (!timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return OUTCOME_DONE;
-	if (timed_out) {
-		snprintf(what, whatlen, "timed out after %llds, killed",
-		    o->do_timeout);
-		return OUTCOME_FAILED;
-	}
-	if (interrupted) {
-		snprintf(what, whatlen, "interrupted");
-		return OUTCOME_PUT_BACK;
-	}
-	if (WIFEXITED(status))
-		snprintf(what, whatlen, "exited %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(what, whatlen, "killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(what, whatlen, "ended with status %d", status);
-	return OUTCOME_FAILED;
 }
 
 static int

@@ -1,0 +1,189 @@
+/*
+ * test_handler.c: handler_run() runs sh -c CMD with the event on stdin and
+ * the environment given, keeps a descriptor alive in the handler, and
+ * tells exit 0, failure, a timeout (TERM, then KILL for a handler that
+ * ignores TERM) and a stop apart.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "handler.h"
+#include "unit.h"
+
+static char	 dir[] = "/tmp/hookspool-handler.XXXXXX";
+static sigset_t	 wait_set, old_mask;
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Run cmd on the text in; returns the result, what in what. */
+static enum handler_result
+run(const char *cmd, const char *in, long long timeout, int keep,
+    int *stopping, char *what, size_t whatlen)
+{
+	struct handler_env	env[2] = {
+		{ "HOOKSPOOL_ID", "evt-1" }, { "HOOKSPOOL_TYPE", NULL } };
+	struct handler_job	job;
+	enum handler_result	res;
+	char			path[256];
+	int			fd;
+
+	unit_fmt(path, sizeof(path), "%s/in", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	REQUIRE(fd != -1, "open %s", path);
+	REQUIRE(write(fd, in, strlen(in)) == (ssize_t)strlen(in), "write");
+	REQUIRE(lseek(fd, 0, SEEK_SET) == 0, "lseek");
+	memset(&job, 0, sizeof(job));
+	job.hj_cmd = cmd;
+	job.hj_stdin = fd;
+	job.hj_keep = keep;
+	job.hj_env = env;
+	job.hj_nenv = 2;
+	job.hj_timeout = timeout;
+	job.hj_wait = &wait_set;
+	job.hj_mask = &old_mask;
+	what[0] = '\0';
+	res = handler_run(&job, stopping, what, whatlen);
+	close(fd);
+	return res;
+}
+
+/* The first line of file NAME in dir, or "" . */
+static const char *
+slurp(const char *name)
+{
+	static char	buf[512];
+	char		path[256];
+	FILE		*fp;
+
+	buf[0] = '\0';
+	if ((fp = fopen(unit_fmt(path, sizeof(path), "%s/%s", dir, name),
+	    "r")) == NULL)
+		return buf;
+	if (fgets(buf, sizeof(buf), fp) == NULL)
+		buf[0] = '\0';
+	fclose(fp);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* Whether pid has ended (gone, or a zombie nobody reaped yet), in 2 s. */
+static int
+gone(pid_t pid)
+{
+	char	path[64], stat[256];
+	FILE	*fp;
+	int	i, dead = 0;
+
+	for (i = 0; i < 20 && !dead; i++) {
+		unit_fmt(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+		if ((fp = fopen(path, "r")) == NULL)
+			return 1;
+		dead = fgets(stat, sizeof(stat), fp) != NULL &&
+		    strstr(stat, ") Z ") != NULL;
+		fclose(fp);
+		if (!dead)
+			usleep(100000);
+	}
+	return dead;
+}
+
+int
+main(void)
+{
+	enum handler_result	 res;
+	char			 cmd[512], what[128], path[256];
+	double			 t;
+	int			 stopping = 0, keep;
+
+	REQUIRE(mkdtemp(dir) != NULL, "mkdtemp");
+	sigemptyset(&wait_set);
+	sigaddset(&wait_set, SIGCHLD);
+	sigaddset(&wait_set, SIGTERM);
+	REQUIRE(sigprocmask(SIG_BLOCK, &wait_set, &old_mask) == 0, "mask");
+
+	/* stdin, environment, exit 0 */
+	unit_fmt(cmd, sizeof(cmd), "cat >%s/out; printf '%%s|%%s|' "
+	    "\"$HOOKSPOOL_ID\" \"${HOOKSPOOL_TYPE-unset}\" >%s/env", dir, dir);
+	res = run(cmd, "{\"line\":1}\n", 10, -1, &stopping, what,
+	    sizeof(what));
+	CHECK(res == HANDLER_OK, "exit 0: result %d (%s)", res, what);
+	CHECK(strcmp(slurp("out"), "{\"line\":1}") == 0, "stdin: %s",
+	    slurp("out"));
+	CHECK(strcmp(slurp("env"), "evt-1||") == 0, "environment: %s",
+	    slurp("env"));
+
+	/* a failure says how it ended */
+	res = run("exit 3", "", 10, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_FAILED && strcmp(what, "exited 3") == 0,
+	    "exit 3: %d %s", res, what);
+	res = run("kill -9 $$", "", 10, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_FAILED && strcmp(what, "killed by signal 9") == 0,
+	    "signal: %d %s", res, what);
+	res = run("exit 0", "", 10, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_OK, "a new handler after failures: %d", res);
+
+	/* the kept descriptor is inherited, the others are not */
+	unit_fmt(path, sizeof(path), "%s/keep", dir);
+	keep = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	REQUIRE(keep != -1, "open keep");
+	unit_fmt(cmd, sizeof(cmd), "ls -l /proc/$$/fd/ | grep -c %s/keep "
+	    ">%s/fds", dir, dir);
+	res = run(cmd, "", 10, keep, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_OK && strcmp(slurp("fds"), "1") == 0,
+	    "kept descriptor: %d, %s", res, slurp("fds"));
+	res = run(cmd, "", 10, -1, &stopping, what, sizeof(what));
+	CHECK(strcmp(slurp("fds"), "0") == 0, "a descriptor leaked: %s",
+	    slurp("fds"));
+	close(keep);
+
+	/* a timeout: TERM to the group, children included */
+	t = now_s();
+	unit_fmt(cmd, sizeof(cmd), "sleep 30 & echo $! >%s/child; wait", dir);
+	res = run(cmd, "", 1, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_TIMED_OUT && strstr(what, "timed out") != NULL,
+	    "timeout: %d %s", res, what);
+	CHECK(now_s() - t < 4, "timeout took %.1fs", now_s() - t);
+	CHECK(gone(atoi(slurp("child"))), "the handler's child outlived "
+	    "the timeout");
+
+	/* one that ignores TERM is killed after the grace */
+	t = now_s();
+	res = run("trap '' TERM; sleep 30", "", 1, -1, &stopping, what,
+	    sizeof(what));
+	CHECK(res == HANDLER_TIMED_OUT, "TERM ignored: %d %s", res, what);
+	CHECK(now_s() - t >= HANDLER_KILL_GRACE && now_s() - t <
+	    HANDLER_KILL_GRACE + 4, "TERM ignored: killed after %.1fs",
+	    now_s() - t);
+
+	/* a stop that is already asked for stops the handler at once */
+	stopping = 1;
+	t = now_s();
+	res = run("sleep 30", "", 60, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_STOPPED && strcmp(what, "interrupted") == 0,
+	    "stop: %d %s", res, what);
+	CHECK(now_s() - t < 4, "stop took %.1fs", now_s() - t);
+
+	/* a stop signal that arrives while it runs */
+	stopping = 0;
+	unit_fmt(cmd, sizeof(cmd), "kill -TERM %ld; sleep 30", (long)getpid());
+	res = run(cmd, "", 60, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_STOPPED && stopping == 1, "TERM to the caller: "
+	    "%d, stopping %d", res, stopping);
+
+	unit_fmt(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0, "cleanup");
+	return unit_done("test_handler");
+}
