@@ -23,6 +23,7 @@
 #include "event.h"
 #include "listen.h"
 #include "log.h"
+#include "number.h"
 #include "spool.h"
 #include "verify.h"
 
@@ -271,14 +272,9 @@ webhook_spool(struct responder *rs, const struct config_webhook *wh,
 static long long
 content_length(const char *s)
 {
-	unsigned long long	 v;
-	char			*end;
+	unsigned long long	v;
 
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > LLONG_MAX)
+	if (s == NULL || number_parse(s, NULL, 0, LLONG_MAX, &v) != NUMBER_OK)
 		return -1;
 	return (long long)v;
 }

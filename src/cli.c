@@ -14,6 +14,7 @@
 #include "claim.h"
 #include "cli.h"
 #include "config.h"
+#include "number.h"
 #include "spool.h"
 
 const char *const cli_progname = "hookspool";
@@ -98,29 +99,23 @@ int
 cli_number(const char *s, long long min, long long max, long long *out,
     const char **reason)
 {
-	long long	 v;
-	char		*end;
+	unsigned long long	v;
 
-	if (*s < '0' || *s > '9') {
-		*reason = "not a number";
-		return -1;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end != '\0') {
-		*reason = "not a number";
-		return -1;
-	}
-	if (errno == ERANGE || v > max) {
+	switch (number_parse(s, NULL, min < 0 ? 0 : min, max < 0 ? 0 : max,
+	    &v)) {
+	case NUMBER_OK:
+		*out = (long long)v;
+		return 0;
+	case NUMBER_LARGE:
 		*reason = "too large";
 		return -1;
-	}
-	if (v < min) {
+	case NUMBER_SMALL:
 		*reason = "too small";
 		return -1;
+	default:
+		*reason = "not a number";
+		return -1;
 	}
-	*out = v;
-	return 0;
 }
 
 int

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "number.h"
 
 #define SECRET_MAX	(64 * 1024)
 
@@ -52,107 +53,48 @@ int
 config_parse_size(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out, const char **reason)
 {
-	unsigned long long	 v, mult = 1;
-	char			*end;
-
-	if (!isdigit((unsigned char)s[0])) {
-		*reason = "not a size";
-		return -1;
-	}
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno == ERANGE) {
+	switch (number_parse(s, number_sizes, min, max, out)) {
+	case NUMBER_OK:
+		return 0;
+	case NUMBER_LARGE:
 		*reason = "size too large";
 		return -1;
-	}
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		mult = 1024ULL;
-		end++;
-		break;
-	case 'm': case 'M':
-		mult = 1024ULL * 1024;
-		end++;
-		break;
-	case 'g': case 'G':
-		mult = 1024ULL * 1024 * 1024;
-		end++;
-		break;
-	default:
-		*reason = "not a size (use a number with k, M or G)";
-		return -1;
-	}
-	if (*end != '\0') {
-		*reason = "not a size (use a number with k, M or G)";
-		return -1;
-	}
-	if (v > ULLONG_MAX / mult || v * mult > max) {
-		*reason = "size too large";
-		return -1;
-	}
-	if (v * mult < min) {
+	case NUMBER_SMALL:
 		*reason = "size too small";
 		return -1;
+	default:
+		*reason = s[0] >= '0' && s[0] <= '9' ?
+		    "not a size (use a number with k, M or G)" : "not a size";
+		return -1;
 	}
-	*out = v * mult;
-	return 0;
 }
 
 int
 config_parse_duration(const char *s, long long min, long long max,
     long long *out, const char **reason)
 {
-	long long	 v, mult = 1;
-	char		*end;
+	unsigned long long	v;
 
-	if (!isdigit((unsigned char)s[0])) {
-		*reason = "not a duration";
-		return -1;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno == ERANGE) {
-		*reason = "duration too large";
-		return -1;
-	}
-	switch (*end) {
-	case '\0':
-		break;
-	case 's':
-		end++;
-		break;
-	case 'm':
-		mult = 60;
-		end++;
-		break;
-	case 'h':
-		mult = 3600;
-		end++;
-		break;
-	case 'd':
-		mult = 86400;
-		end++;
-		break;
-	default:
-		*reason = "not a duration (use a number with s, m, h or d)";
-		return -1;
-	}
-	if (*end != '\0') {
-		*reason = "not a duration (use a number with s, m, h or d)";
-		return -1;
-	}
-	if (v > LLONG_MAX / mult || v * mult > max) {
+	if (max < 0) {
 		*reason = "duration too long";
 		return -1;
 	}
-	if (v * mult < min) {
+	switch (number_parse(s, number_durations, min < 0 ? 0 : min, max, &v)) {
+	case NUMBER_OK:
+		*out = (long long)v;
+		return 0;
+	case NUMBER_LARGE:
+		*reason = "duration too long";
+		return -1;
+	case NUMBER_SMALL:
 		*reason = "duration too short";
 		return -1;
+	default:
+		*reason = s[0] >= '0' && s[0] <= '9' ?
+		    "not a duration (use a number with s, m, h or d)" :
+		    "not a duration";
+		return -1;
 	}
-	*out = v * mult;
-	return 0;
 }
 
 int
