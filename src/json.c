@@ -337,12 +337,12 @@ json_scan_array(struct json_cursor *c, int depth)
 
 /*
  * The value at the cursor, inside a container at level depth. When it is
- * a string and str is not NULL, *str and *strlen give its raw text; for
+ * a string and str is not NULL, *str and *slen give its raw text; for
  * any other value *str is NULL.
  */
 static int
 json_scan_value(struct json_cursor *c, int depth, const unsigned char **str,
-    size_t *strlen)
+    size_t *slen)
 {
 	if (str != NULL)
 		*str = NULL;
@@ -354,7 +354,7 @@ json_scan_value(struct json_cursor *c, int depth, const unsigned char **str,
 	case '[':
 		return json_scan_array(c, depth + 1);
 	case '"':
-		return json_scan_string(c, str, strlen);
+		return json_scan_string(c, str, slen);
 	case 't':
 		return json_scan_literal(c, "true");
 	case 'f':

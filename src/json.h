@@ -21,7 +21,7 @@
  * member is missing or its first value is not a string.
  */
 struct json_member {
-	const char	*jm_name;	/* in: the key, NUL-terminated */
+	const char	*jm_name;	/* in: the key, at most 64 bytes */
 	unsigned	 jm_count;	/* out: top-level members with that key */
 	const char	*jm_raw;	/* out: the first one's string, raw */
 	size_t		 jm_rawlen;	/* out: and its length */

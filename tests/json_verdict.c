@@ -6,9 +6,10 @@
  * Input: bodies one after another, each as its length in decimal, a
  * newline, and that many bytes. Output: one line per body, "ok ID_HEX
  * TYPE_HEX" (the decoded id and type as lower-case hex) or "bad". An id
- * and type that do not survive a trip through their JSON forms give
- * "unstable" instead, which no reference says. Exit 0, or 1 on a read or
- * allocation error.
+ * and type that do not survive a trip through their JSON forms, or a
+ * spool line the drain could not read them back from, give "unstable"
+ * instead, which no reference says. Exit 0, or 1 on a read or allocation
+ * error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,48 @@ put_hex(const char *s)
 {
 	for (; *s != '\0'; s++)
 		printf("%02x", (unsigned char)*s);
+}
+
+/*
+ * Whether the spool line of body (as spool.c writes it) gives the drain
+ * the same id and type through event_fields().
+ */
+static int
+readable(const char *body, size_t len, const struct event *ev)
+{
+	static const char *const keys[] = { "id", "type" };
+	char		*copy, *line, *flat, *out[2] = { NULL, NULL };
+	const char	*reason;
+	size_t		 flatlen, max;
+	int		 n, same = 0;
+
+	if ((copy = malloc(len + 1)) == NULL)
+		return 0;
+	memcpy(copy, body, len);
+	flat = event_flatten(copy, len, &flatlen);
+	max = flatlen + strlen(ev->ev_id_json) + strlen(ev->ev_type_json) + 128;
+	if ((line = malloc(max)) == NULL) {
+		free(copy);
+		return 0;
+	}
+	n = snprintf(line, max, "{\"received\":\"2026-11-28T12:24:31.123456Z\","
+	    "\"webhook\":\"w\",\"id\":%s,\"type\":%s,\"event\":",
+	    ev->ev_id_json, ev->ev_type_json);
+	if (n > 0 && (size_t)n + flatlen + 2 <= max) {
+		memcpy(line + n, flat, flatlen);
+		memcpy(line + n + flatlen, "}", 2);
+		if (event_fields(line, n + flatlen + 1, keys, out, 2,
+		    &reason) == 0) {
+			same = out[0] != NULL && out[1] != NULL &&
+			    strcmp(out[0], ev->ev_id) == 0 &&
+			    strcmp(out[1], ev->ev_type) == 0;
+			free(out[0]);
+			free(out[1]);
+		}
+	}
+	free(line);
+	free(copy);
+	return same;
 }
 
 /* Whether ev's JSON forms, parsed again, give the same id and type. */
@@ -76,7 +119,7 @@ main(void)
 		}
 		if (event_parse(body, len, &ev, &reason) == -1) {
 			puts("bad");
-		} else if (!stable(&ev)) {
+		} else if (!stable(&ev) || !readable(body, len, &ev)) {
 			puts("unstable");
 			event_clear(&ev);
 		} else {

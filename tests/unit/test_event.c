@@ -99,6 +99,46 @@ check_round_trip(const struct event *ev, unsigned lineno)
 	free(body);
 }
 
+/*
+ * The drain can read what the responder spools: the body flattened into a
+ * line like spool.c's, read back with event_fields(), gives the same id
+ * and type.
+ */
+static void
+check_spool_line(const char *body, size_t len, const struct event *ev,
+    unsigned lineno)
+{
+	static const char *const keys[] = { "id", "type", "webhook" };
+	char		*copy, *line, *flat, *out[3];
+	const char	*reason = NULL;
+	size_t		 flatlen, max, n;
+
+	REQUIRE((copy = malloc(len + 1)) != NULL, "malloc");
+	memcpy(copy, body, len);
+	flat = event_flatten(copy, len, &flatlen);
+	max = flatlen + strlen(ev->ev_id_json) + strlen(ev->ev_type_json) + 128;
+	REQUIRE((line = malloc(max)) != NULL, "malloc");
+	n = (size_t)snprintf(line, max, "{\"received\":\"2026-11-28T12:24:31."
+	    "123456Z\",\"webhook\":\"w\",\"id\":%s,\"type\":%s,\"event\":",
+	    ev->ev_id_json, ev->ev_type_json);
+	memcpy(line + n, flat, flatlen);
+	memcpy(line + n + flatlen, "}", 2);
+	if (event_fields(line, n + flatlen + 1, keys, out, 3, &reason) == -1) {
+		CHECK(0, "events.txt:%u: the spool line is unreadable: %s",
+		    lineno, reason);
+	} else {
+		CHECK(out[0] != NULL && strcmp(out[0], ev->ev_id) == 0 &&
+		    out[1] != NULL && strcmp(out[1], ev->ev_type) == 0 &&
+		    out[2] != NULL && strcmp(out[2], "w") == 0,
+		    "events.txt:%u: the spool line gives other fields", lineno);
+		free(out[0]);
+		free(out[1]);
+		free(out[2]);
+	}
+	free(line);
+	free(copy);
+}
+
 static void
 test_data(void)
 {
@@ -141,8 +181,10 @@ test_data(void)
 			    ev.ev_type_json != NULL &&
 			    ev.ev_type_json[0] == '"'),
 			    "events.txt:%u: fields not filled", lineno);
-			if (rc == 0)
+			if (rc == 0) {
 				check_round_trip(&ev, lineno);
+				check_spool_line(body, len, &ev, lineno);
+			}
 			nok++;
 		} else {
 			CHECK(rc == -1, "events.txt:%u: accepted", lineno);
