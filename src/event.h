@@ -1,13 +1,15 @@
 /*
- * event.h: the checks a verified body must pass before it is spooled (json-c).
- * No json-c type leaves event.c: callers see plain C values only.
+ * event.h: the checks a verified body must pass before it is spooled, and
+ * the fields of a spooled line. No json-c type leaves event.c: callers see
+ * plain C values only.
  */
 #ifndef HOOKSPOOL_EVENT_H
 #define HOOKSPOOL_EVENT_H
 
 #include <stddef.h>
 
-#define EVENT_MAX_DEPTH	64
+#define EVENT_MAX_DEPTH	64	/* objects and arrays; the body is level 1 */
+#define EVENT_NAME_MAX	1024	/* bytes of an id or type, decoded */
 
 struct event {
 	char	*ev_id;		/* the id, as decoded */
@@ -17,11 +19,34 @@ struct event {
 };
 
 /*
- * Check that body[0..len) is one JSON object (RFC 8259, valid UTF-8, no
- * NUL byte, nesting at most EVENT_MAX_DEPTH) whose "id" and "type" are
- * non-empty strings free of control characters. On success fills ev, which
- * the caller releases with event_clear(), and returns 0. On failure returns
- * -1 with a static reason in *reason; ev is left empty.
+ * Check that body[0..len) is an event, and fill ev with its id and type.
+ *
+ * The body must be exactly one JSON object as RFC 8259 defines it, checked
+ * in one pass by json_check_object() (json.h): strict UTF-8, no NUL byte,
+ * no raw control character in a string, only the RFC's escapes, numbers
+ * and literals, nesting at most EVENT_MAX_DEPTH, only JSON white space
+ * around it. No tree is built: the memory used does not grow with the
+ * number of values in the body. A \uD800-style lone surrogate escape is
+ * valid JSON and is accepted anywhere but in id and type.
+ *
+ * The top-level object must have exactly one "id" and one "type" key (keys
+ * compared after decoding their escapes, so "\u0069d" is "id"; keys of
+ * nested objects do not count), and each must be a string that, once its
+ * escapes are decoded, is 1 to EVENT_NAME_MAX bytes of UTF-8 without:
+ *   - a C0 control (U+0000-U+001F), DEL or a C1 control (U+007F-U+009F);
+ *   - U+2028 LINE SEPARATOR or U+2029 PARAGRAPH SEPARATOR;
+ *   - a bidi control: the embeddings and overrides U+202A-U+202E, the
+ *     isolates U+2066-U+2069, and also the marks U+200E, U+200F and
+ *     U+061C, which are as invisible and reorder text as well;
+ *   - an escape of a lone surrogate: \uD800-\uDBFF must be followed by a
+ *     \uDC00-\uDFFF escape, the two making one supplementary code point,
+ *     and \uDC00-\uDFFF may appear only so.
+ *
+ * On success fills ev, which the caller releases with event_clear(), and
+ * returns 0; ev_id and ev_type hold no NUL byte. On failure returns -1
+ * with a static reason in *reason ("id is longer than 1024 bytes", "body
+ * has two top-level \"id\" keys", ...); ev is left empty. body is not
+ * changed.
  */
 int event_parse(const char *body, size_t len, struct event *ev,
     const char **reason);
@@ -47,12 +72,15 @@ char *event_flatten(char *body, size_t len, size_t *outlen);
 
 /*
  * Write s as a JSON string (quotes included) into a new buffer the caller
- * frees, or NULL on allocation failure. s must be valid UTF-8.
+ * frees, or NULL on allocation failure: json_string_encode() (json.h),
+ * which escapes '"', '\\' and every control character. Valid UTF-8 in
+ * gives JSON out that decodes back to s.
  */
 char *event_json_string(const char *s);
 
 /*
- * The top-level string fields keys[0..n) of the JSON object line[0..len),
+ * The top-level string fields keys[0..n) of the JSON object line[0..len)
+ * (parsed with json-c: meant for lines hookspool wrote itself),
  * such as "id", "type" and "webhook" of a spooled line, from one parse:
  * out[i] is a new string the caller frees, or NULL where keys[i] is
  * missing or not a string. Returns 0, or -1 with a static reason in
