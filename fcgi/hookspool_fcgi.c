@@ -24,6 +24,7 @@
 #include "listen.h"
 #include "log.h"
 #include "number.h"
+#include "scheme.h"
 #include "spool.h"
 #include "verify.h"
 
@@ -377,20 +378,79 @@ read_body(const struct request *rq, long long len, enum outcome *out,
 	return NULL;
 }
 
+static const char *
+header_of(void *arg, const char *cgi_name)
+{
+	return req_param(arg, cgi_name);
+}
+
+/*
+ * Verify the body as the webhook's scheme says, then check the event.
+ * Returns OUT_ACCEPTED with ev filled, or the outcome to answer.
+ */
+static enum outcome
+check_request(const struct request *rq, const struct config_webhook *wh,
+    const char *body, long long len, struct event *ev, const char **reason)
+{
+	struct scheme_request	sr;
+
+	sr.sr_header = header_of;
+	sr.sr_arg = (void *)rq;
+	sr.sr_body = body;
+	sr.sr_len = len;
+	sr.sr_now = time(NULL);
+	switch (scheme_check(wh, &sr, ev, reason)) {
+	case SCHEME_OK:
+		return OUT_ACCEPTED;
+	case SCHEME_EVENT:
+		return OUT_BAD_EVENT;
+	default:
+		return OUT_SIGNATURE;
+	}
+}
+
+/* Spool the checked event ev, whose body is body[0..len), and answer. */
+static void
+deliver(const struct request *rq, const struct config *cf,
+    const struct config_webhook *wh, struct spool *sp, char *body,
+    long long len, const struct event *ev)
+{
+	struct spool_entry	 se;
+	struct timespec		 when;
+	const char		*reason;
+	char			 name[SPOOL_NAME_MAX], why[256];
+	size_t			 linelen;
+
+	se.se_body = event_flatten(body, len, &linelen);
+	se.se_bodylen = linelen;
+	se.se_webhook = wh->wh_name;
+	se.se_id = ev->ev_id;
+	se.se_id_json = ev->ev_id_json;
+	se.se_type_json = ev->ev_type_json;
+	switch (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason)) {
+	case SPOOL_DELIVERED:
+		respond(rq, OUT_ACCEPTED, wh->wh_name, ev, NULL);
+		break;
+	case SPOOL_DUPLICATE:
+		respond(rq, OUT_DUPLICATE, wh->wh_name, ev, NULL);
+		break;
+	case SPOOL_ERROR:
+		snprintf(why, sizeof(why), "%s: %s", reason, strerror(errno));
+		respond(rq, OUT_SPOOL, wh->wh_name, ev, why);
+		break;
+	}
+}
+
 static void
 handle(struct responder *rs, const struct request *rq)
 {
 	const struct config		*cf;
 	const struct config_webhook	*wh;
-	struct spool_entry		 se;
 	struct spool			*sp;
 	struct event			 ev;
-	struct timespec			 when;
 	const char			*method, *reason = NULL;
-	char				 name[SPOOL_NAME_MAX], why[256];
-	char				*body = NULL, *line;
+	char				 why[256], *body = NULL;
 	long long			 len;
-	size_t				 linelen;
 	enum outcome			 out;
 
 	memset(&ev, 0, sizeof(ev));
@@ -425,13 +485,8 @@ handle(struct responder *rs, const struct request *rq)
 		respond(rq, out, wh->wh_name, NULL, reason);
 		return;
 	}
-	if (verify_signature(req_param(rq, wh->wh_cgi_header), body, len,
-	    wh->wh_secrets, wh->wh_nsecrets, &reason) != VERIFY_OK) {
-		respond(rq, OUT_SIGNATURE, wh->wh_name, NULL, reason);
-		goto done;
-	}
-	if (event_parse(body, len, &ev, &reason) == -1) {
-		respond(rq, OUT_BAD_EVENT, wh->wh_name, NULL, reason);
+	if ((out = check_request(rq, wh, body, len, &ev, &reason)) != OUT_ACCEPTED) {
+		respond(rq, out, wh->wh_name, NULL, reason);
 		goto done;
 	}
 	if (!event_type_matches(ev.ev_type, wh->wh_events, wh->wh_nevents)) {
@@ -444,25 +499,7 @@ handle(struct responder *rs, const struct request *rq)
 		respond(rq, OUT_SPOOL, wh->wh_name, &ev, why);
 		goto done;
 	}
-	line = event_flatten(body, len, &linelen);
-	se.se_webhook = wh->wh_name;
-	se.se_id = ev.ev_id;
-	se.se_id_json = ev.ev_id_json;
-	se.se_type_json = ev.ev_type_json;
-	se.se_body = line;
-	se.se_bodylen = linelen;
-	switch (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason)) {
-	case SPOOL_DELIVERED:
-		respond(rq, OUT_ACCEPTED, wh->wh_name, &ev, NULL);
-		break;
-	case SPOOL_DUPLICATE:
-		respond(rq, OUT_DUPLICATE, wh->wh_name, &ev, NULL);
-		break;
-	case SPOOL_ERROR:
-		snprintf(why, sizeof(why), "%s: %s", reason, strerror(errno));
-		respond(rq, OUT_SPOOL, wh->wh_name, &ev, why);
-		break;
-	}
+	deliver(rq, cf, wh, sp, body, len, &ev);
 done:
 	event_clear(&ev);
 	free(body);
