@@ -26,6 +26,7 @@
 
 #include <gcrypt.h>
 
+#include "io.h"
 #include "spool.h"
 
 #define SPOOL_LOCK_DELIVERY	0	/* byte locked while delivering */
@@ -307,34 +308,6 @@ marker_name(const struct spool_entry *e, char out[SPOOL_HASH_HEX + 1])
 }
 
 static int
-write_all(int fd, struct iovec *iov, int iovcnt)
-{
-	ssize_t	n;
-
-	while (iovcnt > 0) {
-		n = writev(fd, iov, iovcnt);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
-			n -= iov->iov_len;
-			iov++;
-			iovcnt--;
-		}
-		if (iovcnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
-	}
-	return 0;
-}
-
-static int
 flush(const struct spool *sp, int fd)
 {
 	if (!sp->sp_fsync)
@@ -579,7 +552,7 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 	iov[2].iov_len = 2;
 	if ((fd = create_tmp(sp, name, when, reason)) == -1)
 		goto fail;
-	if (write_all(fd, iov, 3) == -1) {
+	if (io_writev_all(fd, iov, 3) == -1) {
 		*reason = "unable to write the event";
 		goto unlink_tmp;
 	}
