@@ -28,6 +28,7 @@
 
 #include "io.h"
 #include "spool.h"
+#include "verify.h"
 
 #define SPOOL_LOCK_DELIVERY	0	/* byte locked while delivering */
 #define SPOOL_HASH_HEX		64
@@ -285,10 +286,8 @@ make_name(char name[SPOOL_NAME_MAX], const struct timespec *ts)
 static int
 marker_name(const struct spool_entry *e, char out[SPOOL_HASH_HEX + 1])
 {
-	static const char	 digits[] = "0123456789abcdef";
-	unsigned char		*sum;
-	gcry_md_hd_t		 hd;
-	size_t			 i;
+	unsigned char	*sum;
+	gcry_md_hd_t	 hd;
 
 	if (gcry_md_open(&hd, GCRY_MD_SHA256, 0) != 0)
 		return -1;
@@ -298,11 +297,7 @@ marker_name(const struct spool_entry *e, char out[SPOOL_HASH_HEX + 1])
 		gcry_md_close(hd);
 		return -1;
 	}
-	for (i = 0; i < SPOOL_HASH_HEX / 2; i++) {
-		out[2 * i] = digits[sum[i] >> 4];
-		out[2 * i + 1] = digits[sum[i] & 0xf];
-	}
-	out[SPOOL_HASH_HEX] = '\0';
+	verify_hex(sum, SPOOL_HASH_HEX / 2, out);
 	gcry_md_close(hd);
 	return 0;
 }
