@@ -1,7 +1,7 @@
 /*
  * claim.c: the cron side of the spool, in one place.
  *
- * A claim is an OFD lock on byte CLAIM_LOCK of the event file, taken while
+ * A claim is an OFD lock on byte SPOOL_LOCK_CLAIM of the event file, taken while
  * the file is still in new/ and held until the file has left cur/. So every
  * file in cur/ whose lock is free belongs to a drain that died, and two
  * drains never hold one event: the second fails to lock it, or finds it
@@ -23,33 +23,7 @@
 
 #include "claim.h"
 
-#define CLAIM_LOCK	1	/* byte locked while claimed */
 #define CLAIM_SUFFIX	",A"
-
-static int
-flush(const struct spool *sp, enum spool_folder f)
-{
-	if (!sp->sp_fsync)
-		return 0;
-	return fsync(sp->sp_fd[f]);
-}
-
-/* A stream over folder f; the caller closes it with closedir(). */
-static DIR *
-open_folder_dir(struct spool *sp, enum spool_folder f)
-{
-	DIR	*d;
-	int	 fd;
-
-	if ((fd = dup(sp->sp_fd[f])) == -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	rewinddir(d);
-	return d;
-}
 
 unsigned
 claim_attempts(const char *name, char base[SPOOL_NAME_MAX])
@@ -124,7 +98,7 @@ claim_names(struct spool *sp, enum spool_folder f, char ***names, size_t *n,
 	char		**v = NULL, **nv;
 	size_t		  len = 0, cap = 0;
 
-	if ((d = open_folder_dir(sp, f)) == NULL) {
+	if ((d = spool_opendir(sp, f)) == NULL) {
 		*reason = "unable to read a spool folder";
 		return -1;
 	}
@@ -227,25 +201,6 @@ still_there(int fd, int dirfd, const char *name, struct stat *st)
 }
 
 /*
- * Why a file of status st is no event a drain may take, or NULL. Events
- * are regular files of the spool's owner, 0600 or 0640: anything else was
- * put there by someone else, or made to be read by someone else.
- */
-static const char *
-file_refusal(const struct spool *sp, const struct stat *st)
-{
-	if (S_ISLNK(st->st_mode))
-		return "a symbolic link";
-	if (!S_ISREG(st->st_mode))
-		return "not a regular file";
-	if (st->st_uid != sp->sp_uid)
-		return "not owned by the spool's owner";
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return "writable by its group or others";
-	return NULL;
-}
-
-/*
  * Rename name from fromfd to tofd, never over a file there (EEXIST). Where
  * the file system lacks RENAME_NOREPLACE, look first: only the spool's
  * owner can make a file appear in between.
@@ -285,7 +240,7 @@ refuse(struct spool *sp, enum spool_folder from, const char *name,
 		    "unable to move a refused file into failed/";
 		return CLAIM_ERROR;
 	}
-	if (flush(sp, SPOOL_FAILED) == -1) {
+	if (spool_flush(sp, SPOOL_FAILED) == -1) {
 		*reason = "unable to flush failed/ to disk";
 		return CLAIM_ERROR;
 	}
@@ -312,7 +267,7 @@ lock_event(struct spool *sp, const char *name, int *fdp, const char **reason)
 		*reason = "unable to examine an event in new/";
 		return CLAIM_ERROR;
 	}
-	if ((why = file_refusal(sp, &st)) != NULL)
+	if ((why = spool_file_refusal(sp, &st)) != NULL)
 		return refuse(sp, SPOOL_NEW, name, why, reason);
 	fd = openat(sp->sp_fd[SPOOL_NEW], name,
 	    O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -323,7 +278,7 @@ lock_event(struct spool *sp, const char *name, int *fdp, const char **reason)
 		*reason = "unable to open an event in new/";
 		return CLAIM_ERROR;
 	}
-	if (spool_lock(fd, CLAIM_LOCK, 0) == -1) {
+	if (spool_lock(fd, SPOOL_LOCK_CLAIM, 0) == -1) {
 		if (errno == EAGAIN || errno == EACCES)
 			res = CLAIM_BUSY;
 		else
@@ -338,7 +293,7 @@ lock_event(struct spool *sp, const char *name, int *fdp, const char **reason)
 			*reason = "unable to examine an event in new/";
 		goto fail;
 	}
-	if ((why = file_refusal(sp, &st)) != NULL) {
+	if ((why = spool_file_refusal(sp, &st)) != NULL) {
 		close(fd);
 		return refuse(sp, SPOOL_NEW, name, why, reason);
 	}
@@ -385,7 +340,7 @@ claim_take(struct spool *sp, const char *name,
 			*reason = "unable to move an event into cur/";
 		goto fail;
 	}
-	if (flush(sp, SPOOL_CUR) == -1) {
+	if (spool_flush(sp, SPOOL_CUR) == -1) {
 		/* Left in cur/ with no holder: the next recovery releases it. */
 		*reason = "unable to flush cur/ to disk";
 		goto fail;
@@ -412,7 +367,7 @@ claim_done(struct spool *sp, struct claim *cl, const char **reason)
 		return CLAIM_ERROR;
 	}
 	/* Truncating before the unlink is on disk could revive an empty file. */
-	if (flush(sp, SPOOL_CUR) == -1) {
+	if (spool_flush(sp, SPOOL_CUR) == -1) {
 		*reason = "unable to flush cur/ to disk";
 		return CLAIM_ERROR;
 	}
@@ -435,7 +390,7 @@ move_claim(struct spool *sp, struct claim *cl, enum spool_folder dest,
 		    "unable to move an event back into new/";
 		return CLAIM_ERROR;
 	}
-	if (flush(sp, dest) == -1) {
+	if (spool_flush(sp, dest) == -1) {
 		*reason = dest == SPOOL_FAILED ?
 		    "unable to flush failed/ to disk" :
 		    "unable to flush new/ to disk";
@@ -515,7 +470,7 @@ not_a_claim(struct spool *sp, const char *name, int *rc, const char **reason)
 	struct stat	st;
 
 	if (fstatat(sp->sp_fd[SPOOL_CUR], name, &st, AT_SYMLINK_NOFOLLOW) ==
-	    -1 || file_refusal(sp, &st) == NULL)
+	    -1 || spool_file_refusal(sp, &st) == NULL)
 		return 0;
 	if (rename_noreplace(sp->sp_fd[SPOOL_CUR], name,
 	    sp->sp_fd[SPOOL_NEW]) == -1 && errno != ENOENT) {
@@ -552,7 +507,7 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 			continue;
 		}
 		/* A held lock is a live drain at work: leave it. */
-		if (spool_lock(fd, CLAIM_LOCK, 0) == -1 ||
+		if (spool_lock(fd, SPOOL_LOCK_CLAIM, 0) == -1 ||
 		    still_there(fd, sp->sp_fd[SPOOL_CUR], names[i], &st) != 1) {
 			close(fd);
 			continue;
@@ -572,7 +527,7 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 		close(fd);
 	}
 	claim_names_free(names, n);
-	if (count > 0 && flush(sp, SPOOL_NEW) == -1) {
+	if (count > 0 && spool_flush(sp, SPOOL_NEW) == -1) {
 		*reason = "unable to flush new/ to disk";
 		rc = -1;
 	}
@@ -623,7 +578,7 @@ claim_requeue(struct spool *sp, const char *name, const char **reason)
 		return CLAIM_ERROR;
 	}
 	/* What a drain would refuse stays where it is. */
-	if ((why = file_refusal(sp, &st)) != NULL) {
+	if ((why = spool_file_refusal(sp, &st)) != NULL) {
 		errno = EPERM;
 		*reason = why;
 		return CLAIM_REFUSED;
@@ -636,7 +591,7 @@ claim_requeue(struct spool *sp, const char *name, const char **reason)
 		*reason = "unable to move an event into new/";
 		return CLAIM_ERROR;
 	}
-	if (flush(sp, SPOOL_NEW) == -1) {
+	if (spool_flush(sp, SPOOL_NEW) == -1) {
 		*reason = "unable to flush new/ to disk";
 		return CLAIM_ERROR;
 	}
@@ -654,7 +609,7 @@ claim_purge(struct spool *sp, long long older_than, unsigned *removed,
 	DIR		*d;
 	int		 rc = 0;
 
-	if ((d = open_folder_dir(sp, SPOOL_IDS)) == NULL) {
+	if ((d = spool_opendir(sp, SPOOL_IDS)) == NULL) {
 		*reason = "unable to read ids/";
 		return -1;
 	}
@@ -714,7 +669,7 @@ count_folder(struct spool *sp, enum spool_folder f, size_t *n,
 	*n = 0;
 	if (oldest != NULL)
 		*oldest = -1;
-	if ((d = open_folder_dir(sp, f)) == NULL)
+	if ((d = spool_opendir(sp, f)) == NULL)
 		return -1;
 	errno = 0;
 	while ((de = readdir(d)) != NULL) {
