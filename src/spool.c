@@ -12,6 +12,11 @@
  *
  * On journaling file systems (ext4, xfs) flushing ids/ also commits the
  * earlier creation of tmp/NAME, so a marker never outlives its file.
+ *
+ * This file also holds what the other modules of the spool (claim.c,
+ * queue.c, the commands) share rather than repeat: the folders' names,
+ * flushing a folder, reading one, the lock bytes (spool.h) and what a
+ * file in the spool must be for a drain to take it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -128,7 +133,7 @@ spool_file_refusal(const struct spool *sp, const struct stat *st)
 		return "not a regular file";
 	if (st->st_uid != sp->sp_uid)
 		return "not owned by the spool's owner";
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
+	if (st->st_mode & SPOOL_UNSAFE_MODE)
 		return "writable by its group or others";
 	return NULL;
 }
