@@ -46,7 +46,10 @@ enum spool_folder {
 };
 #define SPOOL_FOLDERS		5	/* how many enum spool_folder has */
 
-/* The folders' names ("tmp", "new", ...), indexed by enum spool_folder. */
+/*
+ * The folders' names ("tmp", "new", ...), indexed by enum spool_folder:
+ * static strings, never freed.
+ */
 extern const char *const spool_folder_names[SPOOL_FOLDERS];
 
 struct spool {
