@@ -1,18 +1,21 @@
 /*
- * claim.c: the cron side of the spool, in one place.
+ * claim.c: the claim rules (claim.h): how a drain takes an event, ends its
+ * claim, and how the claims of dead drains are released. The upkeep of
+ * the queue (names, attempt counts, reading lines, counting, requeue,
+ * purge) is queue.c's, which this file calls.
  *
- * A claim is an OFD lock on byte CLAIM_LOCK of the event file, taken while
- * the file is still in new/ and held until the file has left cur/. So every
- * file in cur/ whose lock is free belongs to a drain that died, and two
- * drains never hold one event: the second fails to lock it, or finds it
- * gone when it renames. The delivering responder locks byte 0 of the same
- * files (spool.c); the two never wait for each other.
+ * A claim is an OFD lock on byte SPOOL_LOCK_CLAIM of the event file, taken
+ * while the file is still in new/ and held until the file has left cur/.
+ * So every file in cur/ whose lock is free belongs to a drain that died,
+ * and two drains never hold one event: the second fails to lock it, or
+ * finds it gone when it renames. The delivering responder locks byte
+ * SPOOL_LOCK_DELIVERY of the same files (spool.c); the two never wait for
+ * each other (spool.h, and hookspool(1) under THE SPOOL).
  *
  * With dedup, ids/HASH is a hard link to the event file. A finished event
  * is unlinked from cur/ and then truncated, so the marker that remains
  * holds no copy of the body.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,193 +25,7 @@
 #include <unistd.h>
 
 #include "claim.h"
-
-#define CLAIM_LOCK	1	/* byte locked while claimed */
-#define CLAIM_SUFFIX	",A"
-
-static int
-flush(const struct spool *sp, enum spool_folder f)
-{
-	if (!sp->sp_fsync)
-		return 0;
-	return fsync(sp->sp_fd[f]);
-}
-
-/* A stream over folder f; the caller closes it with closedir(). */
-static DIR *
-open_folder_dir(struct spool *sp, enum spool_folder f)
-{
-	DIR	*d;
-	int	 fd;
-
-	if ((fd = dup(sp->sp_fd[f])) == -1)
-		return NULL;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return NULL;
-	}
-	rewinddir(d);
-	return d;
-}
-
-unsigned
-claim_attempts(const char *name, char base[SPOOL_NAME_MAX])
-{
-	const char	*comma, *s;
-	unsigned long	 n = 0;
-	size_t		 len;
-
-	len = strnlen(name, SPOOL_NAME_MAX - 1);
-	comma = strrchr(name, ',');
-	if (comma != NULL && strncmp(comma, CLAIM_SUFFIX,
-	    strlen(CLAIM_SUFFIX)) == 0) {
-		s = comma + strlen(CLAIM_SUFFIX);
-		if (*s < '0' || *s > '9')
-			comma = NULL;
-		for (; comma != NULL && *s != '\0'; s++) {
-			if (*s < '0' || *s > '9') {
-				comma = NULL;
-				break;
-			}
-			if (n < CLAIM_ATTEMPTS_MAX)
-				n = n * 10 + (*s - '0');
-		}
-	} else
-		comma = NULL;
-	if (n > CLAIM_ATTEMPTS_MAX)
-		n = CLAIM_ATTEMPTS_MAX;
-	if (comma == NULL)
-		n = 0;
-	else if ((size_t)(comma - name) < len)
-		len = comma - name;
-	if (base != NULL) {
-		memcpy(base, name, len);
-		base[len] = '\0';
-	}
-	return (unsigned)n;
-}
-
-int
-claim_name_cmp(const void *a, const void *b)
-{
-	const char	*x = *(const char *const *)a, *y = *(const char *const *)b;
-	char		 bx[SPOOL_NAME_MAX], by[SPOOL_NAME_MAX];
-	int		 c;
-
-	claim_attempts(x, bx);
-	claim_attempts(y, by);
-	/* Names are TIME.USEC.PpidQcounter.host: compare numbers as numbers. */
-	if ((c = strverscmp(bx, by)) != 0)
-		return c;
-	return strcmp(x, y);
-}
-
-void
-claim_names_free(char **names, size_t n)
-{
-	size_t	i;
-
-	if (names == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-int
-claim_names(struct spool *sp, enum spool_folder f, char ***names, size_t *n,
-    const char **reason)
-{
-	struct dirent	 *de;
-	DIR		 *d;
-	char		**v = NULL, **nv;
-	size_t		  len = 0, cap = 0;
-
-	if ((d = open_folder_dir(sp, f)) == NULL) {
-		*reason = "unable to read a spool folder";
-		return -1;
-	}
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || strlen(de->d_name) >= SPOOL_NAME_MAX)
-			continue;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			if ((nv = reallocarray(v, cap, sizeof(*v))) == NULL)
-				goto nomem;
-			v = nv;
-		}
-		if ((v[len] = strdup(de->d_name)) == NULL)
-			goto nomem;
-		len++;
-		errno = 0;
-	}
-	if (errno != 0) {
-		*reason = "unable to read a spool folder";
-		goto fail;
-	}
-	closedir(d);
-	if (len > 1)
-		qsort(v, len, sizeof(*v), claim_name_cmp);
-	*names = v;
-	*n = len;
-	return 0;
-nomem:
-	*reason = "out of memory";
-fail:
-	closedir(d);
-	claim_names_free(v, len);
-	return -1;
-}
-
-/* Read the whole of regular file fd: a line, its newline dropped. */
-static enum claim_result
-read_line(int fd, char **line, size_t *len, const char **reason)
-{
-	struct stat	 st;
-	size_t		 got = 0, size;
-	ssize_t		 r;
-	char		*b;
-
-	if (fstat(fd, &st) == -1) {
-		*reason = "unable to examine an event file";
-		return CLAIM_ERROR;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		*reason = "not a regular file";
-		return CLAIM_ERROR;
-	}
-	if ((size_t)st.st_size > CLAIM_LINE_MAX) {
-		errno = EFBIG;
-		*reason = "event file too large";
-		return CLAIM_ERROR;
-	}
-	size = st.st_size;
-	if ((b = malloc(size + 1)) == NULL) {
-		*reason = "out of memory";
-		return CLAIM_ERROR;
-	}
-	while (got < size) {
-		r = pread(fd, b + got, size - got, got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			free(b);
-			*reason = "unable to read an event file";
-			return CLAIM_ERROR;
-		}
-		if (r == 0)
-			break;
-		got += r;
-	}
-	if (got > 0 && b[got - 1] == '\n')
-		got--;
-	b[got] = '\0';
-	*line = b;
-	*len = got;
-	return CLAIM_OK;
-}
+#include "queue.h"
 
 /*
  * Whether fd is still the file dir/name. -1 on error (errno), 0 if not.
@@ -224,25 +41,6 @@ still_there(int fd, int dirfd, const char *name, struct stat *st)
 	if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == -1)
 		return errno == ENOENT ? 0 : -1;
 	return st->st_dev == now.st_dev && st->st_ino == now.st_ino;
-}
-
-/*
- * Why a file of status st is no event a drain may take, or NULL. Events
- * are regular files of the spool's owner, 0600 or 0640: anything else was
- * put there by someone else, or made to be read by someone else.
- */
-static const char *
-file_refusal(const struct spool *sp, const struct stat *st)
-{
-	if (S_ISLNK(st->st_mode))
-		return "a symbolic link";
-	if (!S_ISREG(st->st_mode))
-		return "not a regular file";
-	if (st->st_uid != sp->sp_uid)
-		return "not owned by the spool's owner";
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return "writable by its group or others";
-	return NULL;
 }
 
 /*
@@ -285,7 +83,7 @@ refuse(struct spool *sp, enum spool_folder from, const char *name,
 		    "unable to move a refused file into failed/";
 		return CLAIM_ERROR;
 	}
-	if (flush(sp, SPOOL_FAILED) == -1) {
+	if (spool_flush(sp, SPOOL_FAILED) == -1) {
 		*reason = "unable to flush failed/ to disk";
 		return CLAIM_ERROR;
 	}
@@ -312,7 +110,7 @@ lock_event(struct spool *sp, const char *name, int *fdp, const char **reason)
 		*reason = "unable to examine an event in new/";
 		return CLAIM_ERROR;
 	}
-	if ((why = file_refusal(sp, &st)) != NULL)
+	if ((why = spool_file_refusal(sp, &st)) != NULL)
 		return refuse(sp, SPOOL_NEW, name, why, reason);
 	fd = openat(sp->sp_fd[SPOOL_NEW], name,
 	    O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -323,7 +121,7 @@ lock_event(struct spool *sp, const char *name, int *fdp, const char **reason)
 		*reason = "unable to open an event in new/";
 		return CLAIM_ERROR;
 	}
-	if (spool_lock(fd, CLAIM_LOCK, 0) == -1) {
+	if (spool_lock(fd, SPOOL_LOCK_CLAIM, 0) == -1) {
 		if (errno == EAGAIN || errno == EACCES)
 			res = CLAIM_BUSY;
 		else
@@ -338,7 +136,7 @@ lock_event(struct spool *sp, const char *name, int *fdp, const char **reason)
 			*reason = "unable to examine an event in new/";
 		goto fail;
 	}
-	if ((why = file_refusal(sp, &st)) != NULL) {
+	if ((why = spool_file_refusal(sp, &st)) != NULL) {
 		close(fd);
 		return refuse(sp, SPOOL_NEW, name, why, reason);
 	}
@@ -371,7 +169,7 @@ claim_take(struct spool *sp, const char *name,
 	if ((res = lock_event(sp, name, &fd, reason)) != CLAIM_OK)
 		return res;
 	res = CLAIM_ERROR;
-	if (read_line(fd, &line, &len, reason) != CLAIM_OK)
+	if (queue_read_line(fd, &line, &len, reason) != QUEUE_OK)
 		goto fail;
 	if (want != NULL && !want(line, len, arg)) {
 		res = CLAIM_SKIPPED;
@@ -385,14 +183,14 @@ claim_take(struct spool *sp, const char *name,
 			*reason = "unable to move an event into cur/";
 		goto fail;
 	}
-	if (flush(sp, SPOOL_CUR) == -1) {
+	if (spool_flush(sp, SPOOL_CUR) == -1) {
 		/* Left in cur/ with no holder: the next recovery releases it. */
 		*reason = "unable to flush cur/ to disk";
 		goto fail;
 	}
 	cl->cl_fd = fd;
 	snprintf(cl->cl_name, sizeof(cl->cl_name), "%s", name);
-	cl->cl_attempts = claim_attempts(name, NULL);
+	cl->cl_attempts = queue_attempts(name, NULL);
 	cl->cl_line = line;
 	cl->cl_len = len;
 	return CLAIM_OK;
@@ -412,7 +210,7 @@ claim_done(struct spool *sp, struct claim *cl, const char **reason)
 		return CLAIM_ERROR;
 	}
 	/* Truncating before the unlink is on disk could revive an empty file. */
-	if (flush(sp, SPOOL_CUR) == -1) {
+	if (spool_flush(sp, SPOOL_CUR) == -1) {
 		*reason = "unable to flush cur/ to disk";
 		return CLAIM_ERROR;
 	}
@@ -435,32 +233,13 @@ move_claim(struct spool *sp, struct claim *cl, enum spool_folder dest,
 		    "unable to move an event back into new/";
 		return CLAIM_ERROR;
 	}
-	if (flush(sp, dest) == -1) {
+	if (spool_flush(sp, dest) == -1) {
 		*reason = dest == SPOOL_FAILED ?
 		    "unable to flush failed/ to disk" :
 		    "unable to flush new/ to disk";
 		return CLAIM_ERROR;
 	}
 	return CLAIM_OK;
-}
-
-/* base,An into out; -1 if it does not fit. */
-static int
-attempt_name(const char *name, unsigned attempts, char out[SPOOL_NAME_MAX])
-{
-	char	base[SPOOL_NAME_MAX];
-	int	n;
-
-	claim_attempts(name, base);
-	if (attempts > CLAIM_ATTEMPTS_MAX)
-		attempts = CLAIM_ATTEMPTS_MAX;
-	n = snprintf(out, SPOOL_NAME_MAX, "%s%s%u", base, CLAIM_SUFFIX,
-	    attempts);
-	if (n < 0 || n >= SPOOL_NAME_MAX) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	return 0;
 }
 
 enum claim_result
@@ -471,7 +250,7 @@ claim_retry(struct spool *sp, struct claim *cl, unsigned max_attempts,
 	char			to[SPOOL_NAME_MAX];
 	unsigned		n = cl->cl_attempts + 1;
 
-	if (attempt_name(cl->cl_name, n, to) == -1) {
+	if (queue_attempt_name(cl->cl_name, n, to) == -1) {
 		*reason = "event name too long";
 		return CLAIM_ERROR;
 	}
@@ -515,7 +294,7 @@ not_a_claim(struct spool *sp, const char *name, int *rc, const char **reason)
 	struct stat	st;
 
 	if (fstatat(sp->sp_fd[SPOOL_CUR], name, &st, AT_SYMLINK_NOFOLLOW) ==
-	    -1 || file_refusal(sp, &st) == NULL)
+	    -1 || spool_file_refusal(sp, &st) == NULL)
 		return 0;
 	if (rename_noreplace(sp->sp_fd[SPOOL_CUR], name,
 	    sp->sp_fd[SPOOL_NEW]) == -1 && errno != ENOENT) {
@@ -537,7 +316,7 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 
 	if (released != NULL)
 		*released = 0;
-	if (claim_names(sp, SPOOL_CUR, &names, &n, reason) == -1)
+	if (queue_names(sp, SPOOL_CUR, &names, &n, reason) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (not_a_claim(sp, names[i], &rc, reason))
@@ -552,13 +331,13 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 			continue;
 		}
 		/* A held lock is a live drain at work: leave it. */
-		if (spool_lock(fd, CLAIM_LOCK, 0) == -1 ||
+		if (spool_lock(fd, SPOOL_LOCK_CLAIM, 0) == -1 ||
 		    still_there(fd, sp->sp_fd[SPOOL_CUR], names[i], &st) != 1) {
 			close(fd);
 			continue;
 		}
-		if (attempt_name(names[i], claim_attempts(names[i], NULL) + 1,
-		    to) == -1) {
+		if (queue_attempt_name(names[i],
+		    queue_attempts(names[i], NULL) + 1, to) == -1) {
 			*reason = "event name too long";
 			rc = -1;
 		} else if (renameat(sp->sp_fd[SPOOL_CUR], names[i],
@@ -571,190 +350,12 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 			count++;
 		close(fd);
 	}
-	claim_names_free(names, n);
-	if (count > 0 && flush(sp, SPOOL_NEW) == -1) {
+	queue_names_free(names, n);
+	if (count > 0 && spool_flush(sp, SPOOL_NEW) == -1) {
 		*reason = "unable to flush new/ to disk";
 		rc = -1;
 	}
 	if (released != NULL)
 		*released = count;
 	return rc;
-}
-
-enum claim_result
-claim_read(struct spool *sp, enum spool_folder f, const char *name,
-    char **line, size_t *len, const char **reason)
-{
-	enum claim_result	res;
-	int			fd, saved;
-
-	fd = openat(sp->sp_fd[f], name,
-	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1) {
-		if (errno == ENOENT)
-			return CLAIM_LOST;
-		*reason = "unable to open an event file";
-		return CLAIM_ERROR;
-	}
-	res = read_line(fd, line, len, reason);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return res;
-}
-
-enum claim_result
-claim_requeue(struct spool *sp, const char *name, const char **reason)
-{
-	struct stat	 st;
-	const char	*why;
-	char		 base[SPOOL_NAME_MAX];
-
-	if (strlen(name) >= SPOOL_NAME_MAX) {
-		errno = ENAMETOOLONG;
-		*reason = "event name too long";
-		return CLAIM_ERROR;
-	}
-	if (fstatat(sp->sp_fd[SPOOL_FAILED], name, &st,
-	    AT_SYMLINK_NOFOLLOW) == -1) {
-		if (errno == ENOENT)
-			return CLAIM_LOST;
-		*reason = "unable to examine an event in failed/";
-		return CLAIM_ERROR;
-	}
-	/* What a drain would refuse stays where it is. */
-	if ((why = file_refusal(sp, &st)) != NULL) {
-		errno = EPERM;
-		*reason = why;
-		return CLAIM_REFUSED;
-	}
-	claim_attempts(name, base);
-	if (renameat(sp->sp_fd[SPOOL_FAILED], name, sp->sp_fd[SPOOL_NEW],
-	    base) == -1) {
-		if (errno == ENOENT)
-			return CLAIM_LOST;
-		*reason = "unable to move an event into new/";
-		return CLAIM_ERROR;
-	}
-	if (flush(sp, SPOOL_NEW) == -1) {
-		*reason = "unable to flush new/ to disk";
-		return CLAIM_ERROR;
-	}
-	return CLAIM_OK;
-}
-
-int
-claim_purge(struct spool *sp, long long older_than, unsigned *removed,
-    unsigned *kept, const char **reason)
-{
-	struct dirent	*de;
-	struct stat	 st;
-	time_t		 now = time(NULL);
-	unsigned	 nremoved = 0, nkept = 0;
-	DIR		*d;
-	int		 rc = 0;
-
-	if ((d = open_folder_dir(sp, SPOOL_IDS)) == NULL) {
-		*reason = "unable to read ids/";
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (fstatat(sp->sp_fd[SPOOL_IDS], de->d_name, &st,
-		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
-			continue;
-		if ((long long)now - (long long)st.st_mtime <= older_than)
-			continue;
-		/* Still an event in the spool: its marker must stand. */
-		if (st.st_nlink > 1) {
-			nkept++;
-			continue;
-		}
-		if (unlinkat(sp->sp_fd[SPOOL_IDS], de->d_name, 0) == 0)
-			nremoved++;
-		else if (errno != ENOENT) {
-			*reason = "unable to remove a marker from ids/";
-			rc = -1;
-		}
-	}
-	closedir(d);
-	if (removed != NULL)
-		*removed = nremoved;
-	if (kept != NULL)
-		*kept = nkept;
-	return rc;
-}
-
-/* The arrival time in an event name (TIME.USEC...), or -1. */
-static long long
-name_time(const char *name)
-{
-	long long	t = 0;
-	int		digits = 0;
-
-	for (; *name >= '0' && *name <= '9'; name++) {
-		if (++digits > 12)
-			return -1;
-		t = t * 10 + (*name - '0');
-	}
-	return digits > 0 && *name == '.' ? t : -1;
-}
-
-/* Files in folder f; for new/, the oldest arrival into *oldest (or -1). */
-static int
-count_folder(struct spool *sp, enum spool_folder f, size_t *n,
-    long long *oldest)
-{
-	struct dirent	*de;
-	struct stat	 st;
-	long long	 t;
-	DIR		*d;
-
-	*n = 0;
-	if (oldest != NULL)
-		*oldest = -1;
-	if ((d = open_folder_dir(sp, f)) == NULL)
-		return -1;
-	errno = 0;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		(*n)++;
-		if (oldest != NULL) {
-			if ((t = name_time(de->d_name)) == -1) {
-				if (fstatat(sp->sp_fd[f], de->d_name, &st,
-				    AT_SYMLINK_NOFOLLOW) == -1)
-					continue;
-				t = st.st_mtime;
-			}
-			if (*oldest == -1 || t < *oldest)
-				*oldest = t;
-		}
-		errno = 0;
-	}
-	if (errno != 0) {
-		closedir(d);
-		return -1;
-	}
-	closedir(d);
-	return 0;
-}
-
-int
-claim_count(struct spool *sp, struct claim_counts *cc, const char **reason)
-{
-	long long	oldest, now = time(NULL);
-
-	memset(cc, 0, sizeof(*cc));
-	if (count_folder(sp, SPOOL_NEW, &cc->cc_new, &oldest) == -1 ||
-	    count_folder(sp, SPOOL_CUR, &cc->cc_cur, NULL) == -1 ||
-	    count_folder(sp, SPOOL_FAILED, &cc->cc_failed, NULL) == -1 ||
-	    count_folder(sp, SPOOL_TMP, &cc->cc_tmp, NULL) == -1) {
-		*reason = "unable to read a spool folder";
-		return -1;
-	}
-	if (oldest != -1 && now > oldest)
-		cc->cc_oldest_new_age = now - oldest;
-	return 0;
 }

@@ -19,18 +19,26 @@
 static int
 check_spool(const char *dir, const struct config *cf)
 {
-	static const char *sub[] = { "", "/tmp", "/new", "/cur", "/failed", "/ids" };
 	struct spool	*sp;
 	struct stat	 st;
 	char		 path[4096];
 	size_t		 i;
-	int		 bad = 0;
+	int		 bad = 0, n;
 
 	if (cli_open_spool(cf, dir, &sp) == -1)
 		return 1;
 	spool_close(sp);
-	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", dir, sub[i]);
+	/* The spool folder, then each of its own. */
+	for (i = 0; i <= SPOOL_FOLDERS; i++) {
+		n = i == 0 ? snprintf(path, sizeof(path), "%s", dir) :
+		    snprintf(path, sizeof(path), "%s/%s", dir,
+		    spool_folder_names[i - 1]);
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			fprintf(stderr, "%s: spool %s: path too long\n",
+			    cli_progname, dir);
+			bad = 1;
+			continue;
+		}
 		if (lstat(path, &st) == -1) {
 			fprintf(stderr, "%s: spool %s: %s\n", cli_progname, path,
 			    strerror(errno));

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "claim.h"
 #include "cli.h"
 #include "config.h"
+#include "queue.h"
 #include "spool.h"
 
 #define DURATION_MAX	(100LL * 365 * 86400)
@@ -21,7 +21,7 @@ purge_one(struct spool *sp, void *arg)
 	unsigned	 removed = 0, kept = 0;
 	int		 rc = 0;
 
-	if (claim_purge(sp, *(long long *)arg, &removed, &kept, &reason) == -1) {
+	if (queue_purge(sp, *(long long *)arg, &removed, &kept, &reason) == -1) {
 		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
 		    strerror(errno));
 		rc = -1;

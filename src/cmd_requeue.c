@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "claim.h"
 #include "cli.h"
 #include "config.h"
 #include "event.h"
+#include "queue.h"
 #include "spool.h"
 
 /* Whether failed/name is one of ids (an event id or a file name). */
@@ -23,9 +23,9 @@ requeue_match(struct spool *sp, const char *name, char **ids, size_t nids,
 	size_t		 len, i;
 	int		 hit = 0;
 
-	claim_attempts(name, base);
-	if (claim_read(sp, SPOOL_FAILED, name, &line, &len, &reason) ==
-	    CLAIM_OK &&
+	queue_attempts(name, base);
+	if (queue_read(sp, SPOOL_FAILED, name, &line, &len, &reason) ==
+	    QUEUE_OK &&
 	    event_field_string(line, len, "id", &id, &reason) == -1)
 		id = NULL;
 	for (i = 0; i < nids; i++) {
@@ -56,7 +56,7 @@ requeue_one(struct spool *sp, void *arg)
 	size_t			  j, n;
 	int			  rc = 0;
 
-	if (claim_names(sp, SPOOL_FAILED, &names, &n, &reason) == -1) {
+	if (queue_names(sp, SPOOL_FAILED, &names, &n, &reason) == -1) {
 		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
 		    strerror(errno));
 		return -1;
@@ -65,17 +65,17 @@ requeue_one(struct spool *sp, void *arg)
 		if (ro->ro_nids > 0 && !requeue_match(sp, names[j], ro->ro_ids,
 		    ro->ro_nids, ro->ro_found))
 			continue;
-		switch (claim_requeue(sp, names[j], &reason)) {
-		case CLAIM_OK:
+		switch (queue_requeue(sp, names[j], &reason)) {
+		case QUEUE_OK:
 			ro->ro_requeued++;
 			break;
-		case CLAIM_REFUSED:
+		case QUEUE_REFUSED:
 			cli_warnx("requeue: spool %s: refused failed/%s (%s); "
 			    "left in failed/", sp->sp_dir, cli_printable(
 			    names[j], name, sizeof(name)), reason);
 			rc = -1;
 			break;
-		case CLAIM_ERROR:
+		case QUEUE_ERROR:
 			cli_warnx("spool %s: %s: %s: %s", sp->sp_dir,
 			    cli_printable(names[j], name, sizeof(name)), reason,
 			    strerror(errno));
@@ -85,7 +85,7 @@ requeue_one(struct spool *sp, void *arg)
 			break;
 		}
 	}
-	claim_names_free(names, n);
+	queue_names_free(names, n);
 	return rc;
 }
 

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "claim.h"
 #include "cli.h"
 #include "config.h"
 #include "event.h"
+#include "queue.h"
 #include "spool.h"
 
 #define DURATION_MAX	(100LL * 365 * 86400)
@@ -26,11 +26,11 @@ static int
 status_one(struct spool *sp, void *arg)
 {
 	struct status_opts	*so = arg;
-	struct claim_counts	 cc;
+	struct queue_counts	 qc;
 	const char		*reason;
 	char			*path;
 
-	if (claim_count(sp, &cc, &reason) == -1) {
+	if (queue_count(sp, &qc, &reason) == -1) {
 		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
 		    strerror(errno));
 		return -1;
@@ -42,18 +42,18 @@ status_one(struct spool *sp, void *arg)
 		}
 		printf("%s{\"spool\":%s,\"new\":%zu,\"cur\":%zu,"
 		    "\"failed\":%zu,\"tmp\":%zu,\"oldest_new_age_s\":%lld}",
-		    so->so_shown ? "," : "", path, cc.cc_new, cc.cc_cur,
-		    cc.cc_failed, cc.cc_tmp, cc.cc_oldest_new_age);
+		    so->so_shown ? "," : "", path, qc.qc_new, qc.qc_cur,
+		    qc.qc_failed, qc.qc_tmp, qc.qc_oldest_new_age);
 		free(path);
 	} else
 		printf("%s: %zu new, %zu cur, %zu failed, %zu tmp, "
-		    "oldest waiting %llds\n", sp->sp_dir, cc.cc_new,
-		    cc.cc_cur, cc.cc_failed, cc.cc_tmp, cc.cc_oldest_new_age);
+		    "oldest waiting %llds\n", sp->sp_dir, qc.qc_new,
+		    qc.qc_cur, qc.qc_failed, qc.qc_tmp, qc.qc_oldest_new_age);
 	so->so_shown++;
-	if (so->so_warn_age >= 0 && cc.cc_new > 0 &&
-	    cc.cc_oldest_new_age > so->so_warn_age) {
+	if (so->so_warn_age >= 0 && qc.qc_new > 0 &&
+	    qc.qc_oldest_new_age > so->so_warn_age) {
 		cli_warnx("spool %s: the oldest waiting event is %llds old "
-		    "(over %llds)", sp->sp_dir, cc.cc_oldest_new_age,
+		    "(over %llds)", sp->sp_dir, qc.qc_oldest_new_age,
 		    so->so_warn_age);
 		return -1;
 	}

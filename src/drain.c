@@ -29,6 +29,7 @@
 #include "drain.h"
 #include "event.h"
 #include "handler.h"
+#include "io.h"
 #include "spool.h"
 
 #define DRAIN_ATTEMPTS		5
@@ -286,23 +287,6 @@ run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
 	}
 }
 
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * Until the reader of the pipe on fd has read all of it. -1 with EPIPE if
  * the reader went away first, or EINTR if the drain was asked to stop.
@@ -343,7 +327,7 @@ emit(struct claim *cl, mode_t out_mode)
 	int	rc, saved;
 
 	cl->cl_line[cl->cl_len] = '\n';
-	rc = write_all(STDOUT_FILENO, cl->cl_line, cl->cl_len + 1);
+	rc = io_write_all(STDOUT_FILENO, cl->cl_line, cl->cl_len + 1);
 	saved = errno;
 	cl->cl_line[cl->cl_len] = '\0';
 	errno = saved;

@@ -5,16 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "claim.h"
 #include "cli.h"
 #include "drain.h"
+#include "queue.h"
 
 int
 drain_seen_add(struct drain_seen *dn, const char *name)
 {
 	char	base[SPOOL_NAME_MAX], **nv;
 
-	claim_attempts(name, base);
+	queue_attempts(name, base);
 	if (dn->dn_len == dn->dn_cap) {
 		dn->dn_cap = dn->dn_cap ? dn->dn_cap * 2 : 16;
 		if ((nv = reallocarray(dn->dn_bases, dn->dn_cap,
@@ -34,7 +34,7 @@ drain_seen_has(const struct drain_seen *dn, const char *name)
 	char	base[SPOOL_NAME_MAX];
 	size_t	i;
 
-	claim_attempts(name, base);
+	queue_attempts(name, base);
 	for (i = 0; i < dn->dn_len; i++)
 		if (strcmp(dn->dn_bases[i], base) == 0)
 			return 1;
@@ -44,7 +44,7 @@ drain_seen_has(const struct drain_seen *dn, const char *name)
 void
 drain_seen_free(struct drain_seen *dn)
 {
-	claim_names_free(dn->dn_bases, dn->dn_len);
+	queue_names_free(dn->dn_bases, dn->dn_len);
 	memset(dn, 0, sizeof(*dn));
 }
 
@@ -102,7 +102,7 @@ item_cmp(const void *a, const void *b)
 {
 	const struct drain_item	*x = a, *y = b;
 
-	return claim_name_cmp(&x->di_name, &y->di_name);
+	return queue_name_cmp(&x->di_name, &y->di_name);
 }
 
 void
@@ -125,7 +125,7 @@ drain_collect(struct spool **spools, size_t nspools,
 	size_t			  i, j, n, len = 0, cap = 0;
 
 	for (i = 0; i < nspools; i++) {
-		if (claim_names(spools[i], SPOOL_NEW, &names, &n,
+		if (queue_names(spools[i], SPOOL_NEW, &names, &n,
 		    &reason) == -1) {
 			cli_warnx("spool %s: %s: %s", spools[i]->sp_dir, reason,
 			    strerror(errno));
@@ -142,7 +142,7 @@ drain_collect(struct spool **spools, size_t nspools,
 				if ((ni = reallocarray(items, cap,
 				    sizeof(*items))) == NULL) {
 					cli_warnx("out of memory");
-					claim_names_free(names + j, n - j);
+					queue_names_free(names + j, n - j);
 					free(names);
 					drain_items_free(items, len);
 					return -1;

@@ -12,6 +12,11 @@
  *
  * On journaling file systems (ext4, xfs) flushing ids/ also commits the
  * earlier creation of tmp/NAME, so a marker never outlives its file.
+ *
+ * This file also holds what the other modules of the spool (claim.c,
+ * queue.c, the commands) share rather than repeat: the folders' names,
+ * flushing a folder, reading one, the lock bytes (spool.h) and what a
+ * file in the spool must be for a drain to take it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,14 +31,24 @@
 
 #include <gcrypt.h>
 
+#include "io.h"
 #include "spool.h"
+#include "verify.h"
 
-#define SPOOL_LOCK_DELIVERY	0	/* byte locked while delivering */
 #define SPOOL_HASH_HEX		64
 #define SPOOL_LOCK_PAUSE_MAX	50	/* ms between two tries of a lock */
 #define SPOOL_UNSAFE_MODE	(S_IWGRP | S_IWOTH)
 
-static const char *folders[] = { "tmp", "new", "cur", "failed", "ids" };
+/*
+ * The folders, in the order of enum spool_folder: the one place their
+ * names are written. X is applied to each name.
+ */
+#define SPOOL_FOLDER_TABLE(X)	X("tmp") X("new") X("cur") X("failed") X("ids")
+#define SPOOL_FOLDER_NAME(name)	name,
+
+const char *const spool_folder_names[SPOOL_FOLDERS] = {
+	SPOOL_FOLDER_TABLE(SPOOL_FOLDER_NAME)
+};
 
 /* Milliseconds on the monotonic clock, or -1. */
 static long long
@@ -82,18 +97,59 @@ spool_lock(int fd, off_t which, unsigned wait_s)
 	}
 }
 
+int
+spool_flush(const struct spool *sp, enum spool_folder f)
+{
+	if (!sp->sp_fsync)
+		return 0;
+	return fsync(sp->sp_fd[f]);
+}
+
+DIR *
+spool_opendir(struct spool *sp, enum spool_folder f)
+{
+	DIR	*d;
+	int	 fd, saved;
+
+	if ((fd = dup(sp->sp_fd[f])) == -1)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	/* The copy shares its offset with sp_fd[f]: start from the top. */
+	rewinddir(d);
+	return d;
+}
+
+const char *
+spool_file_refusal(const struct spool *sp, const struct stat *st)
+{
+	if (S_ISLNK(st->st_mode))
+		return "a symbolic link";
+	if (!S_ISREG(st->st_mode))
+		return "not a regular file";
+	if (st->st_uid != sp->sp_uid)
+		return "not owned by the spool's owner";
+	if (st->st_mode & SPOOL_UNSAFE_MODE)
+		return "writable by its group or others";
+	return NULL;
+}
+
 /* Why spool_open() refuses a folder, for the spool folder and each of its own. */
 #define SPOOL_REFUSALS(f) {						\
 	f " is a symbolic link or not a folder: refusing the spool",	\
 	f " is not owned by the user running hookspool: "		\
 	    "refusing the spool",					\
 	f " is writable by its group or others: refusing the spool" }
-static const char *const refusals[6][3] = {
-	SPOOL_REFUSALS("tmp/"), SPOOL_REFUSALS("new/"),
-	SPOOL_REFUSALS("cur/"), SPOOL_REFUSALS("failed/"),
-	SPOOL_REFUSALS("ids/"), SPOOL_REFUSALS("the spool folder")
+#define SPOOL_FOLDER_REFUSALS(name)	SPOOL_REFUSALS(name "/"),
+static const char *const refusals[SPOOL_FOLDERS + 1][3] = {
+	SPOOL_FOLDER_TABLE(SPOOL_FOLDER_REFUSALS)
+	SPOOL_REFUSALS("the spool folder")
 };
-#define SPOOL_TOP	5	/* refusals[] of the spool folder itself */
+#define SPOOL_TOP	SPOOL_FOLDERS	/* refusals[] of the spool folder */
 
 /*
  * Whether a folder with status st may be part of a spool: owned by the
@@ -188,7 +244,7 @@ spool_open(const char *dir, int fsync_on, int group_readable,
 		return -1;
 	}
 	sp->sp_dirfd = -1;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < SPOOL_FOLDERS; i++)
 		sp->sp_fd[i] = -1;
 	sp->sp_fsync = fsync_on;
 	sp->sp_group_readable = group_readable;
@@ -201,8 +257,9 @@ spool_open(const char *dir, int fsync_on, int group_readable,
 	if ((sp->sp_dirfd = open_folder(AT_FDCWD, sp->sp_dir, mode, SPOOL_TOP,
 	    reason)) == -1)
 		goto fail;
-	for (i = 0; i < 5; i++) {
-		if ((sp->sp_fd[i] = open_folder(sp->sp_dirfd, folders[i],
+	for (i = 0; i < SPOOL_FOLDERS; i++) {
+		if ((sp->sp_fd[i] = open_folder(sp->sp_dirfd,
+		    spool_folder_names[i],
 		    mode, i, reason)) == -1)
 			goto fail;
 	}
@@ -222,7 +279,7 @@ spool_close(struct spool *sp)
 
 	if (sp == NULL)
 		return;
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < SPOOL_FOLDERS; i++)
 		if (sp->sp_fd[i] != -1)
 			close(sp->sp_fd[i]);
 	if (sp->sp_dirfd != -1)
@@ -248,7 +305,7 @@ spool_stale(const struct spool *sp)
 	    !same_file(&byname, &open) || folder_refusal(&open, SPOOL_TOP) != NULL)
 		return 1;
 	for (i = 0; i < sizeof(check) / sizeof(check[0]); i++) {
-		if (fstatat(sp->sp_dirfd, folders[check[i]], &byname,
+		if (fstatat(sp->sp_dirfd, spool_folder_names[check[i]], &byname,
 		    AT_SYMLINK_NOFOLLOW) == -1 ||
 		    fstat(sp->sp_fd[check[i]], &open) == -1 ||
 		    !same_file(&byname, &open) ||
@@ -284,10 +341,8 @@ make_name(char name[SPOOL_NAME_MAX], const struct timespec *ts)
 static int
 marker_name(const struct spool_entry *e, char out[SPOOL_HASH_HEX + 1])
 {
-	static const char	 digits[] = "0123456789abcdef";
-	unsigned char		*sum;
-	gcry_md_hd_t		 hd;
-	size_t			 i;
+	unsigned char	*sum;
+	gcry_md_hd_t	 hd;
 
 	if (gcry_md_open(&hd, GCRY_MD_SHA256, 0) != 0)
 		return -1;
@@ -297,49 +352,9 @@ marker_name(const struct spool_entry *e, char out[SPOOL_HASH_HEX + 1])
 		gcry_md_close(hd);
 		return -1;
 	}
-	for (i = 0; i < SPOOL_HASH_HEX / 2; i++) {
-		out[2 * i] = digits[sum[i] >> 4];
-		out[2 * i + 1] = digits[sum[i] & 0xf];
-	}
-	out[SPOOL_HASH_HEX] = '\0';
+	verify_hex(sum, SPOOL_HASH_HEX / 2, out);
 	gcry_md_close(hd);
 	return 0;
-}
-
-static int
-write_all(int fd, struct iovec *iov, int iovcnt)
-{
-	ssize_t	n;
-
-	while (iovcnt > 0) {
-		n = writev(fd, iov, iovcnt);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
-			n -= iov->iov_len;
-			iov++;
-			iovcnt--;
-		}
-		if (iovcnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + n;
-			iov->iov_len -= n;
-		}
-	}
-	return 0;
-}
-
-static int
-flush(const struct spool *sp, int fd)
-{
-	if (!sp->sp_fsync)
-		return 0;
-	return fsync(fd);
 }
 
 /* Move the file of inode ino from tmp/ to new/, if it is still there. */
@@ -349,15 +364,10 @@ finish_cut_short(struct spool *sp, ino_t ino)
 	struct dirent	*de;
 	struct stat	 st;
 	DIR		*d;
-	int		 fd, rc = 0;
+	int		 rc = 0;
 
-	if ((fd = dup(sp->sp_fd[SPOOL_TMP])) == -1)
+	if ((d = spool_opendir(sp, SPOOL_TMP)) == NULL)
 		return -1;
-	if ((d = fdopendir(fd)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_ino != ino)
 			continue;
@@ -366,7 +376,7 @@ finish_cut_short(struct spool *sp, ino_t ino)
 			continue;
 		if (renameat(sp->sp_fd[SPOOL_TMP], de->d_name,
 		    sp->sp_fd[SPOOL_NEW], de->d_name) == -1 ||
-		    flush(sp, sp->sp_fd[SPOOL_NEW]) == -1)
+		    spool_flush(sp, SPOOL_NEW) == -1)
 			rc = -1;
 		break;
 	}
@@ -405,7 +415,7 @@ await_marker(struct spool *sp, const char *marker)
 	if (st.st_nlink > 1 && finish_cut_short(sp, st.st_ino) == -1)
 		goto done;
 	/* A delivery whose last flush failed: "duplicate" promises disk. */
-	if (flush(sp, sp->sp_fd[SPOOL_NEW]) == -1)
+	if (spool_flush(sp, SPOOL_NEW) == -1)
 		goto done;
 	rc = 1;
 done:
@@ -517,7 +527,7 @@ link_marker(struct spool *sp, const char *name, const char *marker,
 			return SPOOL_ERROR;
 		}
 	}
-	if (flush(sp, sp->sp_fd[SPOOL_IDS]) == -1) {
+	if (spool_flush(sp, SPOOL_IDS) == -1) {
 		*reason = "unable to flush ids/ to disk";
 		return SPOOL_ERROR;
 	}
@@ -579,11 +589,11 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 	iov[2].iov_len = 2;
 	if ((fd = create_tmp(sp, name, when, reason)) == -1)
 		goto fail;
-	if (write_all(fd, iov, 3) == -1) {
+	if (io_writev_all(fd, iov, 3) == -1) {
 		*reason = "unable to write the event";
 		goto unlink_tmp;
 	}
-	if (flush(sp, fd) == -1) {
+	if (sp->sp_fsync && fsync(fd) == -1) {
 		*reason = "unable to flush the event to disk";
 		goto unlink_tmp;
 	}
@@ -601,7 +611,7 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 	 * retry, and with dedup the retry is called a duplicate only once
 	 * new/ has been flushed (await_marker).
 	 */
-	if (flush(sp, sp->sp_fd[SPOOL_NEW]) == -1)
+	if (spool_flush(sp, SPOOL_NEW) == -1)
 		*reason = "unable to flush new/ to disk";
 	else
 		res = SPOOL_DELIVERED;
@@ -637,19 +647,15 @@ spool_recover(struct spool *sp, struct spool_recovery *rec,
 	struct stat		 st, now;
 	time_t			 t = time(NULL);
 	DIR			*d;
-	int			 dfd, fd, finished = 0, rc = 0;
+	int			 fd, finished = 0, rc = 0;
 
 	if (rec == NULL)
 		rec = &dummy;
 	memset(rec, 0, sizeof(*rec));
-	if ((dfd = dup(sp->sp_fd[SPOOL_TMP])) == -1 ||
-	    (d = fdopendir(dfd)) == NULL) {
-		if (dfd != -1)
-			close(dfd);
+	if ((d = spool_opendir(sp, SPOOL_TMP)) == NULL) {
 		*reason = "unable to read tmp/";
 		return -1;
 	}
-	rewinddir(d);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
@@ -683,7 +689,7 @@ spool_recover(struct spool *sp, struct spool_recovery *rec,
 		close(fd);
 	}
 	closedir(d);
-	if (finished && flush(sp, sp->sp_fd[SPOOL_NEW]) == -1) {
+	if (finished && spool_flush(sp, SPOOL_NEW) == -1) {
 		*reason = "unable to flush new/ to disk";
 		rc = -1;
 	}

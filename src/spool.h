@@ -5,7 +5,9 @@
 #ifndef HOOKSPOOL_SPOOL_H
 #define HOOKSPOOL_SPOOL_H
 
+#include <dirent.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -20,14 +22,20 @@
  */
 #define SPOOL_LOCK_WAIT		10	/* seconds */
 
-struct spool {
-	char	*sp_dir;
-	int	 sp_dirfd;
-	int	 sp_fd[5];	/* tmp, new, cur, failed, ids */
-	int	 sp_fsync;
-	int	 sp_group_readable;
-	uid_t	 sp_uid;	/* the spool's owner: the effective user */
-};
+/*
+ * The bytes of an event file that are locked with spool_lock(), as
+ * hookspool(1) says under THE SPOOL. The responder holds byte
+ * SPOOL_LOCK_DELIVERY while it delivers (spool.c): from the file's
+ * creation in tmp/ until it is in new/, so that a duplicate or a recovery
+ * never takes a delivery still under way for one cut short. A drain holds
+ * byte SPOOL_LOCK_CLAIM while it claims an event (claim.c): from before
+ * the file leaves new/ until it has left cur/, so that a file in cur/
+ * whose byte is free is a dead drain's claim. They are different bytes so
+ * that neither ever waits for the other: a drain may claim an event whose
+ * delivery lock a responder still holds for its last flush of new/.
+ */
+#define SPOOL_LOCK_DELIVERY	0
+#define SPOOL_LOCK_CLAIM	1
 
 enum spool_folder {
 	SPOOL_TMP = 0,
@@ -35,6 +43,22 @@ enum spool_folder {
 	SPOOL_CUR,
 	SPOOL_FAILED,
 	SPOOL_IDS
+};
+#define SPOOL_FOLDERS		5	/* how many enum spool_folder has */
+
+/*
+ * The folders' names ("tmp", "new", ...), indexed by enum spool_folder:
+ * static strings, never freed.
+ */
+extern const char *const spool_folder_names[SPOOL_FOLDERS];
+
+struct spool {
+	char	*sp_dir;
+	int	 sp_dirfd;
+	int	 sp_fd[SPOOL_FOLDERS];	/* by enum spool_folder */
+	int	 sp_fsync;
+	int	 sp_group_readable;
+	uid_t	 sp_uid;	/* the spool's owner: the effective user */
 };
 
 enum spool_result {
@@ -112,5 +136,28 @@ int spool_recover(struct spool *sp, struct spool_recovery *rec,
  * closed. Returns 0, or -1 with errno (EAGAIN: still held by another).
  */
 int spool_lock(int fd, off_t which, unsigned wait_s);
+
+/*
+ * Flush folder f of sp to disk (fsync(2) of the folder) when sp was
+ * opened with fsync on; do nothing when it was not. Returns 0, or -1 with
+ * errno.
+ */
+int spool_flush(const struct spool *sp, enum spool_folder f);
+
+/*
+ * A directory stream over folder f of sp, from its first entry, for
+ * readdir(3). It reads through its own copy of the folder's descriptor:
+ * the caller closes it with closedir(3), and sp stays open. Returns NULL
+ * with errno on error.
+ */
+DIR *spool_opendir(struct spool *sp, enum spool_folder f);
+
+/*
+ * Why a file of status st (from lstat(2), not following a link) in sp is
+ * no event a drain may take or a requeue may put back, or NULL when it is
+ * one: events are regular files owned by sp's owner, not writable by
+ * their group or others. The reason is a static string.
+ */
+const char *spool_file_refusal(const struct spool *sp, const struct stat *st);
 
 #endif

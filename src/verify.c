@@ -25,6 +25,19 @@ verify_init(const char **reason)
 	return 0;
 }
 
+void
+verify_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char	digits[] = "0123456789abcdef";
+	size_t			i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0xf];
+	}
+	out[2 * len] = '\0';
+}
+
 static int
 hexval(unsigned char c)
 {
@@ -113,9 +126,8 @@ int
 verify_sign(const void *key, size_t keylen, const void *body, size_t len,
     char hex[VERIFY_HEX_LEN + 1], const char **reason)
 {
-	static const char	 digits[] = "0123456789abcdef";
 	unsigned char		 mac[VERIFY_MAC_LEN];
-	size_t			 maclen = sizeof(mac), i;
+	size_t			 maclen = sizeof(mac);
 	gcry_mac_hd_t		 hd;
 	gcry_error_t		 err;
 
@@ -132,11 +144,7 @@ verify_sign(const void *key, size_t keylen, const void *body, size_t len,
 		explicit_bzero(mac, sizeof(mac));
 		return -1;
 	}
-	for (i = 0; i < VERIFY_MAC_LEN; i++) {
-		hex[2 * i] = digits[mac[i] >> 4];
-		hex[2 * i + 1] = digits[mac[i] & 0xf];
-	}
-	hex[VERIFY_HEX_LEN] = '\0';
+	verify_hex(mac, VERIFY_MAC_LEN, hex);
 	explicit_bzero(mac, sizeof(mac));
 	return 0;
 }

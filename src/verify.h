@@ -42,4 +42,11 @@ enum verify_result verify_signature(const char *sig, const void *body,
 int verify_sign(const void *key, size_t keylen, const void *body, size_t len,
     char hex[VERIFY_HEX_LEN + 1], const char **reason);
 
+/*
+ * Write the len bytes of in as lower-case hex digits, and a NUL, to out,
+ * which the caller provides with room for 2 * len + 1 bytes. Needs no
+ * verify_init().
+ */
+void verify_hex(const unsigned char *in, size_t len, char *out);
+
 #endif

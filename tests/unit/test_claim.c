@@ -3,9 +3,9 @@
  * the owner's regular files, says CLAIM_BUSY of one another process holds
  * locked (a reader's shared lock too) and CLAIM_LOST of one that is gone,
  * and moves whatever is no event file (a link, a fifo, a file others may
- * write, another user's file) to failed/ as it is; claim_requeue() leaves
- * such files in failed/, and claim_release_dead() never releases them as
- * claims.
+ * write, another user's file) to failed/ as it is; claim_release_dead()
+ * never releases such files as claims. That requeue leaves them in
+ * failed/ is test_queue.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -167,25 +167,104 @@ test_take(struct spool *sp)
 	REQUIRE(unlink(path) == 0, "unlink");
 }
 
+/* claim_take of new/name, which must succeed, into cl. */
 static void
-test_requeue_release(struct spool *sp)
+take_ok(struct spool *sp, const char *name, struct claim *cl)
 {
 	const char	*reason = NULL;
-	char		 path[PATH_MAX], target[PATH_MAX];
-	unsigned	 released = 99;
 
-	CHECK(claim_requeue(sp, "1.000007.link", &reason) == CLAIM_REFUSED &&
-	    reason != NULL && strstr(reason, "symbolic link") != NULL,
-	    "requeue of a link: %s", reason ? reason : "");
-	CHECK(exists("failed", "1.000007.link") && !exists("new",
-	    "1.000007.link"), "a refused link was requeued");
-	REQUIRE(rename(at(path, "failed", "1.000010.twice"), at(target,
-	    "failed", "1.000010.twice,A3")) == 0, "rename");
-	CHECK(claim_requeue(sp, "1.000010.twice,A3", &reason) == CLAIM_OK,
-	    "requeue of an event: %s", reason);
-	CHECK(exists("new", "1.000010.twice"), "event not requeued");
-	CHECK(claim_requeue(sp, "1.000099.none", &reason) == CLAIM_LOST,
-	    "requeue of nothing");
+	REQUIRE(claim_take(sp, name, NULL, NULL, cl, &reason) == CLAIM_OK,
+	    "claim_take %s: %s", name, reason ? reason : "");
+	CHECK(exists("cur", name) && !exists("new", name),
+	    "%s: claimed but not in cur/", name);
+}
+
+/* Retry, give up, unclaim: where the event goes, under which name. */
+static void
+test_end(struct spool *sp)
+{
+	struct claim	 cl;
+	const char	*reason = NULL;
+	int		 to_failed = -1;
+
+	event_file("new", "2.000001.tried", 0600);
+	take_ok(sp, "2.000001.tried", &cl);
+	CHECK(cl.cl_attempts == 0 && cl.cl_len == strlen(line) - 1 &&
+	    strncmp(cl.cl_line, line, cl.cl_len) == 0, "claimed line");
+	CHECK(claim_retry(sp, &cl, 3, &to_failed, &reason) == CLAIM_OK &&
+	    to_failed == 0, "first retry: %s", reason ? reason : "");
+	claim_clear(&cl);
+	CHECK(exists("new", "2.000001.tried,A1"), "not back as ,A1");
+	take_ok(sp, "2.000001.tried,A1", &cl);
+	CHECK(cl.cl_attempts == 1, "attempts %u, not 1", cl.cl_attempts);
+	CHECK(claim_retry(sp, &cl, 3, NULL, &reason) == CLAIM_OK,
+	    "second retry: %s", reason ? reason : "");
+	claim_clear(&cl);
+	take_ok(sp, "2.000001.tried,A2", &cl);
+	CHECK(claim_retry(sp, &cl, 3, &to_failed, &reason) == CLAIM_OK &&
+	    to_failed == 1, "third retry not to failed/");
+	claim_clear(&cl);
+	CHECK(exists("failed", "2.000001.tried,A3") &&
+	    !exists("new", "2.000001.tried,A3"), "not in failed/ as ,A3");
+
+	event_file("new", "2.000002.given-up,A2", 0600);
+	take_ok(sp, "2.000002.given-up,A2", &cl);
+	CHECK(claim_give_up(sp, &cl, &reason) == CLAIM_OK, "claim_give_up");
+	claim_clear(&cl);
+	CHECK(exists("failed", "2.000002.given-up,A2"), "given up not in "
+	    "failed/ under its name");
+
+	event_file("new", "2.000003.put-back,A1", 0600);
+	take_ok(sp, "2.000003.put-back,A1", &cl);
+	CHECK(claim_unclaim(sp, &cl, &reason) == CLAIM_OK, "claim_unclaim");
+	claim_clear(&cl);
+	CHECK(exists("new", "2.000003.put-back,A1"), "unclaimed not back in "
+	    "new/ under its name");
+	claim_clear(NULL);
+}
+
+/*
+ * A claim whose holder died is released with its count raised; one still
+ * held (here, by this process's own descriptor) is left alone.
+ */
+static void
+test_release_dead(struct spool *sp)
+{
+	struct claim	 cl, held;
+	const char	*reason = NULL;
+	unsigned	 released = 99;
+	pid_t		 pid;
+	int		 status;
+
+	event_file("new", "3.000001.dead,A4", 0600);
+	REQUIRE((pid = fork()) != -1, "fork");
+	if (pid == 0)
+		_exit(claim_take(sp, "3.000001.dead,A4", NULL, NULL, &cl,
+		    &reason) == CLAIM_OK ? 0 : 1);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "the dying drain did not claim");
+	CHECK(exists("cur", "3.000001.dead,A4"), "dead claim not in cur/");
+	event_file("new", "3.000002.alive", 0600);
+	take_ok(sp, "3.000002.alive", &held);
+	CHECK(claim_release_dead(sp, &released, &reason) == 0,
+	    "claim_release_dead: %s", reason ? reason : "");
+	CHECK(released == 1, "released %u, not 1", released);
+	CHECK(exists("new", "3.000001.dead,A5") &&
+	    !exists("cur", "3.000001.dead,A4"), "dead claim not back as ,A5");
+	CHECK(exists("cur", "3.000002.alive"), "a live claim was released");
+	CHECK(claim_done(sp, &held, &reason) == CLAIM_OK, "claim_done");
+	claim_clear(&held);
+	CHECK(!exists("cur", "3.000002.alive"), "done but still in cur/");
+	CHECK(claim_release_dead(sp, NULL, &reason) == 0,
+	    "claim_release_dead without a count");
+}
+
+static void
+test_release(struct spool *sp)
+{
+	const char	*reason = NULL;
+	char		 path[PATH_MAX];
+	unsigned	 released = 99;
 
 	/* A fifo in cur/ is no claim: back to new/ as it is, not counted. */
 	REQUIRE(mkfifo(at(path, "cur", "1.000011.fifo"), 0600) == 0, "mkfifo");
@@ -210,7 +289,9 @@ main(void)
 	REQUIRE(spool_open(unit_fmt(dir, sizeof(dir), "%s/spool", tmp), 0, 0,
 	    &sp, &reason) == 0, "spool_open: %s", reason);
 	test_take(sp);
-	test_requeue_release(sp);
+	test_release(sp);
+	test_end(sp);
+	test_release_dead(sp);
 	spool_close(sp);
 	unit_rmtree(tmp);
 	return unit_done("test_claim");

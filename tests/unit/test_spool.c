@@ -2,7 +2,8 @@
  * test_spool.c: spool_open(), spool_deliver() and spool_recover() on
  * scratch spools: folders and modes, folders refused (links, other owners,
  * writable by others), the line format, arrival order, dedup (also between
- * processes racing on one id), bounded lock waits and recovery of tmp/.
+ * processes racing on one id), bounded lock waits and recovery of tmp/;
+ * and the helpers spool.c exports to the other modules of the spool.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -668,6 +669,72 @@ test_failure(void)
 	spool_close(sp);
 }
 
+/*
+ * What spool.c exports for the other modules: the folder names in the
+ * order of enum spool_folder, a fresh stream over a folder each time,
+ * flushing, the rule of what file may be taken, and lock bytes that never
+ * block each other.
+ */
+static void
+test_helpers(void)
+{
+	static const char *const want[SPOOL_FOLDERS] = { "tmp", "new", "cur",
+	    "failed", "ids" };
+	struct spool	*sp;
+	struct dirent	*de;
+	struct stat	 st;
+	const char	*why;
+	char		 path[PATH_MAX];
+	DIR		*d;
+	int		 i, seen, a, b;
+
+	for (i = 0; i < SPOOL_FOLDERS; i++)
+		CHECK(strcmp(spool_folder_names[i], want[i]) == 0,
+		    "folder %d is %s, not %s", i, spool_folder_names[i], want[i]);
+	sp = open_spool("helpers", 0);
+	write_file(in_tmp(path, "helpers/new/one"), "x\n");
+	for (i = 0; i < 2; i++) {
+		REQUIRE((d = spool_opendir(sp, SPOOL_NEW)) != NULL,
+		    "spool_opendir: %s", strerror(errno));
+		seen = 0;
+		while ((de = readdir(d)) != NULL)
+			seen += strcmp(de->d_name, "one") == 0;
+		CHECK(seen == 1, "pass %d saw one %d times", i, seen);
+		CHECK(closedir(d) == 0, "closedir");
+	}
+	CHECK(spool_flush(sp, SPOOL_NEW) == 0, "spool_flush without fsync");
+	sp->sp_fsync = 1;
+	CHECK(spool_flush(sp, SPOOL_IDS) == 0, "spool_flush: %s",
+	    strerror(errno));
+
+	REQUIRE(lstat(path, &st) == 0, "lstat");
+	CHECK(spool_file_refusal(sp, &st) == NULL, "a 0644 event refused");
+	REQUIRE(chmod(path, 0620) == 0 && lstat(path, &st) == 0, "chmod");
+	CHECK((why = spool_file_refusal(sp, &st)) != NULL &&
+	    strstr(why, "writable") != NULL, "a 0620 file taken");
+	REQUIRE(lstat(in_tmp(path, "helpers/new"), &st) == 0, "lstat");
+	CHECK((why = spool_file_refusal(sp, &st)) != NULL &&
+	    strstr(why, "regular") != NULL, "a folder taken");
+	REQUIRE(symlink("one", in_tmp(path, "helpers/new/link")) == 0 &&
+	    lstat(path, &st) == 0, "symlink");
+	CHECK((why = spool_file_refusal(sp, &st)) != NULL &&
+	    strstr(why, "symbolic link") != NULL, "a link taken");
+
+	/* Two holders of one file: each byte is locked on its own. */
+	REQUIRE((a = open(in_tmp(path, "helpers/new/one"), O_RDWR)) != -1 &&
+	    (b = open(path, O_RDWR)) != -1, "open %s", path);
+	CHECK(SPOOL_LOCK_DELIVERY != SPOOL_LOCK_CLAIM, "one byte for both");
+	CHECK(spool_lock(a, SPOOL_LOCK_DELIVERY, 0) == 0 &&
+	    spool_lock(b, SPOOL_LOCK_CLAIM, 0) == 0, "the locks wait for "
+	    "each other");
+	errno = 0;
+	CHECK(spool_lock(b, SPOOL_LOCK_DELIVERY, 0) == -1 && errno == EAGAIN,
+	    "a delivery lock taken twice");
+	close(a);
+	close(b);
+	spool_close(sp);
+}
+
 int
 main(void)
 {
@@ -685,6 +752,7 @@ main(void)
 	test_race();
 	test_recover();
 	test_failure();
+	test_helpers();
 	unit_rmtree(tmp);
 	return unit_done("test_spool");
 }

@@ -251,6 +251,21 @@ test_signature_forms(void)
 	    strcmp(good, other) != 0, "bytes after a NUL not signed");
 }
 
+/* verify_hex: two lower-case digits a byte, a NUL, nothing past 2 * len. */
+static void
+test_hex(void)
+{
+	static const unsigned char	 in[] = { 0x00, 0x0f, 0xa5, 0xff, 0x10 };
+	char				 out[2 * sizeof(in) + 2];
+
+	memset(out, 'x', sizeof(out));
+	verify_hex(in, sizeof(in), out);
+	CHECK(strcmp(out, "000fa5ff10") == 0, "verify_hex gave %s", out);
+	CHECK(out[sizeof(out) - 1] == 'x', "verify_hex wrote past its end");
+	verify_hex(in, 0, out);
+	CHECK(out[0] == '\0', "verify_hex of nothing is not empty");
+}
+
 int
 main(void)
 {
@@ -261,5 +276,6 @@ main(void)
 	test_rfc4231();
 	test_signed_events();
 	test_signature_forms();
+	test_hex();
 	return unit_done("test_verify");
 }
