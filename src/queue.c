@@ -336,8 +336,10 @@ count_folder(struct spool *sp, enum spool_folder f, size_t *n,
 		if (oldest != NULL) {
 			if ((t = name_time(de->d_name)) == -1) {
 				if (fstatat(sp->sp_fd[f], de->d_name, &st,
-				    AT_SYMLINK_NOFOLLOW) == -1)
+				    AT_SYMLINK_NOFOLLOW) == -1) {
+					errno = 0;	/* gone meanwhile */
 					continue;
+				}
 				t = st.st_mtime;
 			}
 			if (*oldest == -1 || t < *oldest)
