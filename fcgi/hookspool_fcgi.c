@@ -22,6 +22,7 @@
 #include "config.h"
 #include "event.h"
 #include "listen.h"
+#include "request.h"
 #include "log.h"
 #include "number.h"
 #include "scheme.h"
@@ -33,8 +34,6 @@
 #define WORKERS_MAX	256
 /* --listen runs this many workers unless --workers says otherwise. */
 #define WORKERS_DEFAULT	2
-/* The whole body must arrive within this many seconds of the request. */
-#define BODY_DEADLINE	30
 
 enum outcome {
 	OUT_CONFIG,
@@ -84,11 +83,6 @@ static const struct {
 	    "{\"status\":\"error\",\"error\":\"spool unavailable, retry later\"}" },
 };
 
-/* One request, from FastCGI (rq_fcgi set) or plain CGI (the process's own). */
-struct request {
-	FCGX_Request	*rq_fcgi;
-};
-
 /*
  * What the responder keeps between requests. The config's path is fixed
  * when the process starts: no request parameter ever chooses it, since
@@ -102,91 +96,6 @@ struct responder {
 };
 
 static volatile sig_atomic_t terminating;
-/* Set by SIGALRM once the request's body is late (see body_timer). */
-static volatile sig_atomic_t body_late;
-
-static const char *
-req_param(const struct request *rq, const char *name)
-{
-	if (rq->rq_fcgi != NULL)
-		return FCGX_GetParam(name, rq->rq_fcgi->envp);
-	return getenv(name);
-}
-
-/*
- * Read up to len bytes; fewer only at end of input. -1 on error, with
- * errno ETIMEDOUT once the body's deadline has passed (the timer's signal
- * interrupts a read that waits; libfcgi then marks its stream failed).
- */
-static ssize_t
-req_read(const struct request *rq, char *buf, size_t len)
-{
-	size_t	got = 0;
-	ssize_t	n;
-	int	chunk;
-
-	while (got < len) {
-		if (body_late) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (rq->rq_fcgi != NULL) {
-			chunk = len - got > INT_MAX ? INT_MAX : (int)(len - got);
-			n = FCGX_GetStr(buf + got, chunk, rq->rq_fcgi->in);
-			if (n < chunk && body_late) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			if (n < 0)
-				return -1;
-		} else {
-			n = read(STDIN_FILENO, buf + got, len - got);
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1)
-				return -1;
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
-	return got;
-}
-
-static int
-req_write(const struct request *rq, const char *buf, size_t len)
-{
-	ssize_t	n;
-
-	if (rq->rq_fcgi != NULL)
-		return FCGX_PutStr(buf, (int)len, rq->rq_fcgi->out) == (int)len ?
-		    0 : -1;
-	while (len > 0) {
-		n = write(STDOUT_FILENO, buf, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static void
-req_log(const struct request *rq, int status, const char *webhook,
-    const char *id, const char *reason)
-{
-	char	line[LOG_LINE_MAX];
-	size_t	n;
-
-	n = log_format(line, status, webhook, req_param(rq, "REMOTE_ADDR"), id,
-	    reason);
-	if (rq->rq_fcgi != NULL)
-		FCGX_PutStr(line, (int)n, rq->rq_fcgi->err);
-	else if (write(STDERR_FILENO, line, n) < 0)
-		return;	/* nowhere left to report it */
-}
 
 static void
 respond(const struct request *rq, enum outcome out, const char *webhook,
@@ -280,34 +189,6 @@ content_length(const char *s)
 	return (long long)v;
 }
 
-/*
- * The body's deadline: SIGALRM BODY_DEADLINE seconds after the request
- * started, then every tenth of a second until disarmed (so a read that
- * began just after a signal is interrupted by the next). The handler is
- * installed without SA_RESTART: a read that waits fails with EINTR.
- */
-static void
-on_alarm(int sig)
-{
-	(void)sig;
-	body_late = 1;
-}
-
-/* Arm (on) or disarm the body's deadline. Returns 0, or -1 with errno. */
-static int
-body_timer(int on)
-{
-	struct itimerval	it;
-
-	memset(&it, 0, sizeof(it));
-	if (on) {
-		it.it_value.tv_sec = BODY_DEADLINE;
-		it.it_interval.tv_usec = 100000;
-	}
-	body_late = 0;
-	return setitimer(ITIMER_REAL, &it, NULL);
-}
-
 static void
 drain_input(const struct request *rq, long long len)
 {
@@ -316,7 +197,7 @@ drain_input(const struct request *rq, long long len)
 
 	if (len > CGI_DRAIN_MAX)
 		len = CGI_DRAIN_MAX;
-	if (body_timer(1) == -1)
+	if (req_body_timer(1) == -1)
 		return;
 	while (len > 0) {
 		n = req_read(rq, buf, len < (long long)sizeof(buf) ?
@@ -325,7 +206,7 @@ drain_input(const struct request *rq, long long len)
 			break;
 		len -= n;
 	}
-	(void)body_timer(0);	/* a timer left armed only ends this CGI */
+	(void)req_body_timer(0);	/* a timer left armed only ends this CGI */
 }
 
 /*
@@ -350,18 +231,18 @@ read_body(const struct request *rq, long long len, enum outcome *out,
 		*reason = "out of memory";
 		return NULL;
 	}
-	if (body_timer(1) == -1 || (rq->rq_fcgi != NULL &&
+	if (req_body_timer(1) == -1 || (rq->rq_fcgi != NULL &&
 	    setsockopt(rq->rq_fcgi->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &forever,
 	    sizeof(forever)) == -1)) {
 		*out = OUT_SPOOL;
 		*reason = "unable to set the body's deadline";
-		(void)body_timer(0);
+		(void)req_body_timer(0);
 		free(body);
 		return NULL;
 	}
 	got = req_read(rq, body, len);
 	saved = errno;
-	if (body_timer(0) == -1 && got == len) {
+	if (req_body_timer(0) == -1 && got == len) {
 		*out = OUT_SPOOL;
 		*reason = "unable to clear the body's deadline";
 	} else if (got == len)
@@ -706,7 +587,7 @@ startup(void)
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
+	sa.sa_handler = req_on_alarm;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGALRM, &sa, NULL) == -1) {
 		fprintf(stderr, "hookspool.fcgi: unable to handle SIGALRM\n");
@@ -725,7 +606,7 @@ startup(void)
 }
 
 /*
- * FastCGI set-up: a connection that sends nothing for BODY_DEADLINE + 5
+ * FastCGI set-up: a connection that sends nothing for REQ_BODY_DEADLINE + 5
  * seconds while its parameters are read is dropped (accepted sockets
  * inherit the listening socket's timeout; the body's own deadline, which
  * answers 408, comes first),
@@ -734,7 +615,7 @@ startup(void)
 static int
 fastcgi_setup(int fd)
 {
-	struct timeval		 tv = { BODY_DEADLINE + 5, 0 };
+	struct timeval		 tv = { REQ_BODY_DEADLINE + 5, 0 };
 	struct sigaction	 sa;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1) {

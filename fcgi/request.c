@@ -1,0 +1,129 @@
+/*
+ * request.c: one request's input and output, from FastCGI (libfcgi) or
+ * plain CGI (the process's own environment and descriptors), and the
+ * deadline of its body.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "log.h"
+#include "request.h"
+
+volatile sig_atomic_t req_body_late;
+
+const char *
+req_param(const struct request *rq, const char *name)
+{
+	if (rq->rq_fcgi != NULL)
+		return FCGX_GetParam(name, rq->rq_fcgi->envp);
+	return getenv(name);
+}
+
+/*
+ * Read up to len bytes; fewer only at end of input. -1 on error, with
+ * errno ETIMEDOUT once the body's deadline has passed (the timer's signal
+ * interrupts a read that waits; libfcgi then marks its stream failed).
+ */
+ssize_t
+req_read(const struct request *rq, char *buf, size_t len)
+{
+	size_t	got = 0;
+	ssize_t	n;
+	int	chunk;
+
+	while (got < len) {
+		if (req_body_late) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (rq->rq_fcgi != NULL) {
+			chunk = len - got > INT_MAX ? INT_MAX : (int)(len - got);
+			n = FCGX_GetStr(buf + got, chunk, rq->rq_fcgi->in);
+			if (n < chunk && req_body_late) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			if (n < 0)
+				return -1;
+		} else {
+			n = read(STDIN_FILENO, buf + got, len - got);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1)
+				return -1;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+int
+req_write(const struct request *rq, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	if (rq->rq_fcgi != NULL)
+		return FCGX_PutStr(buf, (int)len, rq->rq_fcgi->out) == (int)len ?
+		    0 : -1;
+	while (len > 0) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+void
+req_log(const struct request *rq, int status, const char *webhook,
+    const char *id, const char *reason)
+{
+	char	line[LOG_LINE_MAX];
+	size_t	n;
+
+	n = log_format(line, status, webhook, req_param(rq, "REMOTE_ADDR"), id,
+	    reason);
+	if (rq->rq_fcgi != NULL)
+		FCGX_PutStr(line, (int)n, rq->rq_fcgi->err);
+	else if (write(STDERR_FILENO, line, n) < 0)
+		return;	/* nowhere left to report it */
+}
+
+/*
+ * The body's deadline: SIGALRM REQ_BODY_DEADLINE seconds after the request
+ * started, then every tenth of a second until disarmed (so a read that
+ * began just after a signal is interrupted by the next). The handler is
+ * installed without SA_RESTART: a read that waits fails with EINTR.
+ */
+void
+req_on_alarm(int sig)
+{
+	(void)sig;
+	req_body_late = 1;
+}
+
+/* Arm (on) or disarm the body's deadline. Returns 0, or -1 with errno. */
+int
+req_body_timer(int on)
+{
+	struct itimerval	it;
+
+	memset(&it, 0, sizeof(it));
+	if (on) {
+		it.it_value.tv_sec = REQ_BODY_DEADLINE;
+		it.it_interval.tv_usec = 100000;
+	}
+	req_body_late = 0;
+	return setitimer(ITIMER_REAL, &it, NULL);
+}

@@ -1,0 +1,54 @@
+/*
+ * request.h: a request's parameters, body and answer, the same for
+ * FastCGI and plain CGI; and the deadline of the body.
+ */
+#ifndef HOOKSPOOL_REQUEST_H
+#define HOOKSPOOL_REQUEST_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <fcgiapp.h>
+
+/* The whole body must arrive within this many seconds of the request. */
+#define REQ_BODY_DEADLINE	30
+
+/* One request, from FastCGI (rq_fcgi set) or plain CGI (the process's own). */
+struct request {
+	FCGX_Request	*rq_fcgi;
+};
+
+/* Set by SIGALRM once the request's body is late (req_body_timer). */
+extern volatile sig_atomic_t req_body_late;
+
+/* A parameter (CGI variable) of rq, or NULL. The result belongs to rq. */
+const char *req_param(const struct request *rq, const char *name);
+
+/*
+ * Read up to len bytes of the body into buf; fewer only at the end of the
+ * input. Returns the count, or -1 with errno; ETIMEDOUT once the body's
+ * deadline has passed.
+ */
+ssize_t req_read(const struct request *rq, char *buf, size_t len);
+
+/* Write all of buf[0..len) as the answer. Returns 0, or -1. */
+int req_write(const struct request *rq, const char *buf, size_t len);
+
+/*
+ * Log one line for a request (log_format) on the server's error log:
+ * FastCGI's stderr stream, or the process's stderr under CGI.
+ */
+void req_log(const struct request *rq, int status, const char *webhook,
+    const char *id, const char *reason);
+
+/* The SIGALRM handler behind the deadline: install it without SA_RESTART. */
+void req_on_alarm(int sig);
+
+/*
+ * Arm (on) the body's deadline, REQ_BODY_DEADLINE seconds from now, or
+ * disarm it; req_body_late is cleared either way. Returns 0, or -1 with
+ * errno.
+ */
+int req_body_timer(int on);
+
+#endif
