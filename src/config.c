@@ -34,6 +34,9 @@ static const char *global_keys[] = {
 	"spool", "max_body", "fsync", "dedup", "group_readable"
 };
 
+static int perror_at(struct parser *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int
 perror_at(struct parser *p, const char *fmt, ...)
 {
