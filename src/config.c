@@ -52,6 +52,22 @@ perror_at(struct parser *p, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * v as it may appear in an error: a value made only of the characters of
+ * an ordinary path, else a placeholder. An error goes to logs and
+ * terminals, and a value on a mangled line may hold a secret ("path = /a
+ * secret = X") or bytes that forge log lines.
+ */
+static const char *
+shown(const char *v)
+{
+	size_t	n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._/+@:~,-");
+
+	return v[n] == '\0' && n < 256 ? v : "(not shown: it holds spaces or "
+	    "unusual characters)";
+}
+
 int
 config_parse_size(const char *s, unsigned long long min, unsigned long long max,
     unsigned long long *out, const char **reason)
@@ -231,16 +247,16 @@ secret_file(struct parser *p, const char *path)
 	if (path[0] != '/')
 		return perror_at(p, "secret_file must be an absolute path");
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return perror_at(p, "unable to open secret_file %s: %s", path,
-		    strerror(errno));
+		return perror_at(p, "unable to open secret_file %s: %s",
+		    shown(path), strerror(errno));
 	if (fstat(fd, &st) == -1)
 		reason = strerror(errno);
 	else if (read_secret_fd(fd, &key, &len, &reason) == 0)
 		reason = NULL;
 	if (reason != NULL) {
 		close(fd);
-		return perror_at(p, "unable to read secret_file %s: %s", path,
-		    reason);
+		return perror_at(p, "unable to read secret_file %s: %s",
+		    shown(path), reason);
 	}
 	close(fd);
 	if (add_source(p->p_cf, path, &st) == -1) {
@@ -446,7 +462,7 @@ end_section(struct parser *p)
 		    path) == 0)
 			return perror_at(p, "webhooks %s and %s have the same "
 			    "path '%s'", prev->wh_name, wh->wh_name,
-			    path[0] != '\0' ? path : "/");
+			    path[0] != '\0' ? shown(path) : "/");
 	p->p_line = line;
 	return 0;
 }

@@ -322,6 +322,9 @@ test_bad_configs(void)
 		    err, prefix);
 		CHECK(strstr(err, frag) != NULL, "%s: error '%s' lacks '%s'",
 		    de->d_name, err, frag);
+		/* A value that may hold a secret is never shown. */
+		CHECK(strstr(err, "SEKRIT") == NULL, "%s: error '%s' shows a "
+		    "secret", de->d_name, err);
 		nfiles++;
 	}
 	closedir(d);
