@@ -51,7 +51,7 @@ enum outcome {
 	OUT_SPOOL
 };
 
-/* SPEC's status table: what each outcome answers. */
+/* The status table (hookspool.fcgi(8), ANSWERS): what each outcome answers. */
 static const struct {
 	int		 st_code;
 	const char	*st_phrase;

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Every row of SPEC.md's status table, with the responder run as a plain CGI
-# program exactly as a web server runs it: variables in the environment, the
+# Every row of the status table (README.md, hookspool.fcgi(8)), with the
+# responder run as a plain CGI program exactly as a web server runs it: variables in the environment, the
 # body on stdin, the answer on stdout, the log on stderr.
 . "$top_srcdir/tests/setup.sh"
 

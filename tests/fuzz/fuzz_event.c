@@ -69,7 +69,7 @@ check_name(const char *what, const char *got, const char *want,
 	FUZZ_CHECK(strlen(got) == wantlen && memcmp(got, want, wantlen) == 0,
 	    "%s is not the decoded top-level value (%zu bytes, want %zu)",
 	    what, strlen(got), wantlen);
-	FUZZ_CHECK(ref_name_ok(got, strlen(got), &why), "%s breaks the SPEC: %s",
+	FUZZ_CHECK(ref_name_ok(got, strlen(got), &why), "%s breaks the id and type rules: %s",
 	    what, why);
 }
 
@@ -84,7 +84,7 @@ check_flatten(const uint8_t *data, size_t size, const char *id,
 	    NULL)
 		abort();
 	memcpy(copy, data, size);
-	/* what the SPEC says flattening gives, computed here */
+	/* what hookspool.fcgi(8) says flattening gives, computed here */
 	for (i = 0; i < size; i++)
 		want[i] = data[i] == '\r' || data[i] == '\n' ? ' ' :
 		    (char)data[i];
@@ -136,7 +136,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == 0 || rc == -1, "event_parse returned %d", rc);
 	FUZZ_CHECK(memcmp(body, data, size) == 0, "event_parse changed the body");
 	FUZZ_CHECK(!(rc == 0 && !ref),
-	    "event_parse accepts a body the SPEC refuses (%s)", cur_why);
+	    "event_parse accepts a body the rules refuse (%s)", cur_why);
 	FUZZ_CHECK(!(rc == -1 && ref),
 	    "event_parse refuses a valid event (%s)", cur_reason);
 

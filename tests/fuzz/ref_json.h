@@ -63,7 +63,7 @@ int ref_json_string(const char *s, size_t len, char **out, size_t *outlen,
 int ref_name_ok(const char *s, size_t len, const char **why);
 
 /*
- * The verdict the SPEC gives a verified body: a JSON object as
+ * The verdict the event rules (hookspool.fcgi(8)) give a verified body: a JSON object as
  * ref_json_object() wants it with exactly one top-level "id" and one
  * "type", each a string passing ref_name_ok() and holding no lone
  * surrogate escape. Returns 1, or 0 with a static reason in *why. On 1,

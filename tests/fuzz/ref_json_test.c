@@ -1,6 +1,6 @@
 /*
  * ref_json_test.c: the fuzz targets' reference JSON checker, checked on its
- * own: a table of texts RFC 8259 allows and forbids, the SPEC's rules for
+ * own: a table of texts RFC 8259 allows and forbids, the event rules of hookspool.fcgi(8) for
  * id and type, decoding, and the verdicts of tests/data/events.txt.
  */
 #include <stdio.h>
@@ -132,7 +132,7 @@ static const struct text json_cases[] = {
 	T(0, "{\"s\":\xc3\xa9}"),			/* non-ASCII outside a string */
 };
 
-/* ref_event_ok(): the SPEC's verdict on a verified body. */
+/* ref_event_ok(): the rules' verdict on a verified body. */
 static const struct text event_cases[] = {
 	T(1, "{\"id\":\"a056V7R7NmNRjl70\",\"type\":\"conversation.updated\",\"payload\":{\"id\":\"WAz8eIbvDR60rouK\"}}"),
 	T(1, "{\"type\":\"t\",\"id\":\"i\"}"),
