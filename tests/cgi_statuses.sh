@@ -1,7 +1,8 @@
 #!/bin/bash
 # Every row of the status table (README.md, hookspool.fcgi(8)), with the
-# responder run as a plain CGI program exactly as a web server runs it: variables in the environment, the
-# body on stdin, the answer on stdout, the log on stderr.
+# responder run as a plain CGI program exactly as a web server runs it:
+# variables in the environment, the body on stdin, the answer on stdout,
+# the log on stderr.
 . "$top_srcdir/tests/setup.sh"
 
 make_conf 'max_body = 1k' -- 'events = conversation.* message.created'
