@@ -48,6 +48,7 @@ enum outcome {
 	OUT_IGNORED,
 	OUT_DUPLICATE,
 	OUT_ACCEPTED,
+	OUT_CHALLENGE,
 	OUT_SPOOL
 };
 
@@ -79,6 +80,7 @@ static const struct {
 	[OUT_IGNORED] = { 200, "OK", NULL, "{\"status\":\"ignored\"}" },
 	[OUT_DUPLICATE] = { 200, "OK", NULL, "{\"status\":\"duplicate\"}" },
 	[OUT_ACCEPTED] = { 200, "OK", NULL, NULL },
+	[OUT_CHALLENGE] = { 200, "OK", NULL, NULL },	/* Slack's */
 	[OUT_SPOOL] = { 503, "Service Unavailable", "Retry-After: 60\r\n",
 	    "{\"status\":\"error\",\"error\":\"spool unavailable, retry later\"}" },
 };
@@ -104,9 +106,10 @@ respond(const struct request *rq, enum outcome out, const char *webhook,
 	char	*buf = NULL, *body = NULL;
 	int	 n;
 
-	if (out == OUT_ACCEPTED) {
-		if (asprintf(&body, "{\"status\":\"accepted\",\"id\":%s}",
-		    ev->ev_id_json) < 0)
+	if (out == OUT_ACCEPTED || out == OUT_CHALLENGE) {
+		if (asprintf(&body, out == OUT_ACCEPTED ?
+		    "{\"status\":\"accepted\",\"id\":%s}" :
+		    "{\"challenge\":%s}", ev->ev_id_json) < 0)
 			body = NULL;
 	}
 	n = asprintf(&buf, "Status: %d %s\r\nContent-Type: application/json\r\n"
@@ -285,6 +288,12 @@ check_request(const struct request *rq, const struct config_webhook *wh,
 		return OUT_ACCEPTED;
 	case SCHEME_EVENT:
 		return OUT_BAD_EVENT;
+	case SCHEME_IGNORED:
+		*reason = NULL;
+		return OUT_IGNORED;
+	case SCHEME_CHALLENGE:
+		*reason = NULL;
+		return OUT_CHALLENGE;
 	default:
 		return OUT_SIGNATURE;
 	}
@@ -367,7 +376,8 @@ handle(struct responder *rs, const struct request *rq)
 		return;
 	}
 	if ((out = check_request(rq, wh, body, len, &ev, &reason)) != OUT_ACCEPTED) {
-		respond(rq, out, wh->wh_name, NULL, reason);
+		respond(rq, out, wh->wh_name, out == OUT_CHALLENGE ? &ev : NULL,
+		    reason);
 		goto done;
 	}
 	if (!event_type_matches(ev.ev_type, wh->wh_events, wh->wh_nevents)) {

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "number.h"
+#include "scheme.h"
 
 #define SECRET_MAX	(64 * 1024)
 
@@ -317,11 +318,27 @@ valid_header(const char *s)
 	return 1;
 }
 
+const char *const config_opt_names[CONFIG_OPTS] = {
+	"scheme", "tolerance", "prefix", "encoding",
+	"id_header", "id_field", "type_header", "type_field"
+};
+
 static int
 webhook_key(struct parser *p, const char *key, char *value)
 {
 	struct config_webhook	*wh = p->p_wh;
 	char			*dup;
+	size_t			 i;
+
+	for (i = 0; i < CONFIG_OPTS; i++) {
+		if (strcmp(key, config_opt_names[i]) != 0)
+			continue;
+		if (wh->wh_opt[i] != NULL)
+			return perror_at(p, "%s given twice", key);
+		if ((wh->wh_opt[i] = strdup(value)) == NULL)
+			return perror_at(p, "out of memory");
+		return 0;
+	}
 
 	if (strcmp(key, "secret_file") == 0)
 		return secret_file(p, value);
@@ -427,6 +444,10 @@ webhook_clear(struct config_webhook *wh)
 	free(wh->wh_spool);
 	free(wh->wh_header);
 	free(wh->wh_cgi_header);
+	for (i = 0; i < CONFIG_OPTS; i++)
+		free(wh->wh_opt[i]);
+	free(wh->wh_id_cgi);
+	free(wh->wh_type_cgi);
 	for (i = 0; i < wh->wh_nevents; i++)
 		free(wh->wh_events[i]);
 	free(wh->wh_events);
@@ -444,7 +465,7 @@ end_section(struct parser *p)
 {
 	struct config		*cf = p->p_cf;
 	struct config_webhook	*wh = p->p_wh, *prev;
-	const char		*path;
+	const char		*path, *reason;
 	unsigned		 line = p->p_line;
 
 	if (wh == NULL)
@@ -463,6 +484,8 @@ end_section(struct parser *p)
 			return perror_at(p, "webhooks %s and %s have the same "
 			    "path '%s'", prev->wh_name, wh->wh_name,
 			    path[0] != '\0' ? shown(path) : "/");
+	if (scheme_configure(wh, &reason) == -1)
+		return perror_at(p, "webhook %s: %s", wh->wh_name, reason);
 	p->p_line = line;
 	return 0;
 }
@@ -565,20 +588,6 @@ parse_line(struct parser *p, char *line)
 	return global_key(p, key, value);
 }
 
-static char *
-cgi_header(const char *header)
-{
-	char	*s, *t;
-
-	if ((s = malloc(strlen(header) + 6)) == NULL)
-		return NULL;
-	memcpy(s, "HTTP_", 5);
-	for (t = s + 5; *header != '\0'; header++, t++)
-		*t = *header == '-' ? '_' : toupper((unsigned char)*header);
-	*t = '\0';
-	return s;
-}
-
 /* Defaults and cross-checks once the whole file is read. */
 static int
 finish(struct parser *p)
@@ -602,7 +611,7 @@ finish(struct parser *p)
 		if (wh->wh_header == NULL &&
 		    (wh->wh_header = strdup(CONFIG_DEFAULT_HEADER)) == NULL)
 			goto nomem;
-		if ((wh->wh_cgi_header = cgi_header(wh->wh_header)) == NULL)
+		if ((wh->wh_cgi_header = scheme_cgi_name(wh->wh_header)) == NULL)
 			goto nomem;
 		if (wh->wh_events == NULL) {
 			if ((wh->wh_events = calloc(1, sizeof(char *))) == NULL ||

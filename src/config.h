@@ -17,6 +17,22 @@ struct config_secret {
 	size_t		 sec_len;
 };
 
+/* A webhook's scheme settings, as written; scheme.c checks and reads them. */
+enum config_opt {
+	CONFIG_OPT_SCHEME = 0,
+	CONFIG_OPT_TOLERANCE,
+	CONFIG_OPT_PREFIX,
+	CONFIG_OPT_ENCODING,
+	CONFIG_OPT_ID_HEADER,
+	CONFIG_OPT_ID_FIELD,
+	CONFIG_OPT_TYPE_HEADER,
+	CONFIG_OPT_TYPE_FIELD,
+	CONFIG_OPTS
+};
+
+/* Their keys in hookspool.conf, indexed by enum config_opt. */
+extern const char *const config_opt_names[CONFIG_OPTS];
+
 struct config_webhook {
 	char			*wh_name;
 	char			*wh_path;	/* normalised: "" or "/a/b" */
@@ -28,6 +44,12 @@ struct config_webhook {
 	struct config_secret	*wh_secrets;
 	size_t			 wh_nsecrets;
 	int			 wh_inline_secret; /* some secret is inline */
+	char			*wh_opt[CONFIG_OPTS];	/* as written, or NULL */
+	/* set by scheme_configure() when the section is complete: */
+	int			 wh_scheme;	/* its index in scheme.c */
+	long long		 wh_tolerance;	/* seconds, timed schemes */
+	char			*wh_id_cgi;	/* hmac: id_header's CGI name */
+	char			*wh_type_cgi;	/* hmac: type_header's */
 };
 
 /* A file the configuration was read from; its change triggers a reload. */

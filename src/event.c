@@ -157,6 +157,122 @@ event_parse(const char *body, size_t len, struct event *ev, const char **reason)
 	return 0;
 }
 
+int
+event_check_body(const char *body, size_t len, const char **reason)
+{
+	return json_check_object(body, len, NULL, 0, reason);
+}
+
+/* The member name (at most 64 bytes) of path[0..n) into m. */
+static int
+event_step(const char *path, size_t n, char name[65], struct json_member *m)
+{
+	if (n == 0 || n > 64)
+		return -1;
+	memcpy(name, path, n);
+	name[n] = '\0';
+	m->jm_name = name;
+	return 0;
+}
+
+int
+event_body_string(const char *body, size_t len, const char *path, char **out,
+    size_t *outlen, const char **reason)
+{
+	struct json_member	 m;
+	const char		*dot;
+	char			 name[65];
+	size_t			 n;
+	int			 lone;
+
+	*out = NULL;
+	for (;;) {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		if (event_step(path, n, name, &m) == -1) {
+			*reason = "a field's path is not usable";
+			return -1;
+		}
+		if (json_check_object(body, len, &m, 1, reason) == -1)
+			return -1;
+		if (m.jm_count > 1) {
+			*reason = "body has a field twice where the id or "
+			    "type is looked up";
+			return -1;
+		}
+		if (dot == NULL)
+			break;
+		if (m.jm_count == 0 || m.jm_value == NULL || m.jm_value[0] != '{')
+			return 0;
+		body = m.jm_value;
+		len = m.jm_valuelen;
+		path = dot + 1;
+	}
+	if (m.jm_count == 0 || m.jm_raw == NULL)
+		return 0;
+	n = json_string_decode(m.jm_raw, m.jm_rawlen, NULL, 0, &lone);
+	if (lone) {
+		*reason = "a field holds a lone surrogate escape";
+		return -1;
+	}
+	if ((*out = malloc(n + 1)) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	(void)json_string_decode(m.jm_raw, m.jm_rawlen, *out, n, &lone);
+	(*out)[n] = '\0';
+	*outlen = n;
+	return 1;
+}
+
+/* s[0..len) as id or type by the rules r: a new copy and its JSON form. */
+static int
+event_name_set(const struct event_name_rule *r, const char *s, size_t len,
+    char **out, char **json, const char **reason)
+{
+	size_t	i, n;
+
+	if (s == NULL) {
+		*reason = r->nr_missing;
+		return -1;
+	}
+	if (len == 0 || len > EVENT_NAME_MAX) {
+		*reason = len == 0 ? r->nr_empty : r->nr_long;
+		return -1;
+	}
+	for (i = 0; i < len; i += n) {
+		n = (unsigned char)s[i] < 0x80 ? 1 :
+		    json_utf8_len((const unsigned char *)s + i, len - i);
+		if (n == 0) {
+			*reason = "id or type is not valid UTF-8";
+			return -1;
+		}
+	}
+	if ((*reason = event_name_refused(r, s, len)) != NULL)
+		return -1;
+	if ((*out = strndup(s, len)) == NULL ||
+	    (*json = json_string_encode(s, len)) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	return 0;
+}
+
+int
+event_set(struct event *ev, const char *id, size_t idlen, const char *type,
+    size_t typelen, const char **reason)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (event_name_set(&event_name_rules[0], id, idlen, &ev->ev_id,
+	    &ev->ev_id_json, reason) == -1 ||
+	    event_name_set(&event_name_rules[1], type, typelen, &ev->ev_type,
+	    &ev->ev_type_json, reason) == -1) {
+		event_clear(ev);
+		return -1;
+	}
+	return 0;
+}
+
 void
 event_clear(struct event *ev)
 {

@@ -51,6 +51,34 @@ struct event {
 int event_parse(const char *body, size_t len, struct event *ev,
     const char **reason);
 
+/*
+ * Whether body[0..len) is one JSON object as event_parse() requires of
+ * the body (RFC 8259, UTF-8, no NUL, depth), without the id and type
+ * rules. Returns 0, or -1 with a static reason.
+ */
+int event_check_body(const char *body, size_t len, const char **reason);
+
+/*
+ * The string at a dotted path of a body event_check_body() accepts:
+ * "event.type" is member "type" of the top-level member "event" (each
+ * step an object; no step may appear twice in its object). Returns 1 with
+ * the decoded string in a new NUL-terminated *out (the caller frees it) of
+ * *outlen bytes; 0 (*out NULL) when a step is missing or the value is not
+ * a string; -1 with a static reason when the body or path is unusable, a
+ * step appears twice, or the string holds a lone surrogate escape.
+ */
+int event_body_string(const char *body, size_t len, const char *path,
+    char **out, size_t *outlen, const char **reason);
+
+/*
+ * Fill ev from an id and a type taken from elsewhere (headers, or fields
+ * found with event_body_string()), each by the same rules event_parse()
+ * applies, plus valid UTF-8; NULL means missing. Returns 0, or -1 with a
+ * static reason and ev left empty. Release ev with event_clear().
+ */
+int event_set(struct event *ev, const char *id, size_t idlen,
+    const char *type, size_t typelen, const char **reason);
+
 /* Frees what event_parse() stored in ev and empties it. ev may be NULL. */
 void event_clear(struct event *ev);
 

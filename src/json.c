@@ -58,7 +58,7 @@ json_skip_ws(struct json_cursor *c)
 }
 
 /* The length of the UTF-8 sequence at s (RFC 3629, strict), or 0. */
-static size_t
+size_t
 json_utf8_len(const unsigned char *s, size_t len)
 {
 	unsigned char	lo = 0x80, hi = 0xbf;
@@ -258,7 +258,7 @@ json_scan_object(struct json_cursor *c, int depth,
     struct json_member *members, size_t nmembers)
 {
 	struct json_member	*hit;
-	const unsigned char	*key, *raw;
+	const unsigned char	*key, *raw, *start;
 	size_t			 keylen, rawlen;
 
 	if (depth > JSON_MAX_DEPTH)
@@ -285,11 +285,14 @@ json_scan_object(struct json_cursor *c, int depth,
 		json_skip_ws(c);
 		hit = nmembers == 0 ? NULL :
 		    json_member_find(key, keylen, members, nmembers);
+		start = c->jc_p;
 		if (json_scan_value(c, depth, &raw, &rawlen) == -1)
 			return -1;
 		if (hit != NULL && hit->jm_count++ == 0) {
 			hit->jm_raw = (const char *)raw;
 			hit->jm_rawlen = rawlen;
+			hit->jm_value = (const char *)start;
+			hit->jm_valuelen = c->jc_p - start;
 		}
 		if (hit != NULL && hit->jm_count > 2)
 			hit->jm_count = 2;	/* "more than one" will do */
@@ -384,6 +387,8 @@ json_check_object(const char *text, size_t len, struct json_member *members,
 		members[i].jm_count = 0;
 		members[i].jm_raw = NULL;
 		members[i].jm_rawlen = 0;
+		members[i].jm_value = NULL;
+		members[i].jm_valuelen = 0;
 	}
 	c.jc_p = (const unsigned char *)text;
 	c.jc_end = c.jc_p + len;

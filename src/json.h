@@ -25,6 +25,8 @@ struct json_member {
 	unsigned	 jm_count;	/* out: top-level members with that key */
 	const char	*jm_raw;	/* out: the first one's string, raw */
 	size_t		 jm_rawlen;	/* out: and its length */
+	const char	*jm_value;	/* out: the first one's value, any type, */
+	size_t		 jm_valuelen;	/* as written (an object: "{...}") */
 };
 
 /*
@@ -68,5 +70,12 @@ size_t json_string_decode(const char *raw, size_t rawlen, char *out,
  * out, which decodes back to the same bytes.
  */
 char *json_string_encode(const char *s, size_t len);
+
+/*
+ * The length of the UTF-8 sequence at s[0..len) (len > 0) that starts with
+ * a byte of 0x80 or more: 2 to 4 when it is strict UTF-8 (RFC 3629: no
+ * overlong form, no surrogate, nothing past U+10FFFF), else 0.
+ */
+size_t json_utf8_len(const unsigned char *s, size_t len);
 
 #endif

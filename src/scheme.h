@@ -30,15 +30,35 @@ enum scheme_result {
 	SCHEME_OK = 0,		/* verified: ev holds the id and type */
 	SCHEME_SIGNATURE,	/* missing, malformed or matching no secret */
 	SCHEME_EVENT,		/* verified, but not a valid event */
+	SCHEME_IGNORED,		/* verified, but not an event (Slack) */
+	SCHEME_CHALLENGE,	/* Slack's url_verification: answer with
+				   the challenge, JSON-encoded in ev_id_json */
 	SCHEME_ERROR		/* the check itself failed (libgcrypt) */
 };
 
 /*
+ * Check and complete webhook wh's scheme settings once its section is
+ * read: the scheme's name, the settings it takes (tolerance, hmac's
+ * prefix, encoding, id_* and type_*), and its secrets (a standard secret
+ * is whsec_ and base64: its key is the decoded bytes, which replace it).
+ * Returns 0, or -1 with a static reason.
+ */
+int scheme_configure(struct config_webhook *wh, const char **reason);
+
+/*
+ * The CGI variable a request header arrives in: "X-Hub-Signature-256"
+ * gives "HTTP_X_HUB_SIGNATURE_256". A new string the caller frees, or
+ * NULL when out of memory.
+ */
+char *scheme_cgi_name(const char *name);
+
+/*
  * Verify rq as webhook wh's scheme says, over the raw body and before any
  * parsing, and only then check the event and take its id and type from
- * where the scheme says. On SCHEME_OK ev is filled (release it with
- * event_clear()); on anything else ev is left empty and *reason is a
- * static string for the log.
+ * where the scheme says. On SCHEME_OK ev is filled, and on
+ * SCHEME_CHALLENGE its ev_id_json (release it with event_clear() either
+ * way); on anything else ev is left empty and *reason is a static string
+ * for the log.
  */
 enum scheme_result scheme_check(const struct config_webhook *wh,
     const struct scheme_request *rq, struct event *ev, const char **reason);

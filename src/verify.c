@@ -50,14 +50,13 @@ hexval(unsigned char c)
 	return -1;
 }
 
-/* Exactly VERIFY_HEX_LEN hex digits, either case, into mac. */
-static int
-decode_hex(const char *sig, unsigned char mac[VERIFY_MAC_LEN])
+int
+verify_unhex(const char *sig, size_t len, unsigned char mac[VERIFY_MAC_LEN])
 {
 	size_t	i;
 	int	hi, lo;
 
-	if (strnlen(sig, VERIFY_HEX_LEN + 1) != VERIFY_HEX_LEN)
+	if (len != VERIFY_HEX_LEN)
 		return -1;
 	for (i = 0; i < VERIFY_MAC_LEN; i++) {
 		hi = hexval(sig[2 * i]);
@@ -99,7 +98,7 @@ verify_signature(const char *sig, const void *body, size_t len,
 		*reason = "signature header missing";
 		return VERIFY_MISSING;
 	}
-	if (decode_hex(sig, mac) == -1) {
+	if (verify_unhex(sig, strnlen(sig, VERIFY_HEX_LEN + 1), mac) == -1) {
 		*reason = "signature is not 64 hex digits";
 		res = VERIFY_MALFORMED;
 		goto done;
@@ -147,4 +146,119 @@ verify_sign(const void *key, size_t keylen, const void *body, size_t len,
 	verify_hex(mac, VERIFY_MAC_LEN, hex);
 	explicit_bzero(mac, sizeof(mac));
 	return 0;
+}
+
+/* The value of a base64 digit (RFC 4648's alphabet), or -1. */
+static int
+b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int
+verify_base64(const char *s, size_t len, unsigned char *out, size_t cap,
+    size_t *outlen)
+{
+	size_t		i, n = 0, pad = 0;
+	unsigned long	acc;
+	int		v, j;
+
+	if (len == 0 || len % 4 != 0)
+		return -1;
+	if (s[len - 1] == '=')
+		pad = s[len - 2] == '=' ? 2 : 1;
+	if (len / 4 * 3 - pad > cap)
+		return -1;
+	for (i = 0; i < len; i += 4) {
+		acc = 0;
+		for (j = 0; j < 4; j++) {
+			if (i + j >= len - pad) {
+				acc <<= 6;
+				continue;
+			}
+			if ((v = b64val((unsigned char)s[i + j])) < 0)
+				return -1;
+			acc = acc << 6 | (unsigned long)v;
+		}
+		out[n++] = acc >> 16 & 0xff;
+		if (i + 4 < len || pad < 2)
+			out[n++] = acc >> 8 & 0xff;
+		if (i + 4 < len || pad < 1)
+			out[n++] = acc & 0xff;
+	}
+	/* canonical: the bits a padded group leaves over are zero */
+	if ((pad == 1 && (b64val((unsigned char)s[len - 2]) & 0x3)) ||
+	    (pad == 2 && (b64val((unsigned char)s[len - 3]) & 0xf)))
+		return -1;
+	*outlen = n;
+	return 0;
+}
+
+/* Constant-time equality of two MACs. */
+static int
+mac_equal(const unsigned char *a, const unsigned char *b)
+{
+	unsigned char	d = 0;
+	size_t		i;
+
+	for (i = 0; i < VERIFY_MAC_LEN; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+/* The HMAC-SHA256 of the parts under sec into mac. */
+static gcry_error_t
+mac_of(const struct config_secret *sec, const struct verify_part *parts,
+    size_t nparts, unsigned char mac[VERIFY_MAC_LEN])
+{
+	gcry_mac_hd_t	hd;
+	gcry_error_t	err;
+	size_t		i, maclen = VERIFY_MAC_LEN;
+
+	if ((err = gcry_mac_open(&hd, GCRY_MAC_HMAC_SHA256, 0, NULL)) != 0)
+		return err;
+	err = gcry_mac_setkey(hd, sec->sec_key, sec->sec_len);
+	for (i = 0; err == 0 && i < nparts; i++)
+		err = gcry_mac_write(hd, parts[i].vp_data, parts[i].vp_len);
+	if (err == 0)
+		err = gcry_mac_read(hd, mac, &maclen);
+	gcry_mac_close(hd);
+	return err;
+}
+
+enum verify_result
+verify_macs(const struct verify_part *parts, size_t nparts,
+    const unsigned char (*macs)[VERIFY_MAC_LEN], size_t nmacs,
+    const struct config_secret *secrets, size_t nsecrets, const char **reason)
+{
+	unsigned char	mine[VERIFY_MAC_LEN];
+	size_t		i, j;
+	int		hit = 0;
+
+	for (i = 0; i < nsecrets && !hit; i++) {
+		if (mac_of(&secrets[i], parts, nparts, mine) != 0) {
+			explicit_bzero(mine, sizeof(mine));
+			*reason = "unable to compute HMAC-SHA256";
+			return VERIFY_ERROR;
+		}
+		/* every candidate is compared, whatever the first gave */
+		for (j = 0; j < nmacs; j++)
+			hit |= mac_equal(mine, macs[j]);
+	}
+	explicit_bzero(mine, sizeof(mine));
+	if (!hit) {
+		*reason = "signature matches no secret";
+		return VERIFY_MISMATCH;
+	}
+	return VERIFY_OK;
 }

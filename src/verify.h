@@ -49,4 +49,37 @@ int verify_sign(const void *key, size_t keylen, const void *body, size_t len,
  */
 void verify_hex(const unsigned char *in, size_t len, char *out);
 
+/* One piece of the signed bytes: schemes sign "TS.body" and the like. */
+struct verify_part {
+	const void	*vp_data;
+	size_t		 vp_len;
+};
+
+/*
+ * Decode sig[0..len), which must be exactly VERIFY_HEX_LEN hex digits of
+ * either case, into mac. Returns 0, or -1.
+ */
+int verify_unhex(const char *sig, size_t len,
+    unsigned char mac[VERIFY_MAC_LEN]);
+
+/*
+ * Decode s[0..len), standard base64 (RFC 4648: '+' and '/', padded to a
+ * multiple of four, no white space, unused bits zero), into out (cap
+ * bytes); the length goes to *outlen. Returns 0, or -1 when s is not
+ * such base64 or out is too small.
+ */
+int verify_base64(const char *s, size_t len, unsigned char *out, size_t cap,
+    size_t *outlen);
+
+/*
+ * Whether one of the candidate MACs macs[0..nmacs) is the HMAC-SHA256 of
+ * the concatenated parts under one of the secrets: VERIFY_OK, else
+ * VERIFY_MISMATCH (also when nmacs is 0) or VERIFY_ERROR, with a static
+ * *reason. Every comparison is constant-time.
+ */
+enum verify_result verify_macs(const struct verify_part *parts, size_t nparts,
+    const unsigned char (*macs)[VERIFY_MAC_LEN], size_t nmacs,
+    const struct config_secret *secrets, size_t nsecrets,
+    const char **reason);
+
 #endif

@@ -1,0 +1,280 @@
+/*
+ * test_schemes.c: every sender's scheme against tests/data/schemes.txt:
+ * the senders' published test vectors (each with its source in the file)
+ * and own cases (tampered, wrong key, decoys, rotated keys, stale, future
+ * and non-numeric timestamps), each with the verdict and the id and type
+ * the spool line must carry. Also the settings scheme_configure() refuses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "json.h"
+#include "scheme.h"
+#include "verify.h"
+#include "unit.h"
+
+#define LINE_MAX_LEN	(64 * 1024)
+#define HEADERS_MAX	16
+
+struct header {
+	char	*h_cgi;
+	char	*h_value;
+};
+
+struct headers {
+	struct header	hs_h[HEADERS_MAX];
+	size_t		hs_n;
+};
+
+/* Decode %XX in place; returns the new length. */
+static size_t
+unpercent(char *s)
+{
+	size_t		i, n = 0;
+	unsigned int	b;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '%' && s[i + 1] != '\0' && s[i + 2] != '\0' &&
+		    sscanf(s + i + 1, "%2x", &b) == 1) {
+			s[n++] = (char)b;
+			i += 2;
+		} else
+			s[n++] = s[i];
+	}
+	s[n] = '\0';
+	return n;
+}
+
+static const char *
+lookup(void *arg, const char *cgi)
+{
+	const struct headers	*hs = arg;
+	size_t			 i;
+
+	for (i = 0; i < hs->hs_n; i++)
+		if (strcmp(hs->hs_h[i].h_cgi, cgi) == 0)
+			return hs->hs_h[i].h_value;
+	return NULL;
+}
+
+/* "Name: value" entries separated by %0A, or "-". */
+static void
+parse_headers(char *text, struct headers *hs)
+{
+	char	*line, *colon, *v, *save = NULL;
+
+	hs->hs_n = 0;
+	if (strcmp(text, "-") == 0)
+		return;
+	unpercent(text);
+	for (line = strtok_r(text, "\n", &save); line != NULL &&
+	    hs->hs_n < HEADERS_MAX; line = strtok_r(NULL, "\n", &save)) {
+		REQUIRE((colon = strchr(line, ':')) != NULL, "header %s", line);
+		*colon = '\0';
+		for (v = colon + 1; *v == ' '; v++)
+			continue;
+		hs->hs_h[hs->hs_n].h_cgi = scheme_cgi_name(line);
+		hs->hs_h[hs->hs_n].h_value = v;
+		REQUIRE(hs->hs_h[hs->hs_n].h_cgi != NULL, "memory");
+		hs->hs_n++;
+	}
+}
+
+/* A webhook of scheme with the secrets (space-separated, %-encoded). */
+static void
+make_webhook(struct config_webhook *wh, const char *scheme, char *secrets)
+{
+	char	*tok, *save = NULL;
+	size_t	 n;
+
+	memset(wh, 0, sizeof(*wh));
+	wh->wh_name = "test";
+	wh->wh_opt[CONFIG_OPT_SCHEME] = strdup(scheme);
+	wh->wh_secrets = calloc(8, sizeof(*wh->wh_secrets));
+	REQUIRE(wh->wh_opt[CONFIG_OPT_SCHEME] != NULL &&
+	    wh->wh_secrets != NULL, "memory");
+	for (tok = strtok_r(secrets, " ", &save); tok != NULL &&
+	    wh->wh_nsecrets < 8; tok = strtok_r(NULL, " ", &save)) {
+		n = unpercent(tok);
+		wh->wh_secrets[wh->wh_nsecrets].sec_key = malloc(n + 1);
+		REQUIRE(wh->wh_secrets[wh->wh_nsecrets].sec_key != NULL, "mem");
+		memcpy(wh->wh_secrets[wh->wh_nsecrets].sec_key, tok, n);
+		wh->wh_secrets[wh->wh_nsecrets++].sec_len = n;
+	}
+	if (strcmp(scheme, "protocol") == 0)
+		wh->wh_cgi_header = "HTTP_X_PROTOCOL_SIGNATURE";
+}
+
+static void
+free_webhook(struct config_webhook *wh, struct headers *hs)
+{
+	size_t	i;
+
+	for (i = 0; i < wh->wh_nsecrets; i++)
+		free(wh->wh_secrets[i].sec_key);
+	free(wh->wh_secrets);
+	free(wh->wh_opt[CONFIG_OPT_SCHEME]);
+	for (i = 0; i < hs->hs_n; i++)
+		free(hs->hs_h[i].h_cgi);
+}
+
+static const char *const verdicts[] = {
+	[SCHEME_OK] = "ok", [SCHEME_SIGNATURE] = "signature",
+	[SCHEME_EVENT] = "event", [SCHEME_IGNORED] = "ignored",
+	[SCHEME_CHALLENGE] = "challenge", [SCHEME_ERROR] = "error",
+};
+
+/* Whether ev carries what the case expects (ok and challenge). */
+static void
+check_fields(unsigned lineno, enum scheme_result r, const struct event *ev,
+    char *id, char *type)
+{
+	char	buf[2048];
+	size_t	n;
+	int	lone;
+
+	if (r == SCHEME_OK) {
+		unpercent(id);
+		unpercent(type);
+		CHECK(strcmp(ev->ev_id, id) == 0, "schemes.txt:%u: id '%s', "
+		    "want '%s'", lineno, ev->ev_id, id);
+		CHECK(strcmp(ev->ev_type, type) == 0, "schemes.txt:%u: type "
+		    "'%s', want '%s'", lineno, ev->ev_type, type);
+	} else if (r == SCHEME_CHALLENGE) {
+		unpercent(id);
+		n = json_string_decode(ev->ev_id_json + 1,
+		    strlen(ev->ev_id_json) - 2, buf, sizeof(buf) - 1, &lone);
+		buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
+		CHECK(strcmp(buf, id) == 0, "schemes.txt:%u: challenge '%s', "
+		    "want '%s'", lineno, buf, id);
+	}
+}
+
+static void
+test_vectors(void)
+{
+	struct config_webhook	 wh;
+	struct scheme_request	 rq;
+	struct headers		 hs;
+	struct event		 ev;
+	enum scheme_result	 r;
+	const char		*reason;
+	char			 path[1024], *line, *f[8], *save;
+	unsigned		 lineno = 0, cases = 0;
+	size_t			 i;
+	FILE			*fp;
+
+	REQUIRE((line = malloc(LINE_MAX_LEN)) != NULL, "memory");
+	REQUIRE((fp = fopen(unit_data("schemes.txt", path, sizeof(path)),
+	    "r")) != NULL, "open %s", path);
+	while (fgets(line, LINE_MAX_LEN, fp) != NULL) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		save = NULL;
+		for (i = 0; i < 8; i++)
+			f[i] = strtok_r(i == 0 ? line : NULL, "\t", &save);
+		REQUIRE(f[7] != NULL, "schemes.txt:%u: not 8 fields", lineno);
+		make_webhook(&wh, f[0], f[3]);
+		reason = NULL;
+		REQUIRE(scheme_configure(&wh, &reason) == 0, "schemes.txt:%u: "
+		    "configure: %s", lineno, reason);
+		parse_headers(f[4], &hs);
+		rq.sr_header = lookup;
+		rq.sr_arg = &hs;
+		rq.sr_len = unpercent(f[5]);
+		rq.sr_body = f[5];
+		rq.sr_now = strcmp(f[2], "-") == 0 ? 0 : (time_t)atoll(f[2]);
+		r = scheme_check(&wh, &rq, &ev, &reason);
+		CHECK(strcmp(verdicts[r], f[1]) == 0, "schemes.txt:%u: %s: %s, "
+		    "want %s (%s)", lineno, f[0], verdicts[r], f[1],
+		    reason ? reason : "-");
+		if (strcmp(verdicts[r], f[1]) == 0)
+			check_fields(lineno, r, &ev, f[6], f[7]);
+		event_clear(&ev);
+		free_webhook(&wh, &hs);
+		cases++;
+	}
+	fclose(fp);
+	free(line);
+	CHECK(cases >= 100, "only %u cases", cases);
+}
+
+/* Settings a scheme does not take, and secrets it cannot use. */
+static void
+test_configure(void)
+{
+	static const struct {
+		const char	*scheme, *secret;
+		enum config_opt	 opt;
+		const char	*value;
+		int		 ok;
+	} cases[] = {
+		{ "protocol", "k", CONFIG_OPT_SCHEME, NULL, 1 },
+		{ "nosuch", "k", CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "github", "k", CONFIG_OPT_TOLERANCE, "5m", 0 },
+		{ "stripe", "whsec_x", CONFIG_OPT_TOLERANCE, "10m", 1 },
+		{ "stripe", "whsec_x", CONFIG_OPT_TOLERANCE, "0", 0 },
+		{ "stripe", "whsec_x", CONFIG_OPT_TOLERANCE, "8d", 0 },
+		{ "slack", "k", CONFIG_OPT_TOLERANCE, "soon", 0 },
+		{ "standard", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+		    CONFIG_OPT_SCHEME, NULL, 1 },
+		{ "standard", "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+		    CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "standard", "whsec_not base64!", CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "standard", "whsec_", CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "shopify", "k", CONFIG_OPT_PREFIX, "sha256=", 0 },
+		{ "hmac", "k", CONFIG_OPT_ENCODING, "base32", 0 },
+	};
+	struct config_webhook	wh;
+	struct headers		hs = { .hs_n = 0 };
+	const char		*reason;
+	char			secret[128];
+	size_t			i;
+	int			rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(secret, sizeof(secret), "%s", cases[i].secret);
+		make_webhook(&wh, cases[i].scheme, secret);
+		if (cases[i].value != NULL)
+			wh.wh_opt[cases[i].opt] = (char *)cases[i].value;
+		if (strcmp(cases[i].scheme, "hmac") == 0)
+			wh.wh_header = "X-Sig";
+		reason = NULL;
+		rc = scheme_configure(&wh, &reason);
+		CHECK((rc == 0) == cases[i].ok, "%s %s=%s: %d (%s)",
+		    cases[i].scheme, cases[i].value ? "opt" : "-",
+		    cases[i].value ? cases[i].value : "-", rc,
+		    reason ? reason : "-");
+		if (cases[i].value != NULL)
+			wh.wh_opt[cases[i].opt] = NULL;
+		free(wh.wh_id_cgi);
+		free(wh.wh_type_cgi);
+		free_webhook(&wh, &hs);
+	}
+	/* hmac without header = */
+	snprintf(secret, sizeof(secret), "k");
+	make_webhook(&wh, "hmac", secret);
+	CHECK(scheme_configure(&wh, &reason) == -1, "hmac without header");
+	free_webhook(&wh, &hs);
+	/* a fixed header */
+	make_webhook(&wh, "github", secret);
+	wh.wh_header = "X-Other";
+	CHECK(scheme_configure(&wh, &reason) == -1, "github with header =");
+	free_webhook(&wh, &hs);
+}
+
+int
+main(void)
+{
+	const char	*reason;
+
+	REQUIRE(verify_init(&reason) == 0, "verify_init");
+	test_vectors();
+	test_configure();
+	return unit_done("test_schemes");
+}
