@@ -9,7 +9,9 @@
 
 #include "cli.h"
 #include "config.h"
+#include "scheme.h"
 #include "verify.h"
+#include <time.h>
 
 /* Bodies larger than this are refused. */
 #define INPUT_MAX	(1024 * 1024 * 1024)
@@ -43,17 +45,43 @@ read_input(FILE *fp, char **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * The headers a sender of scheme would send with body, signed now, on
+ * stdout. Returns the exit status.
+ */
+static int
+sign_headers(const char *scheme, const unsigned char *key, size_t keylen,
+    const char *body, size_t len, const char *id, const char *type)
+{
+	const char	*reason;
+	char		*out;
+	int		 rc;
+
+	if (scheme_sign(scheme, key, keylen, body, len, id, type, time(NULL),
+	    &out, &reason) == -1) {
+		cli_warnx("sign --scheme %s: %s", scheme, reason);
+		return EXIT_USAGE;
+	}
+	rc = fputs(out, stdout) == EOF || fflush(stdout) == EOF ? EXIT_PART : 0;
+	free(out);
+	return rc;
+}
+
 int
 cmd_sign(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "secret-file", required_argument, NULL, 'f' },
 		{ "secret", required_argument, NULL, 's' },
+		{ "scheme", required_argument, NULL, 'S' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "type", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned char	*key = NULL;
 	const char	*file = NULL, *reason;
 	char		*inline_secret = NULL;
+	const char	*scheme = NULL, *id = NULL, *type = NULL;
 	char		 hex[VERIFY_HEX_LEN + 1], *body;
 	size_t		 keylen, len;
 	FILE		*fp = stdin;
@@ -64,6 +92,12 @@ cmd_sign(int argc, char *argv[])
 			file = optarg;
 		else if (c == 's')
 			inline_secret = optarg;
+		else if (c == 'S')
+			scheme = optarg;
+		else if (c == 'i')
+			id = optarg;
+		else if (c == 't')
+			type = optarg;
 		else
 			goto usage;
 	}
@@ -104,6 +138,11 @@ cmd_sign(int argc, char *argv[])
 		rc = EXIT_PART;
 		goto done;
 	}
+	if (scheme != NULL) {
+		rc = sign_headers(scheme, key, keylen, body, len, id, type);
+		free(body);
+		goto done;
+	}
 	rc = verify_sign(key, keylen, body, len, hex, &reason);
 	free(body);
 	if (rc == -1) {
@@ -119,7 +158,9 @@ done:
 	free(key);
 	return rc;
 usage:
-	fprintf(stderr, "usage: hookspool sign (--secret-file F | --secret S) "
-	    "[FILE]\n       hookspool sign --secret-file - FILE\n");
+	fprintf(stderr, "usage: hookspool sign [--scheme S [--id ID] "
+	    "[--type T]]\n"
+	    "                      (--secret-file F | --secret S) [FILE]\n"
+	    "       hookspool sign ... --secret-file - FILE\n");
 	return EXIT_USAGE;
 }

@@ -537,3 +537,130 @@ scheme_configure(struct config_webhook *wh, const char **reason)
 		return hmac_settings(wh, reason);
 	return 0;
 }
+
+/* The MAC of parts under wh's first secret, as hex or base64, into out. */
+static int
+sign_parts(const struct config_webhook *wh, const struct verify_part *parts,
+    size_t nparts, int base64, char out[VERIFY_HEX_LEN + 1],
+    const char **reason)
+{
+	unsigned char	mac[VERIFY_MAC_LEN];
+
+	if (verify_mac(&wh->wh_secrets[0], parts, nparts, mac, reason) == -1)
+		return -1;
+	if (base64)
+		verify_base64_encode(mac, VERIFY_MAC_LEN, out);
+	else
+		verify_hex(mac, VERIFY_MAC_LEN, out);
+	explicit_bzero(mac, sizeof(mac));
+	return 0;
+}
+
+/* The header lines of a scheme whose MAC is over the body alone. */
+static int
+sign_body(const struct config_webhook *wh, const char *name,
+    const char *body, size_t len, const char *id, const char *type,
+    char **out, const char **reason)
+{
+	struct verify_part	 part = { body, len };
+	char			 mac[VERIFY_HEX_LEN + 1];
+	int			 n = -1;
+
+	if (sign_parts(wh, &part, 1, strcmp(name, "shopify") == 0, mac,
+	    reason) == -1)
+		return -1;
+	if (strcmp(name, "protocol") == 0)
+		n = asprintf(out, "x-protocol-signature: %s\n", mac);
+	else if (strcmp(name, "github") == 0)
+		n = asprintf(out, "X-Hub-Signature-256: sha256=%s\n"
+		    "X-GitHub-Delivery: %s\nX-GitHub-Event: %s\n", mac, id,
+		    type);
+	else if (strcmp(name, "shopify") == 0)
+		n = asprintf(out, "X-Shopify-Hmac-Sha256: %s\n"
+		    "X-Shopify-Topic: %s\nX-Shopify-Event-Id: %s\n", mac, type,
+		    id);
+	if (n < 0)
+		*reason = "out of memory";
+	return n < 0 ? -1 : 0;
+}
+
+/* The header lines of a timed scheme, signed at now. */
+static int
+sign_timed(const struct config_webhook *wh, const char *name,
+    const char *body, size_t len, const char *id, time_t now, char **out,
+    const char **reason)
+{
+	struct verify_part	 parts[5];
+	char			 mac[VERIFY_HEX_LEN + 1], ts[32];
+	size_t			 n = 0;
+	int			 r = -1, std = strcmp(name, "standard") == 0;
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)now);
+	if (std) {
+		parts[n++] = (struct verify_part){ id, strlen(id) };
+		parts[n++] = (struct verify_part){ ".", 1 };
+	} else if (strcmp(name, "slack") == 0)
+		parts[n++] = (struct verify_part){ "v0:", 3 };
+	parts[n++] = (struct verify_part){ ts, strlen(ts) };
+	parts[n++] = std || strcmp(name, "stripe") == 0 ?
+	    (struct verify_part){ ".", 1 } : (struct verify_part){ ":", 1 };
+	parts[n++] = (struct verify_part){ body, len };
+	if (sign_parts(wh, parts, n, std, mac, reason) == -1)
+		return -1;
+	if (std)
+		r = asprintf(out, "webhook-id: %s\nwebhook-timestamp: %s\n"
+		    "webhook-signature: v1,%s\n", id, ts, mac);
+	else if (strcmp(name, "stripe") == 0)
+		r = asprintf(out, "Stripe-Signature: t=%s,v1=%s\n", ts, mac);
+	else
+		r = asprintf(out, "X-Slack-Request-Timestamp: %s\n"
+		    "X-Slack-Signature: v0=%s\n", ts, mac);
+	if (r < 0)
+		*reason = "out of memory";
+	return r < 0 ? -1 : 0;
+}
+
+int
+scheme_sign(const char *name, const unsigned char *secret, size_t secretlen,
+    const char *body, size_t len, const char *id, const char *type,
+    time_t now, char **out, const char **reason)
+{
+	struct config_secret	 sec;
+	struct config_webhook	 wh;
+	int			 rc = -1;
+
+	*out = NULL;
+	memset(&wh, 0, sizeof(wh));
+	if ((sec.sec_key = malloc(secretlen + 1)) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	memcpy(sec.sec_key, secret, secretlen);
+	sec.sec_len = secretlen;
+	wh.wh_secrets = &sec;
+	wh.wh_nsecrets = 1;
+	wh.wh_opt[CONFIG_OPT_SCHEME] = (char *)name;
+	if (scheme_configure(&wh, reason) == -1)
+		goto done;
+	if (strcmp(name, "hmac") == 0) {
+		*reason = "hmac's header is the webhook's own: sign without "
+		    "--scheme gives the hex MAC";
+		goto done;
+	}
+	if ((strcmp(name, "github") == 0 || strcmp(name, "shopify") == 0 ||
+	    strcmp(name, "standard") == 0) && (id == NULL || (type == NULL &&
+	    strcmp(name, "standard") != 0))) {
+		*reason = strcmp(name, "standard") == 0 ? "this scheme needs "
+		    "--id" : "this scheme needs --id and --type";
+		goto done;
+	}
+	if (wh.wh_opt[CONFIG_OPT_SCHEME] != NULL && schemes[wh.wh_scheme].sc_opts
+	    & TIMED)
+		rc = sign_timed(&wh, name, body, len, id, now, out, reason);
+	else
+		rc = sign_body(&wh, name, body, len, id, type, out, reason);
+done:
+	explicit_bzero(wh.wh_secrets[0].sec_key, wh.wh_secrets[0].sec_len);
+	free(wh.wh_secrets[0].sec_key);
+	return rc;
+}

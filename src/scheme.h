@@ -46,6 +46,19 @@ enum scheme_result {
 int scheme_configure(struct config_webhook *wh, const char **reason);
 
 /*
+ * The header lines ("Name: value\n" each) a sender of scheme name would
+ * send with body[0..len), signed with secret (as written in a config: a
+ * standard secret is whsec_ and base64) at time now: id and type are the
+ * delivery's id and event where the scheme puts them in headers (github,
+ * shopify: both needed; standard: id). On success *out is a new string
+ * the caller frees; returns 0, or -1 with a static reason (hmac is
+ * refused: its header is the webhook's own).
+ */
+int scheme_sign(const char *name, const unsigned char *secret,
+    size_t secretlen, const char *body, size_t len, const char *id,
+    const char *type, time_t now, char **out, const char **reason);
+
+/*
  * The CGI variable a request header arrives in: "X-Hub-Signature-256"
  * gives "HTTP_X_HUB_SIGNATURE_256". A new string the caller frees, or
  * NULL when out of memory.

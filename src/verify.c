@@ -262,3 +262,39 @@ verify_macs(const struct verify_part *parts, size_t nparts,
 	}
 	return VERIFY_OK;
 }
+
+int
+verify_mac(const struct config_secret *sec, const struct verify_part *parts,
+    size_t nparts, unsigned char mac[VERIFY_MAC_LEN], const char **reason)
+{
+	gcry_error_t	err;
+
+	if ((err = mac_of(sec, parts, nparts, mac)) != 0) {
+		explicit_bzero(mac, VERIFY_MAC_LEN);
+		*reason = gcry_strerror(err);
+		return -1;
+	}
+	return 0;
+}
+
+void
+verify_base64_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char	digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long		acc;
+	size_t			i, n = 0;
+
+	for (i = 0; i < len; i += 3) {
+		acc = (unsigned long)in[i] << 16;
+		if (i + 1 < len)
+			acc |= (unsigned long)in[i + 1] << 8;
+		if (i + 2 < len)
+			acc |= in[i + 2];
+		out[n++] = digits[acc >> 18 & 63];
+		out[n++] = digits[acc >> 12 & 63];
+		out[n++] = i + 1 < len ? digits[acc >> 6 & 63] : '=';
+		out[n++] = i + 2 < len ? digits[acc & 63] : '=';
+	}
+	out[n] = '\0';
+}

@@ -82,4 +82,17 @@ enum verify_result verify_macs(const struct verify_part *parts, size_t nparts,
     const struct config_secret *secrets, size_t nsecrets,
     const char **reason);
 
+/*
+ * The HMAC-SHA256 of the concatenated parts under sec, into mac. Returns
+ * 0, or -1 with a static reason (mac is then wiped).
+ */
+int verify_mac(const struct config_secret *sec, const struct verify_part *parts,
+    size_t nparts, unsigned char mac[VERIFY_MAC_LEN], const char **reason);
+
+/*
+ * in[0..len) as standard, padded base64 and a NUL into out, which has room
+ * for 4 * ((len + 2) / 3) + 1 bytes.
+ */
+void verify_base64_encode(const unsigned char *in, size_t len, char *out);
+
 #endif

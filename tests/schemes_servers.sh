@@ -1,0 +1,119 @@
+#!/bin/bash
+# Every sender's scheme through real servers, as the senders send them:
+# headers made by `hookspool sign --scheme` (and, where the npm packages
+# are installed, by the senders' own libraries: tests/senders), posted
+# with curl to lighttpd (mod_fastcgi) and Apache (mod_proxy_fcgi to
+# hookspool.fcgi --listen) from the shipped configs. Each must arrive
+# with its id and type where the scheme puts them; a tampered body gets
+# 401; Slack's challenge comes back.
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/servers.sh"
+
+command -v curl >/dev/null || skip "curl is not installed (apt-get install curl)"
+
+for s in protocol github stripe standard slack shopify hmac; do
+	printf '%s-secret-%s\n' "$s" "$$" >"$T/$s.key"
+done
+printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | base64)" >"$T/standard.key"
+chmod 600 "$T"/*.key
+{
+	echo "spool = $SPOOL"
+	for s in protocol github stripe standard slack shopify; do
+		printf '[webhook %s]\npath = /%s\nscheme = %s\nsecret_file = %s\n' \
+		    "$s" "$s" "$s" "$T/$s.key"
+	done
+	printf '[webhook hmac]\npath = /hmac\nscheme = hmac\nsecret_file = %s\n' \
+	    "$T/hmac.key"
+	printf 'header = X-Signature\nprefix = sha256=\nencoding = hex\n'
+	printf 'id_header = X-Event-Id\ntype_field = data.kind\n'
+} >"$CONF"
+"$HOOKSPOOL" check -c "$CONF" >"$T/check.out" 2>&1 ||
+    fail "check refuses the config: $(cat "$T/check.out")"
+
+# headers SCHEME BODY ID TYPE: the header lines the sender would send.
+headers() {
+	case $1 in
+	hmac)
+		printf 'X-Signature: sha256=%s\nX-Event-Id: %s\n' \
+		    "$("$HOOKSPOOL" sign --secret-file "$T/hmac.key" "$2")" "$3" ;;
+	*)
+		"$HOOKSPOOL" sign --scheme "$1" --secret-file "$T/$1.key" \
+		    --id "$3" --type "$4" "$2" ;;
+	esac
+}
+
+# post URL SCHEME BODY HEADERFILE: sets STATUS, the answer in $T/http.out.
+post() {
+	STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' -H @"$4" \
+	    -H 'Content-Type: application/json' --data-binary "@$3" \
+	    "$1/$2") || STATUS=000
+}
+
+# spooled ID TYPE: the spool holds exactly one line with that id and type.
+spooled() {
+	n=$(grep -l "\"id\":\"$1\",\"type\":\"$2\"," "$SPOOL"/new/* 2>/dev/null |
+	    wc -l)
+	assert_eq "$label: spooled once with id $1 and type $2" 1 "$n"
+}
+
+# every_scheme URL LABEL: one event per scheme, a tampered one, Slack's
+# challenge.
+every_scheme() {
+	url=$1
+	for s in protocol github stripe standard slack shopify hmac; do
+		label="$2 $s"
+		id="$s-$$-${2// /}"
+		case $s in
+		github)
+			printf '{"action":"opened","issue":{"number":1}}' >"$T/body"
+			type=issues; want=issues.opened ;;
+		slack)
+			printf '{"type":"event_callback","event_id":"%s","event":{"type":"app_mention"}}' \
+			    "$id" >"$T/body"
+			type=-; want=app_mention ;;
+		shopify)
+			printf '{"id":1,"total":"9.99"}' >"$T/body"
+			type=orders/create; want=orders/create ;;
+		hmac)
+			printf '{"data":{"kind":"build.done"}}' >"$T/body"
+			type=-; want=build.done ;;
+		*)
+			printf '{"id":"%s","type":"charge.succeeded","data":{}}' \
+			    "$id" >"$T/body"
+			type=-; want=charge.succeeded ;;
+		esac
+		headers "$s" "$T/body" "$id" "$type" >"$T/hdr" ||
+		    fail "$label: sign failed"
+		post "$url" "$s" "$T/body" "$T/hdr"
+		assert_eq "$label: status" 200 "$STATUS"
+		grep -q '"status":"accepted"' "$T/http.out" ||
+		    fail "$label: not accepted: $(cat "$T/http.out")"
+		spooled "$id" "$want"
+		printf ' ' >>"$T/body"
+		post "$url" "$s" "$T/body" "$T/hdr"
+		assert_eq "$label: a tampered body" 401 "$STATUS"
+	done
+	label="$2 slack challenge"
+	printf '{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","token":"x"}' >"$T/body"
+	headers slack "$T/body" - - >"$T/hdr"
+	post "$url" slack "$T/body" "$T/hdr"
+	assert_eq "$label: status" 200 "$STATUS"
+	assert_eq "$label: answer" \
+	    '{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}' \
+	    "$(cat "$T/http.out")"
+}
+
+mkdir -p "$SPOOL"
+start_lighttpd hookspool-fastcgi.conf "$FCGI"
+every_scheme "$URL" "lighttpd"
+
+need_apache mpm_event authz_core alias env cgid proxy proxy_fcgi
+mkdir "$T/run"
+for_listen_user "$SPOOL" "$T/run" "$T"/*.key "$CONF"
+SOCK=$T/run/hookspool.sock
+substitute "$top_srcdir/apache/hookspool-proxy-fcgi.conf" \
+    "$T/hookspool-proxy-fcgi.conf" hookspool_socket="$SOCK"
+LISTEN_CONFIG=$T/nonexistent.conf start_listen "$SOCK" -c "$CONF"
+wait_socket "$SOCK"
+start_apache "$T/hookspool-proxy-fcgi.conf"
+every_scheme "http://127.0.0.1:$HTTP_PORT/hookspool" "apache"
