@@ -6,43 +6,14 @@
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/servers.sh"
 
-NGINX=$(find_prog nginx) || skip "nginx is not installed"
-PARAMS=
-for d in /etc/nginx /usr/local/etc/nginx /usr/local/nginx/conf; do
-	[ -f "$d/fastcgi_params" ] && PARAMS=$d/fastcgi_params && break
-done
-[ -n "$PARAMS" ] || skip "nginx's fastcgi_params is not installed"
-
-# replace FILE SHIPPED NEW: every SHIPPED (a fixed string) becomes NEW.
-replace() {
-	grep -qF "$2" "$1" || fail "$1 no longer holds $2"
-	old=$(printf '%s' "$2" | sed 's/[].[*^$|\\/]/\\&/g')
-	new=$(printf '%s' "$3" | sed 's/[&|\\]/\\&/g')
-	sed -i "s|$old|$new|g" "$1"
-}
-
 make_conf
-mkdir "$SPOOL" "$T/run" "$T/nginx"
+mkdir "$SPOOL" "$T/run"
 for_listen_user "$SPOOL" "$SECRET_FILE" "$T/run"
 SOCK=$T/run/hookspool.sock
-HTTP_PORT=$(free_port)
-cp "$top_srcdir/nginx/nginx.conf" "$top_srcdir/nginx/hookspool.conf" \
-    "$PARAMS" "$T/nginx/"
-replace "$T/nginx/nginx.conf" /var/lib/hookspool-demo "$T"
-replace "$T/nginx/nginx.conf" 127.0.0.1:8082 "127.0.0.1:$HTTP_PORT"
-replace "$T/nginx/hookspool.conf" /run/hookspool/hookspool.sock "$SOCK"
-
 # The config is the process's own (-c), as the README runs it.
 LISTEN_CONFIG=$T/nonexistent.conf start_listen "$SOCK" -c "$CONF"
 wait_socket "$SOCK"
-
-"$NGINX" -t -e "$T/nginx-error.log" -c "$T/nginx/nginx.conf" \
-    >"$T/nginx-check.log" 2>&1 ||
-    fail "nginx refuses the config: $(cat "$T/nginx-check.log")"
-"$NGINX" -e "$T/nginx-error.log" -c "$T/nginx/nginx.conf" -g 'daemon off;' \
-    2>>"$T/nginx-stderr.log" &
-CLEANUP_PIDS="$CLEANUP_PIDS $!"
-wait_port "$HTTP_PORT"
+start_nginx "$SOCK"
 
 check_setup "http://127.0.0.1:$HTTP_PORT/hookspool"
 

@@ -1,11 +1,12 @@
 #!/bin/bash
 # Every sender's scheme through real servers, as the senders send them:
-# headers made by `hookspool sign --scheme` (and, where the npm packages
-# are installed, by the senders' own libraries: tests/senders), posted
-# with curl to lighttpd (mod_fastcgi) and Apache (mod_proxy_fcgi to
-# hookspool.fcgi --listen) from the shipped configs. Each must arrive
-# with its id and type where the scheme puts them; a tampered body gets
-# 401; Slack's challenge comes back.
+# headers made by `hookspool sign --scheme`, posted with curl to lighttpd
+# (mod_fastcgi), Apache (mod_proxy_fcgi to hookspool.fcgi --listen) and
+# nginx (to the same --listen), each started from the shipped configs. So
+# every header these schemes use must pass each server as it is. Each
+# event must arrive with its id and type where its scheme puts them; a
+# tampered body gets 401; Slack's challenge comes back. (The senders' own
+# libraries sign in tests/senders_roundtrip.sh.)
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/servers.sh"
 
@@ -117,3 +118,5 @@ LISTEN_CONFIG=$T/nonexistent.conf start_listen "$SOCK" -c "$CONF"
 wait_socket "$SOCK"
 start_apache "$T/hookspool-proxy-fcgi.conf"
 every_scheme "http://127.0.0.1:$HTTP_PORT/hookspool" "apache"
+start_nginx "$SOCK"
+every_scheme "http://127.0.0.1:$HTTP_PORT/hookspool" "nginx"
