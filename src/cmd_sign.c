@@ -67,6 +67,36 @@ sign_headers(const char *scheme, const unsigned char *key, size_t keylen,
 	return rc;
 }
 
+/*
+ * The key: from file, or from the command line's inline secret, which is
+ * wiped at once. Returns 0 with a new *key the caller wipes and frees, or
+ * the exit status.
+ */
+static int
+load_key(const char *file, char *inline_secret, unsigned char **key,
+    size_t *keylen)
+{
+	const char	*reason;
+
+	if (file != NULL) {
+		if (config_read_secret(file, key, keylen, &reason) == -1) {
+			cli_warnx("unable to read %s: %s", file, reason);
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	/*
+	 * Every user can read a command line (ps, /proc/PID/cmdline): take a
+	 * copy and wipe the argument at once, and say so.
+	 */
+	*keylen = strlen(inline_secret);
+	*key = (unsigned char *)strdup(inline_secret);
+	explicit_bzero(inline_secret, *keylen);
+	cli_warnx("warning: --secret shows the secret to every user of this "
+	    "machine while it starts; use --secret-file");
+	return *key == NULL ? EXIT_PART : 0;
+}
+
 int
 cmd_sign(int argc, char *argv[])
 {
@@ -109,24 +139,8 @@ cmd_sign(int argc, char *argv[])
 			goto usage;
 		file = "/dev/stdin";
 	}
-	if (file != NULL) {
-		if (config_read_secret(file, &key, &keylen, &reason) == -1) {
-			cli_warnx("unable to read %s: %s", file, reason);
-			return EXIT_USAGE;
-		}
-	} else {
-		/*
-		 * Every user can read a command line (ps, /proc/PID/cmdline):
-		 * take a copy and wipe the argument at once, and say so.
-		 */
-		keylen = strlen(inline_secret);
-		key = (unsigned char *)strdup(inline_secret);
-		explicit_bzero(inline_secret, keylen);
-		cli_warnx("warning: --secret shows the secret to every user "
-		    "of this machine while it starts; use --secret-file");
-		if (key == NULL)
-			return EXIT_PART;
-	}
+	if ((rc = load_key(file, inline_secret, &key, &keylen)) != 0)
+		return rc;
 	if (optind < argc && (fp = fopen(argv[optind], "rb")) == NULL) {
 		cli_warnx("unable to open %s: %s", argv[optind], strerror(errno));
 		rc = EXIT_PART;
