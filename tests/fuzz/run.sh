@@ -4,7 +4,7 @@
 # copy of its corpus, FUZZDIR/corpus/NAME, with FUZZDIR/NAME.dict if there
 # is one, and prints one line per target: "PASS: NAME" or "FAIL: NAME",
 # the latter followed by "# " lines naming the failed property and the
-# input that broke it. Everything lands in tests/fuzz/work/NAME/: the log,
+# input that broke it. Everything lands in tests/fuzz/scratch/NAME/: the log,
 # the scratch corpus, TMPDIR and crashes/. Exits 1 if a target failed.
 set -u
 seconds=$1 fuzzdir=$2
@@ -16,7 +16,7 @@ esac
 status=0
 for target; do
 	name=$(basename "$target")
-	work=tests/fuzz/work/$name
+	work=tests/fuzz/scratch/$name
 	rm -rf "$work"
 	mkdir -p "$work/corpus" "$work/crashes" "$work/tmp" || exit 2
 	if [ -d "$fuzzdir/corpus/$name" ]; then
