@@ -184,16 +184,6 @@ check_stop(long ms)
 		drain_stopping = 1;
 }
 
-static double
-now_s(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The event's string fields for the handler; missing ones are "". */
 struct fields {
 	char	*f_id;
@@ -461,7 +451,7 @@ locked(const struct drain_item *it, const struct drain_opts *o,
     struct drain_seen *dn, struct drain_stats *ds)
 {
 	char	name[SPOOL_NAME_MAX];
-	double	t = now_s(), since;
+	double	t = io_now(), since;
 
 	if ((since = drain_locked_since(before, it->di_spool, it->di_name)) < 0)
 		since = t;

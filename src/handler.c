@@ -11,16 +11,7 @@
 #include <unistd.h>
 
 #include "handler.h"
-
-static double
-now_s(void)
-{
-	struct timespec	ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "io.h"
 
 /*
  * The handler's process: its own group, the kept descriptor inherited,
@@ -105,24 +96,24 @@ handler_run(const struct handler_job *job, int *stopping, char *what,
 	 * once the child has set it itself and run sh (EACCES).
 	 */
 	(void)setpgid(pid, pid);
-	deadline = now_s() + job->hj_timeout;
+	deadline = io_now() + job->hj_timeout;
 	while ((r = waitpid(pid, &status, WNOHANG)) != pid) {
 		if (r == -1 && errno != EINTR) {
 			snprintf(what, whatlen, "unable to wait for the "
 			    "handler: %s", strerror(errno));
 			return HANDLER_ERROR;
 		}
-		if ((*stopping || deadline <= now_s()) && !killed) {
+		if ((*stopping || deadline <= io_now()) && !killed) {
 			res = *stopping ? HANDLER_STOPPED : HANDLER_TIMED_OUT;
 			killed = 1;
 			kill(-pid, SIGTERM);
-			deadline = now_s() + HANDLER_KILL_GRACE;
-		} else if (deadline <= now_s() && !hard) {
+			deadline = io_now() + HANDLER_KILL_GRACE;
+		} else if (deadline <= io_now() && !hard) {
 			hard = 1;
 			kill(-pid, SIGKILL);
-			deadline = now_s() + 3600;
+			deadline = io_now() + 3600;
 		}
-		wait_signal(job, deadline - now_s(), stopping);
+		wait_signal(job, deadline - io_now(), stopping);
 	}
 	if (killed)
 		kill(-pid, SIGKILL);	/* whatever is left of the group */

@@ -3,6 +3,7 @@
  * error (a pipe, a signal): it is followed by another write of the rest.
  */
 #include <errno.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -60,4 +61,14 @@ io_writev_all(int fd, struct iovec *iov, int iovcnt)
 		}
 	}
 	return 0;
+}
+
+double
+io_now(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }

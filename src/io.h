@@ -1,6 +1,6 @@
 /*
  * io.h: writing all of a buffer to a descriptor, whatever write(2) and
- * writev(2) take at a time.
+ * writev(2) take at a time; and the clock that measures waits.
  */
 #ifndef HOOKSPOOL_IO_H
 #define HOOKSPOOL_IO_H
@@ -23,5 +23,11 @@ int io_write_all(int fd, const void *buf, size_t len);
  * with errno.
  */
 int io_writev_all(int fd, struct iovec *iov, int iovcnt);
+
+/*
+ * Seconds on the monotonic clock (CLOCK_MONOTONIC), for measuring waits
+ * and deadlines; 0 if the clock cannot be read.
+ */
+double io_now(void);
 
 #endif
