@@ -85,9 +85,11 @@ cmd_check(int argc, char *argv[])
 				printf("warning: secret file %s is readable by "
 				    "others\n", cf->cf_sources[j].src_path);
 		}
-		printf("webhook %s: path %s, spool %s, %zu secret%s, events",
-		    wh->wh_name, wh->wh_path[0] ? wh->wh_path : "/",
-		    wh->wh_spool, wh->wh_nsecrets, wh->wh_nsecrets > 1 ? "s" : "");
+		printf("webhook %s: scheme %s, path %s, spool %s, %zu secret%s, "
+		    "events", wh->wh_name, wh->wh_opt[CONFIG_OPT_SCHEME] ?
+		    wh->wh_opt[CONFIG_OPT_SCHEME] : "protocol",
+		    wh->wh_path[0] ? wh->wh_path : "/", wh->wh_spool,
+		    wh->wh_nsecrets, wh->wh_nsecrets > 1 ? "s" : "");
 		for (j = 0; j < wh->wh_nevents; j++)
 			printf(" %s", wh->wh_events[j]);
 		printf("\n");

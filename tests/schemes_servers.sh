@@ -30,6 +30,9 @@ chmod 600 "$T"/*.key
 } >"$CONF"
 "$HOOKSPOOL" check -c "$CONF" >"$T/check.out" 2>&1 ||
     fail "check refuses the config: $(cat "$T/check.out")"
+grep -q '^webhook stripe: scheme stripe, path /stripe,' "$T/check.out" ||
+    fail "check does not show the scheme: $(cat "$T/check.out")"
+ok "check shows each webhook's scheme"
 
 # headers SCHEME BODY ID TYPE: the header lines the sender would send.
 headers() {
