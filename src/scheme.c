@@ -464,12 +464,37 @@ standard_keys(struct config_webhook *wh, const char **reason)
 	return 0;
 }
 
+/* A dotted field path: steps of 1 to 64 bytes (what event.c looks up). */
+static int
+usable_path(const char *path)
+{
+	size_t	n;
+
+	if (path == NULL)
+		return 1;
+	for (;;) {
+		n = strcspn(path, ".");
+		if (n == 0 || n > 64)
+			return 0;
+		if (path[n] == '\0')
+			return 1;
+		path += n + 1;
+	}
+}
+
 /* hmac's settings: header required, one source each for id and type. */
 static int
 hmac_settings(struct config_webhook *wh, const char **reason)
 {
 	const char	*enc = wh->wh_opt[CONFIG_OPT_ENCODING];
 	char *const	*o = wh->wh_opt;
+
+	if (!usable_path(o[CONFIG_OPT_ID_FIELD]) ||
+	    !usable_path(o[CONFIG_OPT_TYPE_FIELD])) {
+		*reason = "id_field and type_field are dotted paths of names "
+		    "of 1 to 64 bytes";
+		return -1;
+	}
 
 	if (wh->wh_header == NULL) {
 		*reason = "scheme hmac needs header =";

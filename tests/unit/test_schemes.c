@@ -229,6 +229,9 @@ test_configure(void)
 		{ "standard", "whsec_", CONFIG_OPT_SCHEME, NULL, 0 },
 		{ "shopify", "k", CONFIG_OPT_PREFIX, "sha256=", 0 },
 		{ "hmac", "k", CONFIG_OPT_ENCODING, "base32", 0 },
+		{ "hmac", "k", CONFIG_OPT_ID_FIELD, "data.object.id", 1 },
+		{ "hmac", "k", CONFIG_OPT_ID_FIELD, "data..id", 0 },
+		{ "hmac", "k", CONFIG_OPT_TYPE_FIELD, "kind.", 0 },
 	};
 	struct config_webhook	wh;
 	struct headers		hs = { .hs_n = 0 };
