@@ -6,6 +6,7 @@
 #define HOOKSPOOL_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "spool.h"
@@ -71,8 +72,15 @@ int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
 
 /*
  * Options of a verb that takes only -c FILE: *conf is set to FILE (left
- * as it is without -c). Returns 0, or -1 on anything else.
+ * as it is without -c). Returns 0, 1 when --help was asked for, or -1 on
+ * anything else.
  */
 int cli_config_only(int argc, char *argv[], const char **conf);
+
+/*
+ * A verb's --help: its usage function called on stdout, then flushed.
+ * Returns the verb's exit status: 0, or EXIT_PART when stdout failed.
+ */
+int cli_help(void (*usage)(FILE *));
 
 #endif

@@ -28,10 +28,11 @@ static const struct {
 	{ "check", cmd_check },
 };
 
-static void
-usage(void)
+/* The usage on f: stdout for --help, stderr for a usage error. */
+static int
+usage(FILE *f)
 {
-	fprintf(stderr,
+	return fprintf(f,
 	    "usage: hookspool drain   [-c CONF] [--exec CMD] [--max N] "
 	    "[--attempts N]\n"
 	    "                         [--timeout D] [--type PATTERN]\n"
@@ -40,7 +41,9 @@ usage(void)
 	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"
 	    "       hookspool sign    (--secret-file F | --secret S) [FILE]\n"
-	    "       hookspool check   [-c CONF]\n");
+	    "       hookspool check   [-c CONF]\n"
+	    "       hookspool --version | --help | VERB --help\n") < 0 ||
+	    fflush(f) == EOF ? -1 : 0;
 }
 
 /*
@@ -69,9 +72,14 @@ main(int argc, char *argv[])
 	size_t		 i;
 
 	if (argc < 2) {
-		usage();
+		(void)usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "--help") == 0)
+		return usage(stdout) == -1 ? EXIT_PART : 0;
+	if (strcmp(argv[1], "--version") == 0)
+		return printf("hookspool %s\n", PACKAGE_VERSION) < 0 ||
+		    fflush(stdout) == EOF ? EXIT_PART : 0;
 	/* Keys stay out of core dumps and out of /proc/PID/mem. */
 	if (std_fds() == -1 || setrlimit(RLIMIT_CORE, &rl) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
@@ -82,6 +90,6 @@ main(int argc, char *argv[])
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].v_name) == 0)
 			return verbs[i].v_run(argc - 1, argv + 1);
-	usage();
+	(void)usage(stderr);
 	return EXIT_USAGE;
 }
