@@ -78,8 +78,8 @@ int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
 int cli_config_only(int argc, char *argv[], const char **conf);
 
 /*
- * A verb's --help: its usage function called on stdout, then flushed.
- * Returns the verb's exit status: 0, or EXIT_PART when stdout failed.
+ * A verb's --help (or hookspool --version): fn called on stdout, then
+ * flushed. Returns the exit status: 0, or EXIT_PART when stdout failed.
  */
 int cli_help(void (*usage)(FILE *));
 

@@ -29,11 +29,12 @@ static const struct {
 };
 
 /* The usage on f: stdout for --help, stderr for a usage error. */
-static int
+static void
 usage(FILE *f)
 {
-	return fprintf(f,
-	    "usage: hookspool drain   [-c CONF] [--exec CMD] [--max N] "
+	fprintf(f,
+	    "usage: hookspool --version | --help | VERB --help\n"
+	    "       hookspool drain   [-c CONF] [--exec CMD] [--max N] "
 	    "[--attempts N]\n"
 	    "                         [--timeout D] [--type PATTERN]\n"
 	    "       hookspool status  [-c CONF] [--json] [--warn-age D]\n"
@@ -41,9 +42,13 @@ usage(FILE *f)
 	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"
 	    "       hookspool sign    (--secret-file F | --secret S) [FILE]\n"
-	    "       hookspool check   [-c CONF]\n"
-	    "       hookspool --version | --help | VERB --help\n") < 0 ||
-	    fflush(f) == EOF ? -1 : 0;
+	    "       hookspool check   [-c CONF]\n");
+}
+
+static void
+version(FILE *f)
+{
+	fprintf(f, "hookspool %s\n", PACKAGE_VERSION);
 }
 
 /*
@@ -72,14 +77,13 @@ main(int argc, char *argv[])
 	size_t		 i;
 
 	if (argc < 2) {
-		(void)usage(stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0)
-		return usage(stdout) == -1 ? EXIT_PART : 0;
+		return cli_help(usage);
 	if (strcmp(argv[1], "--version") == 0)
-		return printf("hookspool %s\n", PACKAGE_VERSION) < 0 ||
-		    fflush(stdout) == EOF ? EXIT_PART : 0;
+		return cli_help(version);
 	/* Keys stay out of core dumps and out of /proc/PID/mem. */
 	if (std_fds() == -1 || setrlimit(RLIMIT_CORE, &rl) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
@@ -90,6 +94,6 @@ main(int argc, char *argv[])
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].v_name) == 0)
 			return verbs[i].v_run(argc - 1, argv + 1);
-	(void)usage(stderr);
+	usage(stderr);
 	return EXIT_USAGE;
 }
