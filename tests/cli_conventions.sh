@@ -28,6 +28,13 @@ for prog in "$HOOKSPOOL" "$FCGI"; do
 	assert_eq "$p --help: stderr" "" "$(cat "$T/err")"
 	ok "$p --help: usage on stdout"
 
+	# a standard output that cannot be written is a failure
+	for opt in --version --help; do
+		RC=0
+		"$prog" "$opt" >/dev/full 2>/dev/null || RC=$?
+		assert_eq "$p $opt to a full stdout: exit" 1 "$RC"
+	done
+
 	run "$p --no-such-option" "$prog" --no-such-option
 	assert_eq "$p --no-such-option: exit" 2 "$RC"
 	assert_eq "$p --no-such-option: stdout" "" "$(cat "$T/out")"
