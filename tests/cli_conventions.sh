@@ -1,3 +1,4 @@
+#!/bin/sh
 # The command-line conventions of both programs: --version and --help
 # exit 0 with their text on stdout; a usage error prints the usage on
 # stderr and exits 2; every verb has its own --help.
@@ -6,23 +7,21 @@
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
 [ -n "$version" ] || fail "no PACKAGE_VERSION in the Makefile"
 
-# run NAME CMD...: CMD's exit status in RC, its stdout and stderr in
-# $T/out and $T/err.
+# run CMD...: CMD's exit status in RC, its stdout and stderr in $T/out
+# and $T/err.
 run() {
-	name=$1
-	shift
 	RC=0
 	"$@" >"$T/out" 2>"$T/err" || RC=$?
 }
 
 for prog in "$HOOKSPOOL" "$FCGI"; do
 	p=$(basename "$prog")
-	run "$p --version" "$prog" --version
+	run "$prog" --version
 	assert_eq "$p --version: exit" 0 "$RC"
 	assert_eq "$p --version: stdout" "hookspool $version" "$(cat "$T/out")"
 	assert_eq "$p --version: stderr" "" "$(cat "$T/err")"
 
-	run "$p --help" "$prog" --help
+	run "$prog" --help
 	assert_eq "$p --help: exit" 0 "$RC"
 	grep -q "^usage: $p " "$T/out" || fail "$p --help: no usage on stdout"
 	assert_eq "$p --help: stderr" "" "$(cat "$T/err")"
@@ -35,7 +34,7 @@ for prog in "$HOOKSPOOL" "$FCGI"; do
 		assert_eq "$p $opt to a full stdout: exit" 1 "$RC"
 	done
 
-	run "$p --no-such-option" "$prog" --no-such-option
+	run "$prog" --no-such-option
 	assert_eq "$p --no-such-option: exit" 2 "$RC"
 	assert_eq "$p --no-such-option: stdout" "" "$(cat "$T/out")"
 	grep -q "^usage: $p " "$T/err" || fail "$p --no-such-option: no usage on stderr"
@@ -45,7 +44,7 @@ done
 # no verb at all, and an unknown one: usage errors
 for args in "" no-such-verb; do
 	# shellcheck disable=SC2086
-	run "hookspool $args" "$HOOKSPOOL" $args
+	run "$HOOKSPOOL" $args
 	assert_eq "hookspool '$args': exit" 2 "$RC"
 	grep -q '^usage: hookspool ' "$T/err" || fail "hookspool '$args': no usage on stderr"
 	assert_eq "hookspool '$args': stdout" "" "$(cat "$T/out")"
@@ -58,14 +57,13 @@ done
 verbs=$(sed -n 's/^\(usage:\|      \) *hookspool \([a-z]\{2,\}\) .*/\2/p' "$T/usage")
 [ -n "$verbs" ] || fail "hookspool --help lists no verbs"
 for v in $verbs; do
-	HOOKSPOOL_CONFIG=$T/missing.conf run "$v --help" "$HOOKSPOOL" "$v" --help
+	HOOKSPOOL_CONFIG=$T/missing.conf run "$HOOKSPOOL" "$v" --help
 	assert_eq "$v --help: exit" 0 "$RC"
 	grep -q "^usage: hookspool $v " "$T/out" ||
 	    fail "$v --help: no usage of $v on stdout: $(cat "$T/out")"
 	assert_eq "$v --help: stderr" "" "$(cat "$T/err")"
 
-	HOOKSPOOL_CONFIG=$T/missing.conf run "$v --no-such-option" \
-	    "$HOOKSPOOL" "$v" --no-such-option
+	HOOKSPOOL_CONFIG=$T/missing.conf run "$HOOKSPOOL" "$v" --no-such-option
 	assert_eq "$v --no-such-option: exit" 2 "$RC"
 	assert_eq "$v --no-such-option: stdout" "" "$(cat "$T/out")"
 	grep -q "^usage: hookspool $v " "$T/err" ||

@@ -1,3 +1,4 @@
+#!/bin/sh
 # The Debian package's layout, from the .deb itself: binaries, man pages,
 # conffiles, units, server snippets, modes and maintainer scripts.
 . "$top_srcdir/tests/setup.sh"
@@ -31,7 +32,7 @@ has usr/share/man/man5/hookspool.conf.5.gz -rw-r--r--
 has usr/share/man/man8/hookspool.fcgi.8.gz -rw-r--r--
 has usr/share/doc/hookspool/copyright -rw-r--r--
 # the system config is /etc/hookspool/hookspool.conf: no -c needed
-HOOKSPOOL_CONFIG= "$ROOT/usr/bin/hookspool" check >"$T/check.out" 2>&1 || :
+HOOKSPOOL_CONFIG='' "$ROOT/usr/bin/hookspool" check >"$T/check.out" 2>&1 || :
 grep -q /etc/hookspool/hookspool.conf "$T/check.out" ||
     fail "hookspool check does not look at /etc/hookspool/hookspool.conf: $(cat "$T/check.out")"
 ok "the default config is /etc/hookspool/hookspool.conf"

@@ -1,3 +1,4 @@
+#!/bin/sh
 # The package at work: the responder started as hookspool.service's
 # ExecStart runs it (its User, Group, SupplementaryGroups and UMask, and
 # the runtime folder systemd would make), behind the packaged Apache,
@@ -37,7 +38,6 @@ if ! getent passwd hookspool >/dev/null; then
 fi
 user=$(unit_value $unit User)
 group=$(unit_value $unit Group)
-groups=$(unit_value $unit SupplementaryGroups)
 assert_eq "the unit's user" hookspool "$user"
 assert_eq "the socket's group" www-data "$group"
 

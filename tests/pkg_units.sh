@@ -1,3 +1,4 @@
+#!/bin/sh
 # systemd-analyze verify on the package's units: hookspool.service,
 # hookspool-drain.service and hookspool-drain.timer. It needs no running
 # systemd. verify insists that the programs of Exec lines exist and that
