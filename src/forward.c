@@ -65,6 +65,7 @@ struct forward_opts {
 	unsigned	 fo_attempts;
 	long long	 fo_ttl;
 	long long	 fo_maxlen;		/* 0: no trimming */
+	int		 fo_fsync;		/* the config's fsync */
 	char		 fo_ttl_s[24];
 	char		 fo_maxlen_s[24];
 };
@@ -429,6 +430,43 @@ not_taken(const struct drain_item *it, enum claim_result res,
 	}
 }
 
+/* One flush of cur/, new/ and failed/ of each spool of items, for a batch. */
+static void
+flush_spools(const struct forward_opts *o, const struct drain_item *items,
+    size_t n, struct forward_stats *fs)
+{
+	static const enum spool_folder folders[] = {
+		SPOOL_CUR, SPOOL_NEW, SPOOL_FAILED
+	};
+	struct spool	*done[64];
+	size_t		 i, j, ndone = 0;
+	int		 saved;
+
+	if (!o->fo_fsync)
+		return;
+	for (i = 0; i < n; i++) {
+		struct spool	*sp = items[i].di_spool;
+
+		for (j = 0; j < ndone && done[j] != sp; j++)
+			;
+		if (j < ndone)
+			continue;
+		if (ndone < sizeof(done) / sizeof(done[0]))
+			done[ndone++] = sp;
+		saved = sp->sp_fsync;
+		sp->sp_fsync = 1;
+		for (j = 0; j < sizeof(folders) / sizeof(folders[0]); j++)
+			if (spool_flush(sp, folders[j]) == -1) {
+				cli_warnx("forward: spool %s: unable to flush "
+				    "it to disk: %s", sp->sp_dir,
+				    strerror(errno));
+				fs->fs_errors++;
+				break;
+			}
+		sp->sp_fsync = saved;
+	}
+}
+
 /*
  * Claim up to FORWARD_BATCH events from items[*next..n), publish them and
  * end their claims. Returns how many were claimed; *stop is set when the
@@ -468,6 +506,8 @@ batch(struct rlink *rl, const struct forward_opts *o, struct drain_item *items,
 		cli_event_free(&v[i].fi_ev);
 		claim_clear(&v[i].fi_claim);
 	}
+	if (claimed > 0)
+		flush_spools(o, items, n, fs);
 	return claimed;
 }
 
@@ -563,6 +603,7 @@ cmd_forward(int argc, char *argv[])
 		return EXIT_USAGE;
 	memset(&fs, 0, sizeof(fs));
 	stopped[0] = '\0';
+	o.fo_fsync = cf->cf_fsync;
 	if (o.fo_auth != NULL &&
 	    rlink_auth_read(o.fo_auth, &user, &pass, err, sizeof(err)) == -1) {
 		cli_warnx("forward: %s", err);
@@ -598,6 +639,15 @@ cmd_forward(int argc, char *argv[])
 		if (cli_recover(spools[nspools], NULL, NULL, &released) == -1)
 			fs.fs_errors++;
 		fs.fs_released += released;
+		/*
+		 * From here on the claims need no flush of their own: an
+		 * event is removed only once Redis holds it, and a claim,
+		 * retry or removal that a power cut undoes leaves the event
+		 * in new/ or cur/, from where it is sent again and found
+		 * marked. Each batch ends with one flush of the folders (when
+		 * fsync is on).
+		 */
+		spools[nspools]->sp_fsync = 0;
 		nspools++;
 	}
 	forward_spools(rl, spools, nspools, &o, &fs, stopped, sizeof(stopped));
