@@ -208,7 +208,6 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 			o->co_types[o->co_ntypes++] = optarg;
 			break;
 		case 'h':
-			consume_usage(stdout);
 			return 1;
 		default:
 			consume_usage(stderr);
@@ -703,7 +702,7 @@ cmd_consume(int argc, char *argv[])
 	int			 r;
 
 	if ((r = parse_opts(argc, argv, &o)) != 0)
-		return r == 1 ? 0 : EXIT_USAGE;
+		return r == 1 ? cli_help(consume_usage) : EXIT_USAGE;
 	memset(&st, 0, sizeof(st));
 	if (o.co_auth != NULL &&
 	    rlink_auth_read(o.co_auth, &user, &pass, err, sizeof(err)) == -1) {

@@ -187,7 +187,6 @@ parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
 			o->fo_maxlen = v;
 			break;
 		case 'h':
-			forward_usage(stdout);
 			return 1;
 		default:
 			forward_usage(stderr);
@@ -598,7 +597,7 @@ cmd_forward(int argc, char *argv[])
 	int			  r;
 
 	if ((r = parse_opts(argc, argv, &o, &conf)) != 0)
-		return r == 1 ? 0 : EXIT_USAGE;
+		return r == 1 ? cli_help(forward_usage) : EXIT_USAGE;
 	if ((cf = cli_load(conf)) == NULL)
 		return EXIT_USAGE;
 	memset(&fs, 0, sizeof(fs));
