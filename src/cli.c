@@ -280,3 +280,17 @@ cli_stream_key(const char *key, const char **reason)
 		}
 	return 0;
 }
+
+int
+cli_opt_number(const char *name, const char *arg, int duration,
+    long long min, long long max, long long *out)
+{
+	const char	*reason;
+
+	if ((duration ? config_parse_duration(arg, min, max, out, &reason) :
+	    cli_number(arg, min, max, out, &reason)) == -1) {
+		cli_warnx("--%s %s: %s", name, arg, reason);
+		return -1;
+	}
+	return 0;
+}

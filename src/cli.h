@@ -135,4 +135,12 @@ int cli_stream_key(const char *key, const char **reason);
  */
 int cli_help(void (*usage)(FILE *));
 
+/*
+ * An option's number (duration non-zero: a duration such as 5m, in
+ * seconds) between min and max into *out. When it is not one, says so on
+ * stderr ("--NAME ARG: reason") and returns -1; else 0.
+ */
+int cli_opt_number(const char *name, const char *arg, int duration,
+    long long min, long long max, long long *out);
+
 #endif

@@ -93,7 +93,6 @@ parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*reason;
 	long long	 v;
 	int		 c;
 
@@ -115,26 +114,21 @@ parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
 			o->do_exec = optarg;
 			break;
 		case 'm':
-			if (cli_number(optarg, 1, 1000000000LL, &v,
-			    &reason) == -1) {
-				cli_warnx("--max %s: %s", optarg, reason);
+			if (cli_opt_number("max", optarg, 0, 1, 1000000000LL,
+			    &v) == -1)
 				return -1;
-			}
 			o->do_max = v;
 			break;
 		case 'a':
-			if (cli_number(optarg, 1, 1000, &v, &reason) == -1) {
-				cli_warnx("--attempts %s: %s", optarg, reason);
+			if (cli_opt_number("attempts", optarg, 0, 1, 1000,
+			    &v) == -1)
 				return -1;
-			}
 			o->do_attempts = (unsigned)v;
 			break;
 		case 't':
-			if (config_parse_duration(optarg, 1, DRAIN_TIMEOUT_MAX,
-			    &o->do_timeout, &reason) == -1) {
-				cli_warnx("--timeout %s: %s", optarg, reason);
+			if (cli_opt_number("timeout", optarg, 1, 1,
+			    DRAIN_TIMEOUT_MAX, &o->do_timeout) == -1)
 				return -1;
-			}
 			break;
 		case 'T':
 			if (o->do_ntypes == DRAIN_TYPES_MAX) {
