@@ -377,10 +377,14 @@ ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
 	return rc;
 }
 
-/* Copy the entry to KEY:failed with why, then acknowledge it. */
-static int
+/*
+ * Copy the entry to KEY:failed with the attempts made and why, then
+ * acknowledge it; say so (id names it) and count it.
+ */
+static void
 dead_letter(struct rlink *rl, const struct consume_opts *o,
-    const struct consume_entry *e, const char *why)
+    const struct consume_entry *e, long long made, const char *why,
+    const char *id, struct consume_stats *st)
 {
 	const char	*argv[17];
 	size_t		 lens[17];
@@ -388,7 +392,7 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 	char		 attempts[24];
 	int		 i, rc = 0;
 
-	snprintf(attempts, sizeof(attempts), "%lld", e->ce_attempt);
+	snprintf(attempts, sizeof(attempts), "%lld", made);
 	argv[0] = "XADD";
 	argv[1] = o->co_failed;
 	argv[2] = "*";
@@ -413,7 +417,8 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 		snprintf(consume_stopped, sizeof(consume_stopped), "%s",
 		    rl->rl_err);
 		consume_sig.cs_stopping = 1;
-		return -1;
+		st->cs_errors++;
+		return;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
 		reply_error(rl, r, "unable to add to the dead-letter stream",
@@ -423,7 +428,14 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 	freeReplyObject(r);
 	if (rc == 0)
 		rc = ack(rl, o, e->ce_entry);
-	return rc;
+	if (rc == -1) {
+		cli_warnx("consume: event %s: %s; left pending", id, why);
+		st->cs_errors++;
+		return;
+	}
+	cli_warnx("consume: event %s: %s; copied to %s", id, why,
+	    o->co_failed);
+	st->cs_failed++;
 }
 
 /* A descriptor holding the line and a newline, for the handler's stdin. */
@@ -495,23 +507,15 @@ handle(struct rlink *rl, const struct consume_opts *o,
 	if (e->ce_line == NULL || e->ce_id == NULL || e->ce_type == NULL ||
 	    *e->ce_id == '\0' || *e->ce_type == '\0' ||
 	    memchr(e->ce_line, '\n', e->ce_linelen) != NULL) {
-		cli_warnx("consume: entry %s: not an event of hookspool's; "
-		    "copied to %s", e->ce_entry, o->co_failed);
-		if (dead_letter(rl, o, e, "not an event") == 0)
-			st->cs_failed++;
-		else
-			st->cs_errors++;
+		cli_printable(e->ce_entry, id, sizeof(id));
+		dead_letter(rl, o, e, e->ce_attempt - 1,
+		    "not an event of hookspool's", id, st);
 		return;
 	}
 	if (e->ce_attempt > o->co_attempts) {
 		snprintf(why, sizeof(why), "%lld deliveries made",
 		    e->ce_attempt - 1);
-		cli_warnx("consume: event %s: %s; copied to %s", id, why,
-		    o->co_failed);
-		if (dead_letter(rl, o, e, why) == 0)
-			st->cs_failed++;
-		else
-			st->cs_errors++;
+		dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
 		return;
 	}
 	if (o->co_ntypes > 0 &&
@@ -539,13 +543,9 @@ handle(struct rlink *rl, const struct consume_opts *o,
 			st->cs_retry++;
 			return;
 		}
-		cli_warnx("consume: event %s: %s (attempt %lld of %u); "
-		    "copied to %s", id, what, e->ce_attempt, o->co_attempts,
-		    o->co_failed);
-		if (dead_letter(rl, o, e, what) == 0)
-			st->cs_failed++;
-		else
-			st->cs_errors++;
+		snprintf(why, sizeof(why), "%s (attempt %lld of %u)", what,
+		    e->ce_attempt, o->co_attempts);
+		dead_letter(rl, o, e, e->ce_attempt, why, id, st);
 		return;
 	default:
 		cli_warnx("consume: event %s: %s; left pending", id, what);
