@@ -1,0 +1,74 @@
+#!/bin/bash
+# Two hosts, each with its own spool and config, got overlapping ids
+# (the sender retried against the other host behind the load balancer).
+# Their forwards, run at the same time, publish each id once; one id on
+# two different webhooks is two events.
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/redis.sh"
+
+redis_start r
+
+# host NAME: point SPOOL and CONF at host NAME's, with two webhooks:
+# protocol (path /) and billing (path /billing).
+host() {
+	SPOOL=$T/$1/spool
+	CONF=$T/$1/hookspool.conf
+	mkdir -p "$T/$1"
+	make_conf -- 'path = /'
+	printf '[webhook billing]\npath = /billing\nsecret_file = %s\n' \
+	    "$SECRET_FILE" >>"$CONF"
+}
+
+host a
+post_many ov 1 150
+host b
+post_many ov 101 250
+post ov-0001 conversation.updated PATH_INFO=/billing
+post ov-0002 conversation.updated PATH_INFO=/billing
+assert_eq "host b's spool" 152 "$(count new)"
+
+for round in 1 2 3; do
+	# a few more overlapping ids for each round, posted to both hosts
+	for h in a b; do
+		host "$h"
+		post_many "round$round" 1 20
+	done
+	for h in a b; do
+		"$HOOKSPOOL" forward -c "$T/$h/hookspool.conf" --redis "$REDIS_ADDR" \
+		    2>"$T/forward-$h.log" &
+		eval "pid_$h=\$!"
+	done
+	for h in a b; do
+		rc=0
+		eval "wait \$pid_$h" || rc=$?
+		assert_eq "round $round: host $h's exit status" 0 "$rc"
+	done
+	added=$(($(summary_count "$T/forward-a.log" forward added) +
+	    $(summary_count "$T/forward-b.log" forward added)))
+	dups=$(($(summary_count "$T/forward-a.log" forward duplicates) +
+	    $(summary_count "$T/forward-b.log" forward duplicates)))
+	if [ "$round" = 1 ]; then
+		assert_eq "round 1: added by both" 272 "$added"
+		assert_eq "round 1: duplicates of both" 70 "$dups"
+	else
+		assert_eq "round $round: added by both" 20 "$added"
+		assert_eq "round $round: duplicates of both" 20 "$dups"
+	fi
+done
+
+assert_eq "entries" 312 "$(stream_len r hookspool)"
+stream_entries r hookspool | awk -F '\t' '{
+	for (i = 2; i < NF; i += 2) {
+		if ($i == "webhook") w = $(i + 1)
+		if ($i == "id") id = $(i + 1)
+	}
+	print w, id
+}' | sort >"$T/published"
+assert_eq "each webhook and id once" 312 "$(sort -u "$T/published" | wc -l | tr -d ' ')"
+assert_eq "protocol's ids" 310 "$(grep -c '^protocol ' "$T/published")"
+assert_eq "billing's ids" "billing ov-0001
+billing ov-0002" "$(grep '^billing ' "$T/published")"
+for h in a b; do
+	assert_eq "host $h: new/ at the end" 0 "$(find "$T/$h/spool/new" -type f | wc -l | tr -d ' ')"
+	assert_eq "host $h: failed/ at the end" 0 "$(find "$T/$h/spool/failed" -type f | wc -l | tr -d ' ')"
+done
