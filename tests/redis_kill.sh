@@ -37,10 +37,14 @@ forward_killed() {
 	    2>>"$T/forward-killed.log" &
 	pid=$!
 	seen=0
-	while [ "$seen" -lt "$1" ] && read -r -t 20 line <&4; do
-		case $line in
-		*'"xadd"'*) seen=$((seen + 1)) ;;
-		esac
+	while [ "$seen" -lt "$1" ]; do
+		if read -r -t 1 line <&4; then
+			case $line in
+			*'"xadd"'*) seen=$((seen + 1)) ;;
+			esac
+		elif ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
 	done
 	kill -KILL "$pid" 2>/dev/null || :
 	wait "$pid" 2>/dev/null || :
@@ -57,9 +61,10 @@ forward_killed() {
 
 hits=0
 rounds=0
-for share in 1 10 3 2 5 4; do
-	left=$(count new)
-	left=$((left + $(count cur)))
+# kill after a tenth of what is left to add, then a quarter, a third,
+# half, a fifth
+for share in 10 4 3 2 5; do
+	left=$((N - $(stream_len r hookspool)))
 	[ "$left" -gt 20 ] || break
 	forward_killed $((left / share))
 	rounds=$((rounds + 1))
