@@ -37,7 +37,8 @@ redis_start() {
 	mkdir -p "$dir"
 	port=$(free_port)
 	echo "$port" >"$dir/port"
-	REDIS_ARGS[$name]=$(printf '%q ' "$@")
+	REDIS_ARGS[$name]=
+	[ $# = 0 ] || REDIS_ARGS[$name]=$(printf '%q ' "$@")
 	case " $REDIS_NAMES " in
 	*" $name "*) ;;
 	*) REDIS_NAMES="$REDIS_NAMES $name" ;;
@@ -62,6 +63,9 @@ redis_run() {
 	    --daemonize no --save '' --logfile "$T/redis-$name.log" "$@" \
 	    </dev/null >>"$T/redis-$name.log" 2>&1 &
 	echo $! >"$dir/pid"
+	# still reaped by this shell, but not reported "Killed" when a test
+	# crashes it on purpose
+	disown $!
 	REDIS_PORT=$port
 	REDIS_ADDR=127.0.0.1:$port
 	REDIS_SOCK=$dir/redis.sock
@@ -74,7 +78,7 @@ redis_run() {
 redis_ready() {
 	local pid
 	pid=$(cat "$T/redis-$1/pid")
-	kill -0 "$pid" 2>/dev/null || fail "redis-server $1 exited"
+	redis_alive "$pid" || fail "redis-server $1 exited"
 	[ "$(rcli "$1" PING 2>/dev/null)" = PONG ]
 }
 
@@ -92,15 +96,20 @@ redis_stop() {
 	pid=$(cat "$pidfile")
 	kill "-${2:-TERM}" "$pid" 2>/dev/null || :
 	i=0
-	while kill -0 "$pid" 2>/dev/null; do
+	while redis_alive "$pid"; do
 		i=$((i + 1))
-		if [ "$i" -ge 100 ]; then
-			kill -KILL "$pid" 2>/dev/null || :
-		fi
+		[ "$i" = 100 ] && kill -KILL "$pid" 2>/dev/null
+		[ "$i" -lt 200 ] || fail "redis-server $1 (pid $pid) does not exit"
 		sleep 0.05
 	done
-	wait "$pid" 2>/dev/null || :
 	rm -f "$pidfile"
+}
+
+# redis_alive PID: whether the server PID still runs (a zombie not yet
+# reaped counts as gone).
+redis_alive() {
+	kill -0 "$1" 2>/dev/null &&
+	    [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]
 }
 
 # redis_restart NAME [SIGNAL]: stop it (as redis_stop) and start it again

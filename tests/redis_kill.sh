@@ -1,18 +1,65 @@
 #!/bin/bash
 # forward killed with kill -9 in the middle of its batch, several times,
 # then run to the end: each of 300 events is in the stream exactly once,
-# and the spool is empty. The kill is timed by the server itself: a
-# subscriber to the stream's keyspace notifications sees each XADD, and
-# the test kills forward after the Kth entry of that run.
+# and the spool is empty.
+#
+# Most kills are placed exactly: the fault-injection shim sends forward
+# SIGKILL at its Nth removal of an event from cur/, which comes only after
+# Redis confirmed that event, with more of the batch confirmed or under
+# way. One kill comes from outside, timed by a subscriber to the stream's
+# keyspace notifications, wherever forward happens to be.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
+SHIM=$top_builddir/tests/faultinject.so
+[ -f "$SHIM" ] || fail "$SHIM is not built"
 N=300
 redis_start r --notify-keyspace-events Kt
 make_conf
 post_many k 1 "$N"
 assert_eq "events spooled" "$N" "$(count new)"
 
+# after_kill LABEL: what the kill left: HIT is the number of events both
+# in the stream and in the spool (confirmed, not yet taken out).
+after_kill() {
+	spool_ids | sort >"$T/left"
+	stream_ids r hookspool | sort >"$T/added"
+	HIT=$(comm -12 "$T/left" "$T/added" | wc -l | tr -d ' ')
+	echo "$1: $(wc -l <"$T/added" | tr -d ' ') in the stream," \
+	    "$(wc -l <"$T/left" | tr -d ' ') in the spool, $HIT in both"
+	assert_eq "$1: no id twice in the stream" \
+	    "$(stream_len r hookspool)" "$(distinct_ids r hookspool)"
+	assert_eq "$1: nothing in failed/" 0 "$(count failed)"
+}
+
+# forward_shot K: forward, killed by SIGKILL at its Kth removal from cur/.
+forward_shot() {
+	rc=0
+	# (the braces keep the shell's "Killed" out of the log)
+	{
+		LD_PRELOAD=$SHIM HOOKSPOOL_FAULT="unlink:KILL:$SPOOL/cur/" \
+		    HOOKSPOOL_FAULT_AFTER=$(($1 - 1)) \
+		    "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" \
+		    --attempts 100 2>>"$T/forward-killed.log"
+	} 2>/dev/null || rc=$?
+	assert_eq "forward killed at its removal $1: exit status" 137 "$rc"
+	after_kill "killed at removal $1"
+	[ "$HIT" -gt 0 ] ||
+	    fail "killed at removal $1, yet no event was added and still spooled"
+	ok "killed at removal $1 with confirmed events still spooled"
+}
+
+# Exact kills
+shots=0
+for k in 40 1 75; do
+	[ $((N - $(stream_len r hookspool))) -gt $((k + 20)) ] || break
+	forward_shot "$k"
+	shots=$((shots + 1))
+done
+[ "$shots" = 3 ] || fail "only $shots exact kills"
+
+# From outside: kill -9 as soon as a first entry is added (forward may
+# well be done by then: this kill is not required to hit).
 mkfifo "$T/watch"
 redis-cli -p "$REDIS_PORT" --csv SUBSCRIBE __keyspace@0__:hookspool \
     >"$T/watch" 2>>"$T/watch.log" &
@@ -22,62 +69,28 @@ until read -r -t 10 line <&4 && [ "${line#\"subscribe\"}" != "$line" ]; do
 	[ -n "${line:-}" ] || fail "the subscriber never subscribed"
 	line=
 done
-
-# quiet: read what the subscriber has left, until it is quiet for 0.3 s.
-quiet() {
-	while read -r -t 0.3 line <&4; do :; done
-}
-
-# forward_killed K: start forward and kill -9 it once K entries have been
-# added by it; it may also finish first. Sets HIT when the kill left an
-# event both in the stream and in the spool: confirmed by Redis, not yet
-# taken out of the spool.
-forward_killed() {
-	"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --attempts 100 \
-	    2>>"$T/forward-killed.log" &
-	pid=$!
-	seen=0
-	while [ "$seen" -lt "$1" ]; do
-		if read -r -t 1 line <&4; then
-			case $line in
-			*'"xadd"'*) seen=$((seen + 1)) ;;
-			esac
-		elif ! kill -0 "$pid" 2>/dev/null; then
-			break
-		fi
-	done
-	kill -KILL "$pid" 2>/dev/null || :
-	wait "$pid" 2>/dev/null || :
-	quiet
-	spool_ids | sort >"$T/left"
-	stream_ids r hookspool | sort >"$T/added"
-	both=$(comm -12 "$T/left" "$T/added" | wc -l | tr -d ' ')
-	echo "killed after $seen new entries: $(wc -l <"$T/added" | tr -d ' ') in the stream," \
-	    "$(wc -l <"$T/left" | tr -d ' ') in the spool, $both in both"
-	HIT=0
-	[ "$both" -gt 0 ] && HIT=1
-	:
-}
-
-hits=0
-rounds=0
-# kill after a tenth of what is left to add, then a quarter, a third,
-# half, a fifth
-for share in 10 4 3 2 5; do
-	left=$((N - $(stream_len r hookspool)))
-	[ "$left" -gt 20 ] || break
-	forward_killed $((left / share))
-	rounds=$((rounds + 1))
-	hits=$((hits + HIT))
-	assert_eq "round $rounds: no id twice in the stream" \
-	    "$(stream_len r hookspool)" "$(distinct_ids r hookspool)"
-	assert_eq "round $rounds: nothing in failed/" 0 "$(count failed)"
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --attempts 100 \
+    2>>"$T/forward-killed.log" &
+pid=$!
+seen=0
+while [ "$seen" = 0 ]; do
+	if read -r -t 1 line <&4; then
+		case $line in
+		*'"xadd"'*) seen=$((seen + 1)) ;;
+		esac
+	elif ! kill -0 "$pid" 2>/dev/null; then
+		break
+	fi
 done
-[ "$hits" -gt 0 ] ||
-    fail "no kill in $rounds rounds left an event both added and still spooled"
-ok "$hits of $rounds kills left events added but still spooled"
+kill -KILL "$pid" 2>/dev/null || :
+{ wait "$pid"; } 2>/dev/null || :
+exec 4<&-
+sleep 0.3
+after_kill "killed from outside"
+
 claimed=$(count cur)
 in_stream=$(stream_len r hookspool)
+both=$HIT
 
 rc=0
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --attempts 100 \
