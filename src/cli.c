@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
 #include "cli.h"
 #include "config.h"
+#include "event.h"
 #include "number.h"
 #include "spool.h"
 
@@ -183,3 +185,81 @@ cli_config_only(int argc, char *argv[], const char **conf)
 	return optind == argc ? 0 : -1;
 }
 
+
+int
+cli_event_read(const char *line, size_t len, struct cli_event *ce,
+    const char **reason)
+{
+	static const char *const keys[] = { "id", "type", "webhook" };
+	char	*out[3];
+
+	memset(ce, 0, sizeof(*ce));
+	if (event_fields(line, len, keys, out, 3, reason) == -1)
+		return -1;
+	ce->ce_id = out[0];
+	ce->ce_type = out[1];
+	ce->ce_webhook = out[2];
+	if (ce->ce_id == NULL || *ce->ce_id == '\0' || ce->ce_type == NULL ||
+	    *ce->ce_type == '\0') {
+		*reason = "the id or type is missing or empty";
+		cli_event_free(ce);
+		return -1;
+	}
+	return 0;
+}
+
+void
+cli_event_free(struct cli_event *ce)
+{
+	free(ce->ce_id);
+	free(ce->ce_type);
+	free(ce->ce_webhook);
+	memset(ce, 0, sizeof(*ce));
+}
+
+int
+cli_signals_block(struct cli_signals *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	if (sigemptyset(&cs->cs_stop) == -1 ||
+	    sigaddset(&cs->cs_stop, SIGTERM) == -1 ||
+	    sigaddset(&cs->cs_stop, SIGINT) == -1 ||
+	    sigaddset(&cs->cs_stop, SIGHUP) == -1)
+		return -1;
+	cs->cs_wait = cs->cs_stop;
+	if (sigaddset(&cs->cs_wait, SIGCHLD) == -1 ||
+	    signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
+	    sigprocmask(SIG_BLOCK, &cs->cs_wait, &cs->cs_old) == -1)
+		return -1;
+	return 0;
+}
+
+void
+cli_signals_check(struct cli_signals *cs, long ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	if (sigtimedwait(&cs->cs_stop, NULL, &ts) > 0)
+		cs->cs_stopping = 1;
+}
+
+int
+cli_stream_key(const char *key, const char **reason)
+{
+	size_t	i, n = strlen(key);
+
+	if (n == 0 || n > CLI_STREAM_MAX) {
+		*reason = "the key must be 1 to 200 characters long";
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (key[i] <= 0x20 || key[i] >= 0x7f || key[i] == '{' ||
+		    key[i] == '}') {
+			*reason = "the key may hold printable ASCII but no "
+			    "space or brace";
+			return -1;
+		}
+	return 0;
+}

@@ -5,6 +5,7 @@
 #ifndef HOOKSPOOL_CLI_H
 #define HOOKSPOOL_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -74,5 +75,56 @@ int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
  * as it is without -c). Returns 0, or -1 on anything else.
  */
 int cli_config_only(int argc, char *argv[], const char **conf);
+
+/* The string fields of a spooled event line that handlers are given. */
+struct cli_event {
+	char	*ce_id;
+	char	*ce_type;
+	char	*ce_webhook;	/* may be NULL */
+};
+
+/*
+ * Read id, type and webhook from the event line line[0..len). Returns 0
+ * with ce's strings the caller's (cli_event_free), or -1 with a static
+ * reason when the line cannot be read or its id or type is missing or
+ * empty (ce is then empty).
+ */
+int cli_event_read(const char *line, size_t len, struct cli_event *ce,
+    const char **reason);
+
+/* Frees ce's strings and empties it. */
+void cli_event_free(struct cli_event *ce);
+
+/*
+ * The signals of a verb that runs handlers or long waits: SIGPIPE is
+ * ignored, and TERM, INT, HUP (asking to stop) and CHLD stay blocked and
+ * are taken with sigtimedwait(), so that a stop is noticed between two
+ * steps, never in the middle of one.
+ */
+struct cli_signals {
+	sigset_t	cs_old;		/* the mask before: handlers get it */
+	sigset_t	cs_stop;	/* TERM, INT, HUP */
+	sigset_t	cs_wait;	/* the same and CHLD */
+	int		cs_stopping;	/* a stop was asked for */
+};
+
+/* Set cs up and block its signals. Returns 0, or -1 with errno. */
+int cli_signals_block(struct cli_signals *cs);
+
+/*
+ * Take a pending stop signal, waiting at most ms milliseconds for one;
+ * sets cs_stopping if one came.
+ */
+void cli_signals_check(struct cli_signals *cs, long ms);
+
+/* The longest stream key forward and consume take. */
+#define CLI_STREAM_MAX	200
+
+/*
+ * Check a Redis stream key for --stream: 1 to CLI_STREAM_MAX printable
+ * ASCII characters, no space and no brace (the key is put in a hash tag).
+ * Returns 0, or -1 with a static reason.
+ */
+int cli_stream_key(const char *key, const char **reason);
 
 #endif

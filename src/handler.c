@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,11 +20,14 @@
  * then sh -c. Exits 126 when it cannot be set up, 127 when sh is missing.
  */
 static void __attribute__((noreturn))
-child(const struct handler_job *job)
+child(const struct handler_job *job, pid_t parent)
 {
 	size_t	i;
 
 	if (setpgid(0, 0) == -1)
+		_exit(126);
+	if (job->hj_die_with_parent &&
+	    (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent))
 		_exit(126);
 	if (job->hj_keep != -1 && fcntl(job->hj_keep, F_DUPFD, 3) == -1)
 		_exit(126);	/* the copy is without FD_CLOEXEC */
@@ -82,7 +86,7 @@ handler_run(const struct handler_job *job, int *stopping, char *what,
 {
 	enum handler_result	 res = HANDLER_OK;
 	double			 deadline;
-	pid_t			 pid, r;
+	pid_t			 pid, r, self = getpid();
 	int			 status = 0, killed = 0, hard = 0;
 
 	if ((pid = fork()) == -1) {
@@ -90,7 +94,7 @@ handler_run(const struct handler_job *job, int *stopping, char *what,
 		return HANDLER_ERROR;
 	}
 	if (pid == 0)
-		child(job);
+		child(job, self);
 	/*
 	 * Also here, so that a kill never misses the group. It fails only
 	 * once the child has set it itself and run sh (EACCES).
@@ -103,8 +107,10 @@ handler_run(const struct handler_job *job, int *stopping, char *what,
 			    "handler: %s", strerror(errno));
 			return HANDLER_ERROR;
 		}
-		if ((*stopping || deadline <= io_now()) && !killed) {
-			res = *stopping ? HANDLER_STOPPED : HANDLER_TIMED_OUT;
+		if (((*stopping && !job->hj_finish) ||
+		    deadline <= io_now()) && !killed) {
+			res = *stopping && !job->hj_finish ? HANDLER_STOPPED :
+			    HANDLER_TIMED_OUT;
 			killed = 1;
 			kill(-pid, SIGTERM);
 			deadline = io_now() + HANDLER_KILL_GRACE;

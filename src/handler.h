@@ -33,6 +33,16 @@ struct handler_job {
 	 */
 	const sigset_t			*hj_wait;
 	const sigset_t			*hj_mask;
+	/*
+	 * Non-zero: a stop signal does not stop the handler; it runs on to
+	 * its end or its time limit (consume finishes the handler in flight).
+	 */
+	int				 hj_finish;
+	/*
+	 * Non-zero: the handler's process is killed when the caller dies,
+	 * since no lock of the caller's can outlive it (consume).
+	 */
+	int				 hj_die_with_parent;
 };
 
 enum handler_result {
@@ -48,7 +58,7 @@ enum handler_result {
  * input and a copy of hj_keep (so a lock held through it lasts as long as
  * the handler, even if the caller dies), and nothing else opened with
  * O_CLOEXEC. *stopping is set when a stop signal arrives (it may be set
- * already: the handler is then stopped at once). What happened is
+ * already: the handler is then stopped at once, unless hj_finish). What happened is
  * written to what (whatlen bytes) for a message, on every result but
  * HANDLER_OK.
  */

@@ -26,6 +26,8 @@ static const struct {
 	{ "recover", cmd_recover },
 	{ "sign", cmd_sign },
 	{ "check", cmd_check },
+	{ "forward", cmd_forward },
+	{ "consume", cmd_consume },
 };
 
 static void
@@ -40,7 +42,17 @@ usage(void)
 	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"
 	    "       hookspool sign    (--secret-file F | --secret S) [FILE]\n"
-	    "       hookspool check   [-c CONF]\n");
+	    "       hookspool check   [-c CONF]\n"
+	    "       hookspool forward [-c CONF] --redis HOST:PORT|unix:PATH "
+	    "[--auth-file F]\n"
+	    "                         [--stream KEY] [--max N] [--attempts N] "
+	    "[--ttl D] [--maxlen N]\n"
+	    "       hookspool consume --redis HOST:PORT|unix:PATH "
+	    "[--auth-file F] [--stream KEY]\n"
+	    "                         [--group G] [--name NAME] --exec CMD "
+	    "[--max N] [--attempts N]\n"
+	    "                         [--timeout D] [--type PATTERN] "
+	    "[--idle D]\n");
 }
 
 /*

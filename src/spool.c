@@ -35,7 +35,6 @@
 #include "spool.h"
 #include "verify.h"
 
-#define SPOOL_HASH_HEX		64
 #define SPOOL_LOCK_PAUSE_MAX	50	/* ms between two tries of a lock */
 #define SPOOL_UNSAFE_MODE	(S_IWGRP | S_IWOTH)
 
@@ -694,4 +693,16 @@ spool_recover(struct spool *sp, struct spool_recovery *rec,
 		rc = -1;
 	}
 	return rc;
+}
+
+int
+spool_marker_name(const char *webhook, const char *id,
+    char out[SPOOL_HASH_HEX + 1])
+{
+	struct spool_entry	e;
+
+	memset(&e, 0, sizeof(e));
+	e.se_webhook = webhook;
+	e.se_id = id;
+	return marker_name(&e, out);
 }

@@ -160,4 +160,16 @@ DIR *spool_opendir(struct spool *sp, enum spool_folder f);
  */
 const char *spool_file_refusal(const struct spool *sp, const struct stat *st);
 
+/* A marker name's length: hex SHA-256. */
+#define SPOOL_HASH_HEX		64
+
+/*
+ * The name of the dedup marker of id for webhook (hex sha256 of webhook, a
+ * NUL byte and id), into out. forward uses it for the marker it keeps in
+ * Redis, so that one id has one name wherever it is kept. Returns 0, or -1
+ * if libgcrypt failed.
+ */
+int spool_marker_name(const char *webhook, const char *id,
+    char out[SPOOL_HASH_HEX + 1]);
+
 #endif

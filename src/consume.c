@@ -1,0 +1,725 @@
+/*
+ * consume.c: hookspool consume, a worker of a Redis consumer group. It
+ * reads the entries forward published, runs the user's handler on each as
+ * drain does (handler.c), and acknowledges an entry only once its handler
+ * exited 0. An entry left pending longer than --idle (its consumer died,
+ * or its handler failed) is claimed again with XAUTOCLAIM, by whichever
+ * consumer looks first; after --attempts deliveries it is copied to the
+ * stream KEY:failed and acknowledged.
+ *
+ * Stop signals stay blocked and are looked at between entries (a read
+ * blocks for at most a second), so TERM lets the handler in flight finish.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cmd.h"
+#include "config.h"
+#include "event.h"
+#include "handler.h"
+#include "io.h"
+#include "rlink.h"
+
+#define CONSUME_GROUP		"hookspool"
+#define CONSUME_STREAM		"hookspool"
+#define CONSUME_ATTEMPTS	5
+#define CONSUME_TIMEOUT		(5 * 60)
+#define CONSUME_IDLE		(10 * 60)
+#define CONSUME_DURATION_MAX	(30LL * 86400)
+#define CONSUME_TYPES_MAX	64
+#define CONSUME_NAME_MAX	200
+/* How long one read waits for a new entry, and how often idle ones are looked for. */
+#define CONSUME_BLOCK_MS	"1000"
+#define CONSUME_SCAN_EVERY	1.0
+
+struct consume_opts {
+	const char	*co_redis;
+	const char	*co_auth;
+	const char	*co_stream;
+	const char	*co_group;
+	char		 co_name[CONSUME_NAME_MAX + 1];
+	const char	*co_exec;
+	long long	 co_max;		/* 0: until asked to stop */
+	unsigned	 co_attempts;
+	long long	 co_timeout;
+	long long	 co_idle;
+	char		 co_idle_ms[24];
+	char		 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
+	char		*co_types[CONSUME_TYPES_MAX];
+	size_t		 co_ntypes;
+};
+
+struct consume_stats {
+	unsigned	 cs_done;
+	unsigned	 cs_retry;	/* left pending, for a later delivery */
+	unsigned	 cs_failed;	/* copied to KEY:failed */
+	unsigned	 cs_skipped;	/* another --type */
+	unsigned	 cs_errors;
+};
+
+/* One entry read from the stream: pointers into its reply. */
+struct consume_entry {
+	const char	*ce_entry;	/* the stream entry's id */
+	const char	*ce_id;
+	const char	*ce_webhook;
+	const char	*ce_type;
+	const char	*ce_line;
+	size_t		 ce_linelen;
+	long long	 ce_attempt;	/* this delivery's number */
+};
+
+static struct cli_signals	consume_sig;
+static char			consume_stopped[RLINK_ERR_MAX];
+
+static void
+consume_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool consume --redis HOST:PORT|unix:PATH "
+	    "[--auth-file F] [--stream KEY]\n"
+	    "                         [--group G] [--name NAME] --exec CMD "
+	    "[--max N]\n"
+	    "                         [--attempts N] [--timeout D] "
+	    "[--type PATTERN] [--idle D]\n");
+}
+
+/* A group or consumer name: like a stream key, braces allowed. */
+static int
+name_check(const char *s, const char **reason)
+{
+	size_t	i, n = strlen(s);
+
+	if (n == 0 || n > CONSUME_NAME_MAX) {
+		*reason = "must be 1 to 200 characters long";
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (s[i] <= 0x20 || s[i] >= 0x7f) {
+			*reason = "may hold printable ASCII but no space";
+			return -1;
+		}
+	return 0;
+}
+
+static int
+parse_opts(int argc, char *argv[], struct consume_opts *o)
+{
+	static const struct option opts[] = {
+		{ "redis", required_argument, NULL, 'r' },
+		{ "auth-file", required_argument, NULL, 'A' },
+		{ "stream", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "exec", required_argument, NULL, 'e' },
+		{ "max", required_argument, NULL, 'm' },
+		{ "attempts", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "type", required_argument, NULL, 'T' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*reason;
+	char		 host[64];
+	long long	 v;
+	int		 c;
+
+	memset(o, 0, sizeof(*o));
+	o->co_stream = CONSUME_STREAM;
+	o->co_group = CONSUME_GROUP;
+	o->co_attempts = CONSUME_ATTEMPTS;
+	o->co_timeout = CONSUME_TIMEOUT;
+	o->co_idle = CONSUME_IDLE;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (rlink_addr_check(optarg, &reason) == -1) {
+				cli_warnx("--redis %s: %s", optarg, reason);
+				return -1;
+			}
+			o->co_redis = optarg;
+			break;
+		case 'A':
+			o->co_auth = optarg;
+			break;
+		case 's':
+			if (cli_stream_key(optarg, &reason) == -1) {
+				cli_warnx("--stream: %s", reason);
+				return -1;
+			}
+			o->co_stream = optarg;
+			break;
+		case 'g':
+		case 'n':
+			if (name_check(optarg, &reason) == -1) {
+				cli_warnx("--%s: %s", c == 'g' ? "group" :
+				    "name", reason);
+				return -1;
+			}
+			if (c == 'g')
+				o->co_group = optarg;
+			else
+				snprintf(o->co_name, sizeof(o->co_name), "%s",
+				    optarg);
+			break;
+		case 'e':
+			if (*optarg == '\0') {
+				cli_warnx("--exec: empty command");
+				return -1;
+			}
+			o->co_exec = optarg;
+			break;
+		case 'm':
+			if (cli_number(optarg, 1, 1000000000LL, &v,
+			    &reason) == -1) {
+				cli_warnx("--max %s: %s", optarg, reason);
+				return -1;
+			}
+			o->co_max = v;
+			break;
+		case 'a':
+			if (cli_number(optarg, 1, 1000, &v, &reason) == -1) {
+				cli_warnx("--attempts %s: %s", optarg, reason);
+				return -1;
+			}
+			o->co_attempts = (unsigned)v;
+			break;
+		case 't':
+		case 'i':
+			if (config_parse_duration(optarg, 1,
+			    CONSUME_DURATION_MAX, c == 't' ? &o->co_timeout :
+			    &o->co_idle, &reason) == -1) {
+				cli_warnx("--%s %s: %s", c == 't' ? "timeout" :
+				    "idle", optarg, reason);
+				return -1;
+			}
+			break;
+		case 'T':
+			if (o->co_ntypes == CONSUME_TYPES_MAX) {
+				cli_warnx("--type: more than %d patterns",
+				    CONSUME_TYPES_MAX);
+				return -1;
+			}
+			o->co_types[o->co_ntypes++] = optarg;
+			break;
+		case 'h':
+			consume_usage(stdout);
+			return 1;
+		default:
+			consume_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || o->co_redis == NULL || o->co_exec == NULL) {
+		if (optind == argc)
+			cli_warnx("consume: --redis and --exec are required");
+		consume_usage(stderr);
+		return -1;
+	}
+	/* An entry must not be taken over while its handler may still run. */
+	if (o->co_idle <= o->co_timeout + HANDLER_KILL_GRACE) {
+		cli_warnx("consume: --idle (%llds) must be longer than --timeout "
+		    "(%llds) and %ds more", o->co_idle, o->co_timeout,
+		    HANDLER_KILL_GRACE);
+		return -1;
+	}
+	if (o->co_name[0] == '\0') {
+		if (gethostname(host, sizeof(host)) == -1)
+			snprintf(host, sizeof(host), "consumer");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(o->co_name, sizeof(o->co_name), "%s-%ld", host,
+		    (long)getpid());
+		if (name_check(o->co_name, &reason) == -1)
+			snprintf(o->co_name, sizeof(o->co_name), "consumer-%ld",
+			    (long)getpid());
+	}
+	snprintf(o->co_idle_ms, sizeof(o->co_idle_ms), "%lld",
+	    o->co_idle * 1000);
+	snprintf(o->co_failed, sizeof(o->co_failed), "%s:failed", o->co_stream);
+	return 0;
+}
+
+/* Run a command of n words given as strings; NULL: see consume_stopped. */
+static redisReply *
+call(struct rlink *rl, int argc, const char **argv)
+{
+	redisReply	*r;
+	size_t		 lens[16];
+	int		 i;
+
+	for (i = 0; i < argc && i < 16; i++)
+		lens[i] = strlen(argv[i]);
+	if ((r = rlink_call(rl, argc, argv, lens)) == NULL) {
+		snprintf(consume_stopped, sizeof(consume_stopped), "%s",
+		    rl->rl_err);
+		consume_sig.cs_stopping = 1;
+	}
+	return r;
+}
+
+/* An error reply, told; the server's trouble stops the worker. */
+static void
+reply_error(struct rlink *rl, const redisReply *r, const char *what)
+{
+	char	why[256];
+
+	rlink_reply_error(r, why, sizeof(why));
+	if (rlink_server_trouble(r)) {
+		snprintf(consume_stopped, sizeof(consume_stopped), "redis at "
+		    "%.200s: %s: %s", rl->rl_addr, what, why);
+		consume_sig.cs_stopping = 1;
+	} else
+		cli_warnx("consume: %s: %s", what, why);
+}
+
+/* Create the group, reading from the stream's start, unless it exists. */
+static int
+group_create(struct rlink *rl, const struct consume_opts *o)
+{
+	const char	*argv[] = { "XGROUP", "CREATE", o->co_stream,
+	    o->co_group, "0", "MKSTREAM" };
+	redisReply	*r;
+	int		 rc = 0;
+
+	if ((r = call(rl, 6, argv)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_ERROR &&
+	    strncmp(r->str, "BUSYGROUP", 9) != 0) {
+		reply_error(rl, r, "unable to create the consumer group");
+		consume_sig.cs_stopping = 1;
+		if (consume_stopped[0] == '\0')
+			snprintf(consume_stopped, sizeof(consume_stopped),
+			    "no consumer group");
+		rc = -1;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+static int
+is_string(const redisReply *r)
+{
+	return r != NULL && (r->type == REDIS_REPLY_STRING ||
+	    r->type == REDIS_REPLY_STATUS);
+}
+
+/*
+ * Fill e from an entry reply [ID, [FIELD, VALUE, ...]]. Returns 0, or -1
+ * if r is no entry (one deleted from the stream has no fields).
+ */
+static int
+entry_parse(const redisReply *r, struct consume_entry *e)
+{
+	const redisReply	*f;
+	size_t			 i;
+
+	memset(e, 0, sizeof(*e));
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    !is_string(r->element[0]))
+		return -1;
+	e->ce_entry = r->element[0]->str;
+	if ((f = r->element[1])->type != REDIS_REPLY_ARRAY)
+		return -1;
+	for (i = 0; i + 1 < f->elements; i += 2) {
+		const redisReply	*k = f->element[i], *v = f->element[i + 1];
+
+		if (!is_string(k) || !is_string(v))
+			continue;
+		if (strcmp(k->str, "id") == 0)
+			e->ce_id = v->str;
+		else if (strcmp(k->str, "webhook") == 0)
+			e->ce_webhook = v->str;
+		else if (strcmp(k->str, "type") == 0)
+			e->ce_type = v->str;
+		else if (strcmp(k->str, "line") == 0) {
+			e->ce_line = v->str;
+			e->ce_linelen = (size_t)v->len;
+		}
+	}
+	return 0;
+}
+
+/* This entry's delivery count, from XPENDING; 1 if it cannot be told. */
+static long long
+delivery_count(struct rlink *rl, const struct consume_opts *o, const char *id)
+{
+	const char	*argv[] = { "XPENDING", o->co_stream, o->co_group, id,
+	    id, "1" };
+	redisReply	*r, *p;
+	long long	 n = 1;
+
+	if ((r = call(rl, 6, argv)) == NULL)
+		return 1;
+	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
+	    (p = r->element[0])->type == REDIS_REPLY_ARRAY &&
+	    p->elements == 4 && p->element[3]->type == REDIS_REPLY_INTEGER)
+		n = p->element[3]->integer;
+	freeReplyObject(r);
+	return n;
+}
+
+/* Acknowledge the entry. Returns 0 or -1. */
+static int
+ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
+{
+	const char	*argv[] = { "XACK", o->co_stream, o->co_group, entry };
+	redisReply	*r;
+	int		 rc = 0;
+
+	if ((r = call(rl, 4, argv)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_ERROR) {
+		reply_error(rl, r, "unable to acknowledge an entry");
+		rc = -1;
+	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
+		cli_warnx("consume: entry %s had been taken over by another "
+		    "consumer when it was acknowledged", entry);
+	freeReplyObject(r);
+	return rc;
+}
+
+/* Copy the entry to KEY:failed with why, then acknowledge it. */
+static int
+dead_letter(struct rlink *rl, const struct consume_opts *o,
+    const struct consume_entry *e, const char *why)
+{
+	const char	*argv[17];
+	size_t		 lens[17];
+	redisReply	*r;
+	char		 attempts[24];
+	int		 i, rc = 0;
+
+	snprintf(attempts, sizeof(attempts), "%lld", e->ce_attempt);
+	argv[0] = "XADD";
+	argv[1] = o->co_failed;
+	argv[2] = "*";
+	argv[3] = "id";
+	argv[4] = e->ce_id ? e->ce_id : "";
+	argv[5] = "webhook";
+	argv[6] = e->ce_webhook ? e->ce_webhook : "";
+	argv[7] = "type";
+	argv[8] = e->ce_type ? e->ce_type : "";
+	argv[9] = "entry";
+	argv[10] = e->ce_entry;
+	argv[11] = "attempts";
+	argv[12] = attempts;
+	argv[13] = "reason";
+	argv[14] = why;
+	argv[15] = "line";
+	argv[16] = e->ce_line ? e->ce_line : "";
+	for (i = 0; i < 16; i++)
+		lens[i] = strlen(argv[i]);
+	lens[16] = e->ce_line ? e->ce_linelen : 0;
+	if ((r = rlink_call(rl, 17, argv, lens)) == NULL) {
+		snprintf(consume_stopped, sizeof(consume_stopped), "%s",
+		    rl->rl_err);
+		consume_sig.cs_stopping = 1;
+		return -1;
+	}
+	if (r->type == REDIS_REPLY_ERROR) {
+		reply_error(rl, r, "unable to add to the dead-letter stream");
+		rc = -1;
+	}
+	freeReplyObject(r);
+	if (rc == 0)
+		rc = ack(rl, o, e->ce_entry);
+	return rc;
+}
+
+/* A descriptor holding the line and a newline, for the handler's stdin. */
+static int
+line_fd(const struct consume_entry *e)
+{
+	int	fd, saved;
+
+	if ((fd = memfd_create("hookspool-event", MFD_CLOEXEC)) == -1)
+		return -1;
+	if (io_write_all(fd, e->ce_line, e->ce_linelen) == -1 ||
+	    io_write_all(fd, "\n", 1) == -1 || lseek(fd, 0, SEEK_SET) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* Run the handler on e. */
+static enum handler_result
+run(const struct consume_opts *o, const struct consume_entry *e, char *what,
+    size_t whatlen)
+{
+	struct handler_env	 env[6];
+	struct handler_job	 job;
+	enum handler_result	 res;
+	char			 attempt[24];
+	int			 fd;
+
+	if ((fd = line_fd(e)) == -1) {
+		snprintf(what, whatlen, "unable to hold the event for the "
+		    "handler: %s", strerror(errno));
+		return HANDLER_ERROR;
+	}
+	snprintf(attempt, sizeof(attempt), "%lld", e->ce_attempt);
+	env[0] = (struct handler_env){ "HOOKSPOOL_ID", e->ce_id };
+	env[1] = (struct handler_env){ "HOOKSPOOL_TYPE", e->ce_type };
+	env[2] = (struct handler_env){ "HOOKSPOOL_WEBHOOK", e->ce_webhook };
+	env[3] = (struct handler_env){ "HOOKSPOOL_FILE", "" };
+	env[4] = (struct handler_env){ "HOOKSPOOL_ATTEMPT", attempt };
+	env[5] = (struct handler_env){ "HOOKSPOOL_ENTRY", e->ce_entry };
+	memset(&job, 0, sizeof(job));
+	job.hj_cmd = o->co_exec;
+	job.hj_stdin = fd;
+	job.hj_keep = -1;
+	job.hj_env = env;
+	job.hj_nenv = 6;
+	job.hj_timeout = o->co_timeout;
+	job.hj_wait = &consume_sig.cs_wait;
+	job.hj_mask = &consume_sig.cs_old;
+	job.hj_finish = 1;
+	job.hj_die_with_parent = 1;
+	res = handler_run(&job, &consume_sig.cs_stopping, what, whatlen);
+	close(fd);
+	return res;
+}
+
+/* Handle one delivered entry, and count it. */
+static void
+handle(struct rlink *rl, const struct consume_opts *o,
+    struct consume_entry *e, struct consume_stats *st)
+{
+	enum handler_result	 res;
+	char			 what[256], why[300], id[64];
+
+	cli_printable(e->ce_id ? e->ce_id : e->ce_entry, id, sizeof(id));
+	if (e->ce_line == NULL || e->ce_id == NULL || e->ce_type == NULL ||
+	    *e->ce_id == '\0' || *e->ce_type == '\0' ||
+	    memchr(e->ce_line, '\n', e->ce_linelen) != NULL) {
+		cli_warnx("consume: entry %s: not an event of hookspool's; "
+		    "copied to %s", e->ce_entry, o->co_failed);
+		if (dead_letter(rl, o, e, "not an event") == 0)
+			st->cs_failed++;
+		else
+			st->cs_errors++;
+		return;
+	}
+	if (e->ce_attempt > o->co_attempts) {
+		snprintf(why, sizeof(why), "%lld deliveries made",
+		    e->ce_attempt - 1);
+		cli_warnx("consume: event %s: %s; copied to %s", id, why,
+		    o->co_failed);
+		if (dead_letter(rl, o, e, why) == 0)
+			st->cs_failed++;
+		else
+			st->cs_errors++;
+		return;
+	}
+	if (o->co_ntypes > 0 &&
+	    !event_type_matches(e->ce_type, o->co_types, o->co_ntypes)) {
+		if (ack(rl, o, e->ce_entry) == 0)
+			st->cs_skipped++;
+		else
+			st->cs_errors++;
+		return;
+	}
+	what[0] = '\0';
+	switch ((res = run(o, e, what, sizeof(what)))) {
+	case HANDLER_OK:
+		if (ack(rl, o, e->ce_entry) == 0)
+			st->cs_done++;
+		else
+			st->cs_errors++;
+		return;
+	case HANDLER_FAILED:
+	case HANDLER_TIMED_OUT:
+		if (e->ce_attempt < o->co_attempts) {
+			cli_warnx("consume: event %s: %s (attempt %lld of %u); "
+			    "retried after --idle", id, what, e->ce_attempt,
+			    o->co_attempts);
+			st->cs_retry++;
+			return;
+		}
+		cli_warnx("consume: event %s: %s (attempt %lld of %u); "
+		    "copied to %s", id, what, e->ce_attempt, o->co_attempts,
+		    o->co_failed);
+		if (dead_letter(rl, o, e, what) == 0)
+			st->cs_failed++;
+		else
+			st->cs_errors++;
+		return;
+	default:
+		cli_warnx("consume: event %s: %s; left pending", id, what);
+		st->cs_errors++;
+		return;
+	}
+}
+
+/*
+ * Claim one entry left idle too long, if any, moving the scan's cursor on.
+ * Returns the reply holding it (in *e), or NULL.
+ */
+static redisReply *
+autoclaim(struct rlink *rl, const struct consume_opts *o, char *cursor,
+    size_t cursorlen, struct consume_entry *e)
+{
+	const char	*argv[] = { "XAUTOCLAIM", o->co_stream, o->co_group,
+	    o->co_name, o->co_idle_ms, cursor, "COUNT", "1" };
+	redisReply	*r, *list;
+
+	if ((r = call(rl, 8, argv)) == NULL)
+		return NULL;
+	if (r->type == REDIS_REPLY_ERROR) {
+		reply_error(rl, r, "unable to claim idle entries");
+		freeReplyObject(r);
+		return NULL;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
+	    !is_string(r->element[0]) ||
+	    (list = r->element[1])->type != REDIS_REPLY_ARRAY) {
+		freeReplyObject(r);
+		snprintf(cursor, cursorlen, "0-0");
+		return NULL;
+	}
+	snprintf(cursor, cursorlen, "%s", r->element[0]->str);
+	if (list->elements == 0 || entry_parse(list->element[0], e) == -1) {
+		freeReplyObject(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Read one new entry, waiting up to a second. NULL if none came. */
+static redisReply *
+read_new(struct rlink *rl, const struct consume_opts *o,
+    struct consume_entry *e)
+{
+	const char	*argv[] = { "XREADGROUP", "GROUP", o->co_group,
+	    o->co_name, "COUNT", "1", "BLOCK", CONSUME_BLOCK_MS, "STREAMS",
+	    o->co_stream, ">" };
+	redisReply	*r, *s;
+
+	if ((r = call(rl, 11, argv)) == NULL)
+		return NULL;
+	if (r->type == REDIS_REPLY_ERROR) {
+		reply_error(rl, r, "unable to read the stream");
+		/* The group was removed: made again, then read on. */
+		if (strncmp(r->str, "NOGROUP", 7) == 0)
+			(void)group_create(rl, o);
+		else
+			consume_sig.cs_stopping = 1;
+		freeReplyObject(r);
+		return NULL;
+	}
+	/* [[KEY, [ENTRY]]] */
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 ||
+	    (s = r->element[0])->type != REDIS_REPLY_ARRAY || s->elements != 2 ||
+	    s->element[1]->type != REDIS_REPLY_ARRAY ||
+	    s->element[1]->elements == 0 ||
+	    entry_parse(s->element[1]->element[0], e) == -1) {
+		freeReplyObject(r);
+		return NULL;
+	}
+	e->ce_attempt = 1;
+	return r;
+}
+
+/* Consume until asked to stop, or --max, or (with --max) nothing waits. */
+static void
+consume(struct rlink *rl, const struct consume_opts *o,
+    struct consume_stats *st)
+{
+	struct consume_entry	 e;
+	redisReply		*r;
+	char			 cursor[64] = "0-0";
+	double			 scanned = -CONSUME_SCAN_EVERY;
+	long long		 handled = 0;
+
+	if (group_create(rl, o) == -1)
+		return;
+	for (;;) {
+		cli_signals_check(&consume_sig, 0);
+		if (consume_sig.cs_stopping ||
+		    (o->co_max > 0 && handled >= o->co_max))
+			break;
+		r = NULL;
+		if (strcmp(cursor, "0-0") != 0 ||
+		    io_now() - scanned >= CONSUME_SCAN_EVERY) {
+			scanned = io_now();
+			if ((r = autoclaim(rl, o, cursor, sizeof(cursor),
+			    &e)) != NULL)
+				e.ce_attempt = delivery_count(rl, o,
+				    e.ce_entry);
+		}
+		if (r == NULL && !consume_sig.cs_stopping) {
+			r = read_new(rl, o, &e);
+			if (r == NULL && o->co_max > 0 &&
+			    strcmp(cursor, "0-0") == 0 &&
+			    !consume_sig.cs_stopping)
+				break;		/* nothing waits */
+		}
+		if (r == NULL || consume_sig.cs_stopping) {
+			if (r != NULL)
+				freeReplyObject(r);	/* left pending */
+			continue;
+		}
+		handled++;
+		handle(rl, o, &e, st);
+		freeReplyObject(r);
+	}
+}
+
+/* The summary line on stderr; returns the exit status. */
+static int
+summary(const struct consume_stats *st)
+{
+	fprintf(stderr, "hookspool: consume: %u done, %u to retry, %u failed",
+	    st->cs_done, st->cs_retry, st->cs_failed);
+	if (st->cs_skipped > 0)
+		fprintf(stderr, ", %u skipped", st->cs_skipped);
+	if (st->cs_errors > 0)
+		fprintf(stderr, ", %u errors", st->cs_errors);
+	if (consume_stopped[0] != '\0')
+		fprintf(stderr, "; stopped: %s", consume_stopped);
+	fprintf(stderr, "\n");
+	return st->cs_retry == 0 && st->cs_failed == 0 && st->cs_errors == 0 &&
+	    consume_stopped[0] == '\0' ? 0 : EXIT_PART;
+}
+
+int
+cmd_consume(int argc, char *argv[])
+{
+	struct consume_opts	 o;
+	struct consume_stats	 st;
+	struct rlink		*rl = NULL;
+	char			*user = NULL, *pass = NULL;
+	char			 err[RLINK_ERR_MAX];
+	int			 r;
+
+	if ((r = parse_opts(argc, argv, &o)) != 0)
+		return r == 1 ? 0 : EXIT_USAGE;
+	memset(&st, 0, sizeof(st));
+	if (o.co_auth != NULL &&
+	    rlink_auth_read(o.co_auth, &user, &pass, err, sizeof(err)) == -1) {
+		cli_warnx("consume: %s", err);
+		return EXIT_USAGE;
+	}
+	if (rlink_open(o.co_redis, user, pass, NULL, &rl, err,
+	    sizeof(err)) == -1) {
+		cli_warnx("consume: %s", err);
+		return EXIT_PART;
+	}
+	if (cli_signals_block(&consume_sig) == -1) {
+		cli_warnx("consume: unable to set up signals: %s",
+		    strerror(errno));
+		rlink_free(rl);
+		return EXIT_PART;
+	}
+	consume(rl, &o, &st);
+	rlink_free(rl);
+	return summary(&st);
+}

@@ -1,0 +1,661 @@
+/*
+ * forward.c: hookspool forward, a drain whose handler is built in. Each
+ * waiting event is claimed as drain claims it (claim.c) and published to a
+ * Redis stream; it leaves the spool only once Redis has answered. Events
+ * go in batches, pipelined: the claims of a batch are taken, its commands
+ * sent at once, and the claims ended as the replies say.
+ *
+ * Exactly once per webhook and id across hosts: one script marks the id
+ * (SET NX with a TTL on {KEY}:seen:HASH, HASH as the spool's marker name)
+ * and adds the entry only when the mark is new; an entry Redis refuses
+ * takes its mark away again. A forward killed after the script ran finds
+ * the id marked when run again, and only removes the event. The hash tag
+ * {KEY} keeps the stream and the marks in one slot of a Redis Cluster.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "claim.h"
+#include "cli.h"
+#include "cmd.h"
+#include "config.h"
+#include "drain.h"
+#include "rlink.h"
+#include "spool.h"
+
+#define FORWARD_STREAM		"hookspool"
+#define FORWARD_ATTEMPTS	5
+#define FORWARD_TTL		(7LL * 86400)
+#define FORWARD_TTL_MAX		(3650LL * 86400)
+#define FORWARD_BATCH		256
+/* "{KEY}:seen:" and the hash */
+#define FORWARD_SEEN_MAX	(CLI_STREAM_MAX + 8 + SPOOL_HASH_HEX + 1)
+
+/*
+ * KEYS[1] the stream, KEYS[2] the id's mark; ARGV: TTL, MAXLEN (0: none),
+ * id, webhook, type, line. Returns the new entry's id, or 0 when the id
+ * was marked already.
+ */
+static const char forward_script[] =
+    "if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then\n"
+    "  return 0\n"
+    "end\n"
+    "local add = {'XADD', KEYS[1]}\n"
+    "if ARGV[2] ~= '0' then\n"
+    "  add[#add + 1] = 'MAXLEN'; add[#add + 1] = '~'; add[#add + 1] = ARGV[2]\n"
+    "end\n"
+    "for _, v in ipairs({'*', 'id', ARGV[3], 'webhook', ARGV[4],\n"
+    "    'type', ARGV[5], 'line', ARGV[6]}) do\n"
+    "  add[#add + 1] = v\n"
+    "end\n"
+    "local r = redis.pcall(unpack(add))\n"
+    "if type(r) == 'table' and r.err then\n"
+    "  redis.call('DEL', KEYS[2])\n"
+    "end\n"
+    "return r\n";
+
+struct forward_opts {
+	const char	*fo_redis;
+	const char	*fo_auth;
+	const char	*fo_stream;
+	long long	 fo_max;		/* 0: no limit */
+	unsigned	 fo_attempts;
+	long long	 fo_ttl;
+	long long	 fo_maxlen;		/* 0: no trimming */
+	int		 fo_fsync;		/* the config's fsync */
+	char		 fo_ttl_s[24];
+	char		 fo_maxlen_s[24];
+};
+
+struct forward_stats {
+	unsigned	 fs_added;
+	unsigned	 fs_dups;
+	unsigned	 fs_retry;
+	unsigned	 fs_failed;
+	unsigned	 fs_released;
+	unsigned	 fs_refused;
+	unsigned	 fs_busy;
+	unsigned	 fs_errors;
+	const char	*fs_stopped;	/* why the run stopped early */
+};
+
+/* What became of one event of a batch. */
+enum fwd_state {
+	FWD_UNSENT,	/* no answer: back to new/, no attempt spent */
+	FWD_ADDED,
+	FWD_DUPLICATE,
+	FWD_MOVED,	/* to send again to the node named */
+	FWD_REFUSED	/* Redis refused it: an attempt */
+};
+
+struct fwd_item {
+	struct spool		*fi_spool;
+	struct claim		 fi_claim;
+	struct cli_event	 fi_ev;
+	char			 fi_seen[FORWARD_SEEN_MAX];
+	enum fwd_state		 fi_state;
+	char			 fi_why[160];	/* of a refusal */
+};
+
+static struct cli_signals	forward_sig;
+
+static void
+forward_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool forward [-c CONF] --redis HOST:PORT|unix:PATH "
+	    "[--auth-file F]\n"
+	    "                         [--stream KEY] [--max N] [--attempts N] "
+	    "[--ttl D]\n"
+	    "                         [--maxlen N]\n");
+}
+
+static int
+parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
+{
+	static const struct option opts[] = {
+		{ "redis", required_argument, NULL, 'r' },
+		{ "auth-file", required_argument, NULL, 'A' },
+		{ "stream", required_argument, NULL, 's' },
+		{ "max", required_argument, NULL, 'm' },
+		{ "attempts", required_argument, NULL, 'a' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "maxlen", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*reason;
+	long long	 v;
+	int		 c;
+
+	memset(o, 0, sizeof(*o));
+	o->fo_stream = FORWARD_STREAM;
+	o->fo_attempts = FORWARD_ATTEMPTS;
+	o->fo_ttl = FORWARD_TTL;
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*conf = optarg;
+			break;
+		case 'r':
+			if (rlink_addr_check(optarg, &reason) == -1) {
+				cli_warnx("--redis %s: %s", optarg, reason);
+				return -1;
+			}
+			o->fo_redis = optarg;
+			break;
+		case 'A':
+			o->fo_auth = optarg;
+			break;
+		case 's':
+			if (cli_stream_key(optarg, &reason) == -1) {
+				cli_warnx("--stream: %s", reason);
+				return -1;
+			}
+			o->fo_stream = optarg;
+			break;
+		case 'm':
+			if (cli_number(optarg, 1, 1000000000LL, &v,
+			    &reason) == -1) {
+				cli_warnx("--max %s: %s", optarg, reason);
+				return -1;
+			}
+			o->fo_max = v;
+			break;
+		case 'a':
+			if (cli_number(optarg, 1, 1000, &v, &reason) == -1) {
+				cli_warnx("--attempts %s: %s", optarg, reason);
+				return -1;
+			}
+			o->fo_attempts = (unsigned)v;
+			break;
+		case 't':
+			if (config_parse_duration(optarg, 1, FORWARD_TTL_MAX,
+			    &o->fo_ttl, &reason) == -1) {
+				cli_warnx("--ttl %s: %s", optarg, reason);
+				return -1;
+			}
+			break;
+		case 'M':
+			if (cli_number(optarg, 1, 1000000000000LL, &v,
+			    &reason) == -1) {
+				cli_warnx("--maxlen %s: %s", optarg, reason);
+				return -1;
+			}
+			o->fo_maxlen = v;
+			break;
+		case 'h':
+			forward_usage(stdout);
+			return 1;
+		default:
+			forward_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || o->fo_redis == NULL) {
+		if (optind == argc)
+			cli_warnx("forward: --redis is required");
+		forward_usage(stderr);
+		return -1;
+	}
+	snprintf(o->fo_ttl_s, sizeof(o->fo_ttl_s), "%lld", o->fo_ttl);
+	snprintf(o->fo_maxlen_s, sizeof(o->fo_maxlen_s), "%lld", o->fo_maxlen);
+	return 0;
+}
+
+/* Queue the script's call for it. */
+static int
+send_item(struct rlink *rl, const struct forward_opts *o,
+    const struct fwd_item *it)
+{
+	const char	*argv[11];
+	size_t		 lens[11];
+	const char	*webhook = it->fi_ev.ce_webhook ? it->fi_ev.ce_webhook : "";
+	int		 i;
+
+	argv[0] = "EVALSHA";
+	argv[1] = rl->rl_sha;
+	argv[2] = "2";
+	argv[3] = o->fo_stream;
+	argv[4] = it->fi_seen;
+	argv[5] = o->fo_ttl_s;
+	argv[6] = o->fo_maxlen_s;
+	argv[7] = it->fi_ev.ce_id;
+	argv[8] = webhook;
+	argv[9] = it->fi_ev.ce_type;
+	argv[10] = it->fi_claim.cl_line;
+	for (i = 0; i < 10; i++)
+		lens[i] = strlen(argv[i]);
+	lens[10] = it->fi_claim.cl_len;
+	return rlink_append(rl, 11, argv, lens);
+}
+
+/*
+ * Send the items of v in state FWD_UNSENT or FWD_MOVED (as *pending says)
+ * and read their answers, following MOVED. Returns 0, or -1 when the link
+ * failed or the server is in trouble: the reason is then in *stopped, and
+ * the items not answered stay FWD_UNSENT.
+ */
+static int
+publish(struct rlink *rl, const struct forward_opts *o, struct fwd_item *v,
+    size_t n, char *stopped, size_t stoppedlen)
+{
+	redisReply	*r, *moved = NULL;
+	size_t		 i;
+	int		 moves, rc = 0;
+
+	for (moves = 0; ; moves++) {
+		for (i = 0; i < n; i++)
+			if ((v[i].fi_state == FWD_UNSENT ||
+			    v[i].fi_state == FWD_MOVED) &&
+			    send_item(rl, o, &v[i]) == -1) {
+				snprintf(stopped, stoppedlen, "%s", rl->rl_err);
+				return -1;
+			}
+		for (i = 0; i < n; i++) {
+			if (v[i].fi_state != FWD_UNSENT &&
+			    v[i].fi_state != FWD_MOVED)
+				continue;
+			v[i].fi_state = FWD_UNSENT;
+			if (rc == -1)
+				continue;	/* answers no longer read */
+			if ((r = rlink_reply(rl)) == NULL) {
+				snprintf(stopped, stoppedlen, "%s", rl->rl_err);
+				rc = -1;
+				continue;
+			}
+			if (r->type == REDIS_REPLY_STRING)
+				v[i].fi_state = FWD_ADDED;
+			else if (r->type == REDIS_REPLY_INTEGER ||
+			    r->type == REDIS_REPLY_NIL)
+				v[i].fi_state = FWD_DUPLICATE;
+			else if (rlink_moved(r)) {
+				v[i].fi_state = FWD_MOVED;
+				if (moved == NULL) {
+					moved = r;
+					continue;
+				}
+			} else if (rlink_server_trouble(r)) {
+				char	why[256];
+
+				snprintf(stopped, stoppedlen, "redis at %.200s: %s",
+				    rl->rl_addr,
+				    rlink_reply_error(r, why, sizeof(why)));
+				rc = -1;	/* read the rest, use none */
+			} else {
+				v[i].fi_state = FWD_REFUSED;
+				rlink_reply_error(r, v[i].fi_why,
+				    sizeof(v[i].fi_why));
+			}
+			freeReplyObject(r);
+		}
+		if (rc == -1 || moved == NULL)
+			break;
+		if (moves == RLINK_MOVES_MAX || rlink_follow(rl, moved) == -1) {
+			snprintf(stopped, stoppedlen, "%s", moves ==
+			    RLINK_MOVES_MAX ? "redirected too many times" :
+			    rl->rl_err);
+			rc = -1;
+			break;
+		}
+		freeReplyObject(moved);
+		moved = NULL;
+	}
+	if (moved != NULL)
+		freeReplyObject(moved);
+	if (rc == -1)
+		for (i = 0; i < n; i++)
+			if (v[i].fi_state == FWD_MOVED)
+				v[i].fi_state = FWD_UNSENT;
+	return rc;
+}
+
+/* End one item's claim as its state says, and count it. */
+static void
+finish(struct fwd_item *it, const struct forward_opts *o,
+    struct forward_stats *fs, struct drain_seen *dn)
+{
+	struct claim	*cl = &it->fi_claim;
+	const char	*reason;
+	int		 to_failed = 0;
+
+	switch (it->fi_state) {
+	case FWD_ADDED:
+	case FWD_DUPLICATE:
+		if (claim_done(it->fi_spool, cl, &reason) != CLAIM_OK) {
+			cli_warnx("forward: event %s: %s: %s", it->fi_ev.ce_id,
+			    reason, strerror(errno));
+			fs->fs_errors++;
+		} else if (it->fi_state == FWD_ADDED)
+			fs->fs_added++;
+		else
+			fs->fs_dups++;
+		return;
+	case FWD_REFUSED:
+		if (drain_seen_add(dn, cl->cl_name) == -1 ||
+		    claim_retry(it->fi_spool, cl, o->fo_attempts, &to_failed,
+		    &reason) != CLAIM_OK) {
+			cli_warnx("forward: event %s: %s", it->fi_ev.ce_id,
+			    strerror(errno));
+			fs->fs_errors++;
+			return;
+		}
+		cli_warnx("forward: event %s: refused: %s (attempt %u of %u); "
+		    "%s", it->fi_ev.ce_id, it->fi_why, cl->cl_attempts + 1,
+		    o->fo_attempts, to_failed ? "moved to failed/" :
+		    "retried by the next run");
+		if (to_failed)
+			fs->fs_failed++;
+		else
+			fs->fs_retry++;
+		return;
+	default:
+		if (drain_seen_add(dn, cl->cl_name) == -1)
+			forward_sig.cs_stopping = 1;
+		if (claim_unclaim(it->fi_spool, cl, &reason) != CLAIM_OK) {
+			cli_warnx("forward: event %s: %s: %s", it->fi_ev.ce_id,
+			    reason, strerror(errno));
+			fs->fs_errors++;
+		}
+		return;
+	}
+}
+
+/*
+ * A claimed event forward cannot send: it is moved to failed/ when its
+ * line cannot be read or its attempts are used up. Returns 1 if so, 0 if
+ * it is to be sent (fi_ev and fi_seen filled).
+ */
+static int
+unsendable(struct fwd_item *it, const struct forward_opts *o,
+    struct forward_stats *fs)
+{
+	struct claim	*cl = &it->fi_claim;
+	const char	*reason = NULL, *why;
+	char		 hash[SPOOL_HASH_HEX + 1];
+
+	if (cli_event_read(cl->cl_line, cl->cl_len, &it->fi_ev, &reason) == 0) {
+		if (cl->cl_attempts < o->fo_attempts &&
+		    spool_marker_name(it->fi_ev.ce_webhook ?
+		    it->fi_ev.ce_webhook : "", it->fi_ev.ce_id, hash) == 0) {
+			snprintf(it->fi_seen, sizeof(it->fi_seen),
+			    "{%s}:seen:%s", o->fo_stream, hash);
+			return 0;
+		}
+		reason = cl->cl_attempts < o->fo_attempts ?
+		    "unable to hash its id" : NULL;
+	}
+	why = reason;
+	if (claim_give_up(it->fi_spool, cl, &reason) != CLAIM_OK) {
+		cli_warnx("forward: event %s: %s: %s", cl->cl_name, reason,
+		    strerror(errno));
+		fs->fs_errors++;
+	} else {
+		if (why != NULL)
+			cli_warnx("forward: %s: not an event line (%s); moved "
+			    "to failed/", cl->cl_name, why);
+		else
+			cli_warnx("forward: event %s: %u attempts made; moved "
+			    "to failed/", it->fi_ev.ce_id, cl->cl_attempts);
+		fs->fs_failed++;
+	}
+	cli_event_free(&it->fi_ev);
+	claim_clear(cl);
+	return 1;
+}
+
+/* What claim_take() said of an event it did not give, told and counted. */
+static void
+not_taken(const struct drain_item *it, enum claim_result res,
+    const char *reason, struct forward_stats *fs, struct drain_seen *dn)
+{
+	char	name[SPOOL_NAME_MAX];
+
+	cli_printable(it->di_name, name, sizeof(name));
+	if (res == CLAIM_BUSY) {
+		/* Held by another drain or reader: the next run. */
+		if (drain_seen_add(dn, it->di_name) == -1)
+			forward_sig.cs_stopping = 1;
+		fs->fs_busy++;
+	} else if (res == CLAIM_REFUSED) {
+		cli_warnx("forward: spool %s: refused new/%s (%s); moved to "
+		    "failed/", it->di_spool->sp_dir, name, reason);
+		fs->fs_refused++;
+	} else if (res == CLAIM_ERROR) {
+		cli_warnx("forward: spool %s: new/%s: %s: %s",
+		    it->di_spool->sp_dir, name, reason, strerror(errno));
+		fs->fs_errors++;
+	}
+}
+
+/* One flush of cur/, new/ and failed/ of each spool of items, for a batch. */
+static void
+flush_spools(const struct forward_opts *o, const struct drain_item *items,
+    size_t n, struct forward_stats *fs)
+{
+	static const enum spool_folder folders[] = {
+		SPOOL_CUR, SPOOL_NEW, SPOOL_FAILED
+	};
+	struct spool	*done[64];
+	size_t		 i, j, ndone = 0;
+	int		 saved;
+
+	if (!o->fo_fsync)
+		return;
+	for (i = 0; i < n; i++) {
+		struct spool	*sp = items[i].di_spool;
+
+		for (j = 0; j < ndone && done[j] != sp; j++)
+			;
+		if (j < ndone)
+			continue;
+		if (ndone < sizeof(done) / sizeof(done[0]))
+			done[ndone++] = sp;
+		saved = sp->sp_fsync;
+		sp->sp_fsync = 1;
+		for (j = 0; j < sizeof(folders) / sizeof(folders[0]); j++)
+			if (spool_flush(sp, folders[j]) == -1) {
+				cli_warnx("forward: spool %s: unable to flush "
+				    "it to disk: %s", sp->sp_dir,
+				    strerror(errno));
+				fs->fs_errors++;
+				break;
+			}
+		sp->sp_fsync = saved;
+	}
+}
+
+/*
+ * Claim up to FORWARD_BATCH events from items[*next..n), publish them and
+ * end their claims. Returns how many were claimed; *stop is set when the
+ * run must end (the server failed or a stop was asked for).
+ */
+static size_t
+batch(struct rlink *rl, const struct forward_opts *o, struct drain_item *items,
+    size_t n, size_t *next, long long room, struct fwd_item *v,
+    struct forward_stats *fs, struct drain_seen *dn, char *stopped,
+    size_t stoppedlen)
+{
+	enum claim_result	 res;
+	const char		*reason;
+	size_t			 nv = 0, claimed = 0, i;
+
+	while (*next < n && nv < FORWARD_BATCH &&
+	    (room == 0 || (long long)claimed < room)) {
+		struct drain_item	*di = &items[(*next)++];
+		struct fwd_item		*it = &v[nv];
+
+		memset(it, 0, sizeof(*it));
+		res = claim_take(di->di_spool, di->di_name, NULL, NULL,
+		    &it->fi_claim, &reason);
+		if (res != CLAIM_OK) {
+			not_taken(di, res, reason, fs, dn);
+			continue;
+		}
+		claimed++;
+		it->fi_spool = di->di_spool;
+		if (!unsendable(it, o, fs))
+			nv++;
+	}
+	if (nv > 0 && publish(rl, o, v, nv, stopped, stoppedlen) == -1)
+		forward_sig.cs_stopping = 1;
+	for (i = 0; i < nv; i++) {
+		finish(&v[i], o, fs, dn);
+		cli_event_free(&v[i].fi_ev);
+		claim_clear(&v[i].fi_claim);
+	}
+	if (claimed > 0)
+		flush_spools(o, items, n, fs);
+	return claimed;
+}
+
+/* Forward waiting events until none is left, --max, or a stop. */
+static void
+forward_spools(struct rlink *rl, struct spool **spools, size_t nspools,
+    const struct forward_opts *o, struct forward_stats *fs, char *stopped,
+    size_t stoppedlen)
+{
+	struct drain_seen	 dn;
+	struct drain_item	*items;
+	struct fwd_item		*v;
+	long long		 claimed = 0;
+	size_t			 n, next, got;
+	int			 progress;
+
+	memset(&dn, 0, sizeof(dn));
+	if ((v = calloc(FORWARD_BATCH, sizeof(*v))) == NULL) {
+		cli_warnx("out of memory");
+		fs->fs_errors++;
+		return;
+	}
+	do {
+		progress = 0;
+		if (drain_collect(spools, nspools, &dn, &items, &n) == -1) {
+			fs->fs_errors++;
+			break;
+		}
+		next = 0;
+		while (next < n) {
+			cli_signals_check(&forward_sig, 0);
+			if (forward_sig.cs_stopping ||
+			    (o->fo_max > 0 && claimed >= o->fo_max))
+				break;
+			got = batch(rl, o, items, n, &next, o->fo_max > 0 ?
+			    o->fo_max - claimed : 0, v, fs, &dn, stopped,
+			    stoppedlen);
+			claimed += (long long)got;
+			if (got > 0)
+				progress = 1;
+		}
+		drain_items_free(items, n);
+	} while (progress && !forward_sig.cs_stopping &&
+	    (o->fo_max == 0 || claimed < o->fo_max));
+	if (forward_sig.cs_stopping && *stopped == '\0')
+		snprintf(stopped, stoppedlen, "asked to stop");
+	free(v);
+	drain_seen_free(&dn);
+}
+
+/* The summary line on stderr; returns the exit status. */
+static int
+summary(const struct forward_stats *fs, const char *stopped)
+{
+	fprintf(stderr, "hookspool: forward: %u added, %u duplicates, "
+	    "%u to retry, %u failed", fs->fs_added, fs->fs_dups, fs->fs_retry,
+	    fs->fs_failed);
+	if (fs->fs_released > 0)
+		fprintf(stderr, ", %u released from dead drains",
+		    fs->fs_released);
+	if (fs->fs_refused > 0)
+		fprintf(stderr, ", %u refused", fs->fs_refused);
+	if (fs->fs_busy > 0)
+		fprintf(stderr, ", %u busy", fs->fs_busy);
+	if (fs->fs_errors > 0)
+		fprintf(stderr, ", %u errors", fs->fs_errors);
+	if (*stopped != '\0')
+		fprintf(stderr, "; stopped: %s", stopped);
+	fprintf(stderr, "\n");
+	return fs->fs_retry == 0 && fs->fs_failed == 0 &&
+	    fs->fs_refused == 0 && fs->fs_errors == 0 && *stopped == '\0' ?
+	    0 : EXIT_PART;
+}
+
+int
+cmd_forward(int argc, char *argv[])
+{
+	struct forward_opts	  o;
+	struct forward_stats	  fs;
+	struct config		 *cf;
+	struct spool		**spools = NULL;
+	struct rlink		 *rl = NULL;
+	const char		 *conf = NULL;
+	char			 *user = NULL, *pass = NULL;
+	char			  err[RLINK_ERR_MAX], stopped[RLINK_ERR_MAX];
+	unsigned		  released;
+	size_t			  i, nspools = 0;
+	int			  r;
+
+	if ((r = parse_opts(argc, argv, &o, &conf)) != 0)
+		return r == 1 ? 0 : EXIT_USAGE;
+	if ((cf = cli_load(conf)) == NULL)
+		return EXIT_USAGE;
+	memset(&fs, 0, sizeof(fs));
+	stopped[0] = '\0';
+	o.fo_fsync = cf->cf_fsync;
+	if (o.fo_auth != NULL &&
+	    rlink_auth_read(o.fo_auth, &user, &pass, err, sizeof(err)) == -1) {
+		cli_warnx("forward: %s", err);
+		config_free(cf);
+		return EXIT_USAGE;
+	}
+	/* The server first: one that cannot be reached costs no claim. */
+	if (rlink_open(o.fo_redis, user, pass, forward_script, &rl, err,
+	    sizeof(err)) == -1) {
+		cli_warnx("forward: %s; the events stay in new/", err);
+		config_free(cf);
+		return EXIT_PART;
+	}
+	if (cli_signals_block(&forward_sig) == -1) {
+		cli_warnx("forward: unable to set up signals: %s",
+		    strerror(errno));
+		fs.fs_errors++;
+		goto done;
+	}
+	if ((spools = calloc(cf->cf_nwebhooks + 1, sizeof(*spools))) == NULL) {
+		cli_warnx("out of memory");
+		fs.fs_errors++;
+		goto done;
+	}
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
+		    &spools[nspools]) == -1) {
+			fs.fs_errors++;
+			continue;
+		}
+		if (cli_recover(spools[nspools], NULL, NULL, &released) == -1)
+			fs.fs_errors++;
+		fs.fs_released += released;
+		/*
+		 * From here on the claims need no flush of their own: an
+		 * event is removed only once Redis holds it, and a claim,
+		 * retry or removal that a power cut undoes leaves the event
+		 * in new/ or cur/, from where it is sent again and found
+		 * marked. Each batch ends with one flush of the folders (when
+		 * fsync is on).
+		 */
+		spools[nspools]->sp_fsync = 0;
+		nspools++;
+	}
+	forward_spools(rl, spools, nspools, &o, &fs, stopped, sizeof(stopped));
+done:
+	for (i = 0; i < nspools; i++)
+		spool_close(spools[i]);
+	free(spools);
+	rlink_free(rl);
+	config_free(cf);
+	return summary(&fs, stopped);
+}

@@ -1,0 +1,490 @@
+/*
+ * rlink.c: the link to Redis (rlink.h). hiredis does the protocol; this
+ * file adds what hookspool needs around it: address parsing, the auth
+ * file, timeouts, descriptors a handler does not inherit, the script, and
+ * Redis Cluster's MOVED.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "rlink.h"
+
+/* Connecting, and waiting for any one reply. */
+#define RLINK_CONNECT_TIMEOUT	10
+#define RLINK_REPLY_TIMEOUT	60
+#define RLINK_AUTH_MAX		1024
+
+/* Anything but printable ASCII as '?', cut to fit out (len > 0). */
+static void
+printable(const char *s, size_t n, char *out, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < n && i + 1 < len; i++)
+		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	out[i] = '\0';
+}
+
+/*
+ * Split addr into host and port, or path for unix:PATH (*port is then 0).
+ * host is len bytes. Returns 0, or -1 with *reason.
+ */
+static int
+addr_split(const char *addr, char *host, size_t len, int *port,
+    const char **reason)
+{
+	const char	*colon, *h = addr;
+	size_t		 hl;
+	long		 p;
+	char		*end;
+
+	if (strncmp(addr, "unix:", 5) == 0) {
+		if (addr[5] == '\0' || strlen(addr + 5) >= len) {
+			*reason = "unix: needs a path (of at most 107 bytes)";
+			return -1;
+		}
+		if (strlen(addr + 5) > 107) {
+			*reason = "the socket's path is longer than 107 bytes";
+			return -1;
+		}
+		snprintf(host, len, "%s", addr + 5);
+		*port = 0;
+		return 0;
+	}
+	if ((colon = strrchr(addr, ':')) == NULL) {
+		*reason = "not HOST:PORT or unix:PATH";
+		return -1;
+	}
+	hl = (size_t)(colon - addr);
+	if (*h == '[') {		/* [IPv6]:PORT */
+		if (hl < 3 || addr[hl - 1] != ']') {
+			*reason = "not [ADDRESS]:PORT";
+			return -1;
+		}
+		h++;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= len) {
+		*reason = "the host is empty or too long";
+		return -1;
+	}
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
+	    p < 1 || p > 65535) {
+		*reason = "the port is not a number from 1 to 65535";
+		return -1;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+int
+rlink_addr_check(const char *addr, const char **reason)
+{
+	char	host[RLINK_ADDR_MAX];
+	int	port;
+
+	if (strlen(addr) >= RLINK_ADDR_MAX) {
+		*reason = "too long";
+		return -1;
+	}
+	return addr_split(addr, host, sizeof(host), &port, reason);
+}
+
+/* Free a secret string, wiped first. */
+static void
+secret_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+int
+rlink_auth_read(const char *path, char **user, char **pass, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	char		 buf[RLINK_AUTH_MAX + 2], *sp;
+	ssize_t		 n;
+	size_t		 got = 0;
+	int		 fd, saved;
+
+	*user = *pass = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
+		snprintf(err, errlen, "unable to open the auth file %s: %s",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		saved = errno;
+		close(fd);
+		snprintf(err, errlen, "the auth file %s: %s", path,
+		    strerror(saved));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "the auth file %s: not a regular file",
+		    path);
+		return -1;
+	}
+	while (got < sizeof(buf) - 1 &&
+	    (n = read(fd, buf + got, sizeof(buf) - 1 - got)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			close(fd);
+			explicit_bzero(buf, sizeof(buf));
+			snprintf(err, errlen, "unable to read the auth file "
+			    "%s: %s", path, strerror(saved));
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	/* One line: a trailing \n or \r\n is dropped. */
+	if (got > 0 && buf[got - 1] == '\n')
+		buf[--got] = '\0';
+	if (got > 0 && buf[got - 1] == '\r')
+		buf[--got] = '\0';
+	if (got == 0 || got > RLINK_AUTH_MAX || strlen(buf) != got ||
+	    strpbrk(buf, "\r\n") != NULL) {
+		explicit_bzero(buf, sizeof(buf));
+		snprintf(err, errlen, "the auth file %s must hold one line: a "
+		    "password, or a user, a space and a password (at most "
+		    "%d bytes)", path, RLINK_AUTH_MAX);
+		return -1;
+	}
+	if ((sp = strchr(buf, ' ')) != NULL) {
+		*sp = '\0';
+		if (*buf == '\0' || sp[1] == '\0' ||
+		    (*user = strdup(buf)) == NULL ||
+		    (*pass = strdup(sp + 1)) == NULL)
+			goto bad;
+	} else if ((*pass = strdup(buf)) == NULL)
+		goto bad;
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+bad:
+	explicit_bzero(buf, sizeof(buf));
+	secret_free(*user);
+	secret_free(*pass);
+	*user = *pass = NULL;
+	snprintf(err, errlen, "the auth file %s: %s", path, errno == ENOMEM ?
+	    "out of memory" : "a user and a password must both be non-empty");
+	return -1;
+}
+
+/* rl_err from the context's error, or from why. */
+static void
+set_err(struct rlink *rl, const char *what, const char *why)
+{
+	if (why == NULL && rl->rl_ctx != NULL && rl->rl_ctx->err != 0)
+		why = rl->rl_ctx->errstr;
+	if (why == NULL || *why == '\0')
+		why = "connection lost";
+	snprintf(rl->rl_err, sizeof(rl->rl_err), "%s %.200s: %.200s", what,
+	    rl->rl_addr, why);
+}
+
+/* Send one command on the current connection; NULL when the link failed. */
+static redisReply *
+call_once(struct rlink *rl, int argc, const char **argv, const size_t *lens)
+{
+	redisReply	*r;
+
+	if (rl->rl_ctx == NULL) {
+		set_err(rl, "no connection to", "closed after an error");
+		return NULL;
+	}
+	if ((r = redisCommandArgv(rl->rl_ctx, argc, argv, lens)) == NULL) {
+		set_err(rl, "lost the connection to", NULL);
+		redisFree(rl->rl_ctx);
+		rl->rl_ctx = NULL;
+	}
+	return r;
+}
+
+/*
+ * After connecting: authenticate and load the script. Returns 0, or -1
+ * with rl_err set.
+ */
+static int
+greet(struct rlink *rl)
+{
+	const char	*argv[3];
+	size_t		 lens[3];
+	redisReply	*r;
+	char		 why[RLINK_ERR_MAX / 2];
+	int		 argc = 0;
+
+	if (rl->rl_pass != NULL) {
+		argv[argc] = "AUTH";
+		lens[argc++] = 4;
+		if (rl->rl_user != NULL) {
+			argv[argc] = rl->rl_user;
+			lens[argc] = strlen(rl->rl_user);
+			argc++;
+		}
+		argv[argc] = rl->rl_pass;
+		lens[argc] = strlen(rl->rl_pass);
+		argc++;
+		if ((r = call_once(rl, argc, argv, lens)) == NULL)
+			return -1;
+		if (r->type == REDIS_REPLY_ERROR) {
+			set_err(rl, "unable to authenticate to",
+			    rlink_reply_error(r, why, sizeof(why)));
+			freeReplyObject(r);
+			return -1;
+		}
+		freeReplyObject(r);
+	}
+	if (rl->rl_script == NULL)
+		return 0;
+	argv[0] = "SCRIPT";
+	argv[1] = "LOAD";
+	argv[2] = rl->rl_script;
+	lens[0] = 6;
+	lens[1] = 4;
+	lens[2] = strlen(rl->rl_script);
+	if ((r = call_once(rl, 3, argv, lens)) == NULL)
+		return -1;
+	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
+		set_err(rl, "unable to load the script into",
+		    r->type == REDIS_REPLY_ERROR ?
+		    rlink_reply_error(r, why, sizeof(why)) : "odd reply");
+		freeReplyObject(r);
+		return -1;
+	}
+	memcpy(rl->rl_sha, r->str, 40);
+	rl->rl_sha[40] = '\0';
+	freeReplyObject(r);
+	return 0;
+}
+
+/*
+ * Connect to addr (replacing any connection), then greet. Returns 0, or -1
+ * with rl_err set.
+ */
+static int
+connect_to(struct rlink *rl, const char *addr)
+{
+	struct timeval	 ctv = { RLINK_CONNECT_TIMEOUT, 0 };
+	struct timeval	 rtv = { RLINK_REPLY_TIMEOUT, 0 };
+	const char	*reason;
+	char		 host[RLINK_ADDR_MAX];
+	int		 port, flags;
+
+	if (rl->rl_ctx != NULL) {
+		redisFree(rl->rl_ctx);
+		rl->rl_ctx = NULL;
+	}
+	snprintf(rl->rl_addr, sizeof(rl->rl_addr), "%s", addr);
+	if (addr_split(addr, host, sizeof(host), &port, &reason) == -1) {
+		set_err(rl, "unable to reach", reason);
+		return -1;
+	}
+	rl->rl_ctx = port == 0 ? redisConnectUnixWithTimeout(host, ctv) :
+	    redisConnectWithTimeout(host, port, ctv);
+	if (rl->rl_ctx == NULL) {
+		set_err(rl, "unable to reach", "out of memory");
+		return -1;
+	}
+	if (rl->rl_ctx->err != 0) {
+		set_err(rl, "unable to reach", NULL);
+		goto fail;
+	}
+	/* A handler must not inherit the link. */
+	if ((flags = fcntl(rl->rl_ctx->fd, F_GETFD)) == -1 ||
+	    fcntl(rl->rl_ctx->fd, F_SETFD, flags | FD_CLOEXEC) == -1 ||
+	    redisSetTimeout(rl->rl_ctx, rtv) != REDIS_OK) {
+		set_err(rl, "unable to set up the connection to",
+		    strerror(errno));
+		goto fail;
+	}
+	if (greet(rl) == -1)
+		goto fail;
+	return 0;
+fail:
+	if (rl->rl_ctx != NULL) {
+		redisFree(rl->rl_ctx);
+		rl->rl_ctx = NULL;
+	}
+	return -1;
+}
+
+int
+rlink_open(const char *addr, char *user, char *pass, const char *script,
+    struct rlink **out, char *err, size_t errlen)
+{
+	struct rlink	*rl;
+
+	*out = NULL;
+	if ((rl = calloc(1, sizeof(*rl))) == NULL) {
+		secret_free(user);
+		secret_free(pass);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rl->rl_user = user;
+	rl->rl_pass = pass;
+	rl->rl_script = script;
+	snprintf(rl->rl_first, sizeof(rl->rl_first), "%s", addr);
+	if (connect_to(rl, addr) == -1) {
+		snprintf(err, errlen, "%s", rl->rl_err);
+		rlink_free(rl);
+		return -1;
+	}
+	*out = rl;
+	return 0;
+}
+
+void
+rlink_free(struct rlink *rl)
+{
+	if (rl == NULL)
+		return;
+	if (rl->rl_ctx != NULL)
+		redisFree(rl->rl_ctx);
+	secret_free(rl->rl_user);
+	secret_free(rl->rl_pass);
+	free(rl);
+}
+
+int
+rlink_moved(const redisReply *r)
+{
+	return r != NULL && r->type == REDIS_REPLY_ERROR && r->len > 6 &&
+	    strncmp(r->str, "MOVED ", 6) == 0;
+}
+
+int
+rlink_follow(struct rlink *rl, const redisReply *r)
+{
+	const char	*to, *colon;
+	char		 addr[RLINK_ADDR_MAX], host[RLINK_ADDR_MAX], why[128];
+	const char	*reason;
+	int		 port, n;
+
+	/* "MOVED SLOT HOST:PORT"; an empty HOST is the host asked. */
+	if (!rlink_moved(r) || (to = strchr(r->str + 6, ' ')) == NULL ||
+	    (colon = strrchr(++to, ':')) == NULL) {
+		set_err(rl, "an odd redirection from",
+		    rlink_reply_error(r, why, sizeof(why)));
+		return -1;
+	}
+	if (colon == to) {
+		if (addr_split(rl->rl_addr, host, sizeof(host), &port,
+		    &reason) == -1 || port == 0) {
+			set_err(rl, "an odd redirection from", "no host");
+			return -1;
+		}
+		n = snprintf(addr, sizeof(addr), "%s%s", host, colon);
+	} else if (memchr(to, ':', (size_t)(colon - to)) != NULL)
+		n = snprintf(addr, sizeof(addr), "[%.*s]%s", (int)(colon - to),
+		    to, colon);	/* IPv6 */
+	else
+		n = snprintf(addr, sizeof(addr), "%s", to);
+	if (n < 0 || (size_t)n >= sizeof(addr)) {
+		set_err(rl, "an odd redirection from", "address too long");
+		return -1;
+	}
+	return connect_to(rl, addr);
+}
+
+redisReply *
+rlink_call(struct rlink *rl, int argc, const char **argv, const size_t *lens)
+{
+	redisReply	*r;
+	int		 moves;
+
+	for (moves = 0; ; moves++) {
+		if ((r = call_once(rl, argc, argv, lens)) == NULL)
+			return NULL;
+		if (!rlink_moved(r) || moves == RLINK_MOVES_MAX)
+			return r;
+		if (rlink_follow(rl, r) == -1) {
+			freeReplyObject(r);
+			return NULL;
+		}
+		freeReplyObject(r);
+	}
+}
+
+int
+rlink_append(struct rlink *rl, int argc, const char **argv,
+    const size_t *lens)
+{
+	if (rl->rl_ctx == NULL) {
+		set_err(rl, "no connection to", "closed after an error");
+		return -1;
+	}
+	if (redisAppendCommandArgv(rl->rl_ctx, argc, argv, lens) != REDIS_OK) {
+		set_err(rl, "unable to send to", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+redisReply *
+rlink_reply(struct rlink *rl)
+{
+	void	*r = NULL;
+
+	if (rl->rl_ctx == NULL) {
+		set_err(rl, "no connection to", "closed after an error");
+		return NULL;
+	}
+	if (redisGetReply(rl->rl_ctx, &r) != REDIS_OK || r == NULL) {
+		set_err(rl, "lost the connection to", NULL);
+		redisFree(rl->rl_ctx);
+		rl->rl_ctx = NULL;
+		return NULL;
+	}
+	return r;
+}
+
+int
+rlink_server_trouble(const redisReply *r)
+{
+	static const char *const prefixes[] = {
+		"LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN",
+		"READONLY", "OOM", "NOREPLICAS", "NOAUTH", "NOPERM",
+		"WRONGPASS", "ASK", "MOVED", "MISCONF", "NOSCRIPT",
+		"EXECABORT", "CROSSSLOT", "UNBLOCKED"
+	};
+	size_t	i, n;
+
+	if (r == NULL || r->type != REDIS_REPLY_ERROR)
+		return 0;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if ((size_t)r->len >= n && strncmp(r->str, prefixes[i], n) == 0 &&
+		    ((size_t)r->len == n || r->str[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+const char *
+rlink_reply_error(const redisReply *r, char *buf, size_t len)
+{
+	if (r == NULL || r->type != REDIS_REPLY_ERROR || r->str == NULL)
+		printable("not an error", 12, buf, len);
+	else
+		printable(r->str, (size_t)r->len, buf, len);
+	return buf;
+}
