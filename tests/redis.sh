@@ -16,7 +16,8 @@ if grep -q hiredis "$T/forward-probe.out"; then
 fi
 grep -q 'hookspool forward' "$T/forward-probe.out" ||
     skip "this hookspool has no forward verb"
-grep -q 'hookspool consume' "$T/forward-probe.out" ||
+"$HOOKSPOOL" consume >/dev/null 2>"$T/consume-probe.out" || :
+grep -q 'hookspool consume' "$T/consume-probe.out" ||
     skip "this hookspool has no consume verb"
 
 # The servers started, by name; each has its folder $T/redis-NAME, its

@@ -52,7 +52,7 @@ forward_shot() {
 # Exact kills
 shots=0
 for k in 40 1 75; do
-	[ $((N - $(stream_len r hookspool))) -gt $((k + 20)) ] || break
+	[ $(($(count new) + $(count cur))) -gt "$k" ] || break
 	forward_shot "$k"
 	shots=$((shots + 1))
 done
