@@ -268,6 +268,20 @@ forward_all() {
 	[ "$rc" = 0 ] || fail "forward $* exited $rc: $(cat "$T/forward.log")"
 }
 
+# at_least N CMD...: whether CMD prints a number of N or more, run anew
+# at each call (for wait_until).
+at_least() {
+	local n=$1 v
+	shift
+	v=$("$@") || return 1
+	[ "${v:-0}" -ge "$n" ]
+}
+
+# lines FILE: how many lines FILE has (0 when it does not exist).
+lines() {
+	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
 # pending NAME [KEY [GROUP]]: how many entries of the group (default
 # hookspool, hookspool) are delivered and not acknowledged.
 pending() {

@@ -39,8 +39,7 @@ for who in x y; do
 	eval "pid_$who=\$!"
 	CLEANUP_PIDS="$CLEANUP_PIDS $!"
 done
-WAIT_TRIES=400 wait_until "not every entry was done" \
-    test "$(wc -l <"$T/done")" -ge 200
+WAIT_TRIES=400 wait_until "not every entry was done" at_least 200 lines "$T/done"
 sleep 1
 for who in x y; do
 	eval "kill -TERM \$pid_$who"
