@@ -9,14 +9,15 @@
 redis_start r
 
 # host NAME: point SPOOL and CONF at host NAME's, with two webhooks:
-# protocol (path /) and billing (path /billing).
+# protocol (path /) and billing (path /billing), which has a spool of
+# its own.
 host() {
 	SPOOL=$T/$1/spool
 	CONF=$T/$1/hookspool.conf
 	mkdir -p "$T/$1"
 	make_conf -- 'path = /'
-	printf '[webhook billing]\npath = /billing\nsecret_file = %s\n' \
-	    "$SECRET_FILE" >>"$CONF"
+	printf '[webhook billing]\npath = /billing\nsecret_file = %s\nspool = %s\n' \
+	    "$SECRET_FILE" "$T/$1/billing" >>"$CONF"
 }
 
 host a
@@ -25,7 +26,8 @@ host b
 post_many ov 101 250
 post ov-0001 conversation.updated PATH_INFO=/billing
 post ov-0002 conversation.updated PATH_INFO=/billing
-assert_eq "host b's spool" 152 "$(count new)"
+assert_eq "host b's spool" 150 "$(count new)"
+assert_eq "host b's billing spool" 2 "$(find "$T/b/billing/new" -type f | wc -l | tr -d ' ')"
 
 for round in 1 2 3; do
 	# a few more overlapping ids for each round, posted to both hosts
@@ -68,7 +70,31 @@ assert_eq "each webhook and id once" 312 "$(sort -u "$T/published" | wc -l | tr 
 assert_eq "protocol's ids" 310 "$(grep -c '^protocol ' "$T/published")"
 assert_eq "billing's ids" "billing ov-0001
 billing ov-0002" "$(grep '^billing ' "$T/published")"
-for h in a b; do
-	assert_eq "host $h: new/ at the end" 0 "$(find "$T/$h/spool/new" -type f | wc -l | tr -d ' ')"
-	assert_eq "host $h: failed/ at the end" 0 "$(find "$T/$h/spool/failed" -type f | wc -l | tr -d ' ')"
+for d in a/spool b/spool b/billing; do
+	assert_eq "$d: new/ at the end" 0 "$(find "$T/$d/new" -type f | wc -l | tr -d ' ')"
+	assert_eq "$d: cur/ at the end" 0 "$(find "$T/$d/cur" -type f | wc -l | tr -d ' ')"
+	assert_eq "$d: failed/ at the end" 0 "$(find "$T/$d/failed" -type f | wc -l | tr -d ' ')"
 done
+
+# Two forwards of one spool at the same time (a timer that fired while
+# the last run was still going): each event is claimed by one of them.
+host a
+post_many twice 1 300
+for i in 1 2; do
+	"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" 2>"$T/twice-$i.log" &
+	eval "pid_$i=\$!"
+done
+for i in 1 2; do
+	rc=0
+	eval "wait \$pid_$i" || rc=$?
+	assert_eq "forward $i of one spool: exit status" 0 "$rc"
+done
+assert_eq "both forwards: added" 300 \
+    $(($(summary_count "$T/twice-1.log" forward added) +
+    $(summary_count "$T/twice-2.log" forward added)))
+assert_eq "both forwards: duplicates" 0 \
+    $(($(summary_count "$T/twice-1.log" forward duplicates) +
+    $(summary_count "$T/twice-2.log" forward duplicates)))
+assert_eq "entries at the end" 612 "$(stream_len r hookspool)"
+assert_eq "new/ after both" 0 "$(count new)"
+assert_eq "cur/ after both" 0 "$(count cur)"
