@@ -126,3 +126,23 @@ grep -q 'st-2.*exited 7' "$T/consume.log" ||
     fail "no message about the failure: $(cat "$T/consume.log")"
 ok "the failure is reported"
 assert_eq "the failed entry stays pending" 1 "$(pending r elsewhere)"
+
+# A handler that runs past --timeout is stopped, and its delivery counts
+# as failed: the entry stays pending for a retry.
+post st-3
+forward_all --stream elsewhere
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --stream elsewhere --group slow \
+    --max 100 --exec 'exit 0' 2>"$T/consume.log" </dev/null
+post st-4
+forward_all --stream elsewhere
+start=$(date +%s)
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --stream elsewhere --group slow \
+    --max 100 --timeout 1s --idle 7s --exec 'sleep 60' 2>"$T/consume.log" \
+    </dev/null || rc=$?
+took=$(($(date +%s) - start))
+assert_eq "exit status when a handler timed out" 1 "$rc"
+[ "$took" -lt 15 ] || fail "consume with a handler past --timeout 1s took $took s"
+ok "a handler past --timeout is stopped ($took s)"
+grep -q 'st-4' "$T/consume.log" || fail "no message about st-4: $(cat "$T/consume.log")"
+assert_eq "the timed-out entry stays pending" 1 "$(pending r elsewhere slow)"

@@ -80,6 +80,15 @@ ok "the summary counts the duplicate"
 assert_eq "a duplicate leaves the spool" 0 "$(count new)"
 assert_eq "a duplicate adds no entry" 3 "$(stream_len r hookspool)"
 
+# An id in UTF-8: the field holds its bytes, the key hashes them.
+post 'fw-ü-€' message.created
+forward_all
+assert_eq "a UTF-8 id" 'fw-ü-€' "$(stream_ids r hookspool | tail -n 1)"
+hash=$(printf 'protocol\000fw-ü-€' | sha256sum | cut -d' ' -f1)
+assert_eq "a UTF-8 id's seen key" 1 "$(rcli r EXISTS "{hookspool}:seen:$hash")"
+assert_eq "a UTF-8 id's marker has the same name" 1 \
+    "$(find "$SPOOL/ids" -name "$hash" | wc -l | tr -d ' ')"
+
 # --stream, --ttl, --max, over the unix socket.
 post_many mx 1 5
 rc=0
@@ -90,7 +99,7 @@ assert_eq "--max 3 forwards the 3 oldest" "mx-0001
 mx-0002
 mx-0003" "$(stream_ids r other)"
 assert_eq "--max leaves the rest" 2 "$(count new)"
-assert_eq "--stream leaves hookspool alone" 3 "$(stream_len r hookspool)"
+assert_eq "--stream leaves hookspool alone" 4 "$(stream_len r hookspool)"
 hash=$(printf 'protocol\000mx-0001' | sha256sum | cut -d' ' -f1)
 ttl=$(rcli r TTL "{other}:seen:$hash")
 [ "$ttl" -gt 3500 ] && [ "$ttl" -le 3600 ] ||
@@ -126,7 +135,7 @@ for args in "" "--redis" "--redis nohost" "--redis 127.0.0.1:notaport" \
 	assert_eq "exit status of forward $args" 2 "$rc"
 done
 assert_eq "nothing touched by failed invocations" "$before" "$(ls "$SPOOL/new")"
-assert_eq "nothing added by failed invocations" 3 "$(stream_len r hookspool)"
+assert_eq "nothing added by failed invocations" 4 "$(stream_len r hookspool)"
 for args in "" "--redis $REDIS_ADDR" "--exec true" \
     "--redis $REDIS_ADDR --exec true --timeout 1s --idle 6s" \
     "--redis $REDIS_ADDR --exec true --idle 5m" \
