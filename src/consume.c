@@ -262,16 +262,21 @@ call(struct rlink *rl, int argc, const char **argv)
 	return r;
 }
 
-/* An error reply, told; the server's trouble stops the worker. */
+/*
+ * An error reply, told. The server's trouble stops the worker, and so does
+ * any error when fatal is set (the worker could not go on).
+ */
 static void
-reply_error(struct rlink *rl, const redisReply *r, const char *what)
+reply_error(struct rlink *rl, const redisReply *r, const char *what,
+    int fatal)
 {
 	char	why[256];
 
 	rlink_reply_error(r, why, sizeof(why));
-	if (rlink_server_trouble(r)) {
-		snprintf(consume_stopped, sizeof(consume_stopped), "redis at "
-		    "%.200s: %s: %s", rl->rl_addr, what, why);
+	if (rlink_server_trouble(r) || fatal) {
+		if (consume_stopped[0] == '\0')
+			snprintf(consume_stopped, sizeof(consume_stopped),
+			    "redis at %.200s: %s: %s", rl->rl_addr, what, why);
 		consume_sig.cs_stopping = 1;
 	} else
 		cli_warnx("consume: %s: %s", what, why);
@@ -290,11 +295,7 @@ group_create(struct rlink *rl, const struct consume_opts *o)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR &&
 	    strncmp(r->str, "BUSYGROUP", 9) != 0) {
-		reply_error(rl, r, "unable to create the consumer group");
-		consume_sig.cs_stopping = 1;
-		if (consume_stopped[0] == '\0')
-			snprintf(consume_stopped, sizeof(consume_stopped),
-			    "no consumer group");
+		reply_error(rl, r, "unable to create the consumer group", 1);
 		rc = -1;
 	}
 	freeReplyObject(r);
@@ -374,7 +375,7 @@ ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
 	if ((r = call(rl, 4, argv)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to acknowledge an entry");
+		reply_error(rl, r, "unable to acknowledge an entry", 0);
 		rc = -1;
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
 		cli_warnx("consume: entry %s had been taken over by another "
@@ -422,7 +423,8 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 		return -1;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to add to the dead-letter stream");
+		reply_error(rl, r, "unable to add to the dead-letter stream",
+		    0);
 		rc = -1;
 	}
 	freeReplyObject(r);
@@ -574,7 +576,7 @@ autoclaim(struct rlink *rl, const struct consume_opts *o, char *cursor,
 	if ((r = call(rl, 8, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to claim idle entries");
+		reply_error(rl, r, "unable to claim idle entries", 1);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -606,12 +608,12 @@ read_new(struct rlink *rl, const struct consume_opts *o,
 	if ((r = call(rl, 11, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to read the stream");
 		/* The group was removed: made again, then read on. */
-		if (strncmp(r->str, "NOGROUP", 7) == 0)
+		if (strncmp(r->str, "NOGROUP", 7) == 0) {
+			reply_error(rl, r, "unable to read the stream", 0);
 			(void)group_create(rl, o);
-		else
-			consume_sig.cs_stopping = 1;
+		} else
+			reply_error(rl, r, "unable to read the stream", 1);
 		freeReplyObject(r);
 		return NULL;
 	}

@@ -67,10 +67,7 @@ enum outcome {
 	OUTCOME_PUT_BACK
 };
 
-static sigset_t	 drain_old_mask;
-static sigset_t	 drain_stop_set;	/* TERM, INT, HUP */
-static sigset_t	 drain_wait_set;	/* the same and CHLD */
-static int	 drain_stopping;
+static struct cli_signals	drain_sig;
 
 static void
 drain_usage(void)
@@ -170,57 +167,6 @@ want_type(const char *line, size_t len, void *arg)
 	return yes;
 }
 
-/* Take a pending stop signal, waiting at most ms milliseconds for one. */
-static void
-check_stop(long ms)
-{
-	struct timespec	ts;
-	int		sig;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	sig = sigtimedwait(&drain_stop_set, NULL, &ts);
-	if (sig > 0)
-		drain_stopping = 1;
-}
-
-/* The event's string fields for the handler; missing ones are "". */
-struct fields {
-	char	*f_id;
-	char	*f_type;
-	char	*f_webhook;
-};
-
-static void
-fields_free(struct fields *f)
-{
-	free(f->f_id);
-	free(f->f_type);
-	free(f->f_webhook);
-	memset(f, 0, sizeof(*f));
-}
-
-static int
-fields_read(const struct claim *cl, struct fields *f, const char **reason)
-{
-	static const char *const keys[] = { "id", "type", "webhook" };
-	char	*out[3];
-
-	memset(f, 0, sizeof(*f));
-	if (event_fields(cl->cl_line, cl->cl_len, keys, out, 3, reason) == -1)
-		return -1;
-	f->f_id = out[0];
-	f->f_type = out[1];
-	f->f_webhook = out[2];
-	if (f->f_id == NULL || *f->f_id == '\0' || f->f_type == NULL ||
-	    *f->f_type == '\0') {
-		*reason = "the id or type is missing or empty";
-		fields_free(f);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Run the handler on the claimed event (handler.c), with the claim's
  * descriptor inherited so that its lock lasts as long as the handler: a
@@ -229,7 +175,8 @@ fields_read(const struct claim *cl, struct fields *f, const char **reason)
  * to what (for the message about a failure).
  */
 static enum outcome
-run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
+run_handler(struct spool *sp, const struct claim *cl,
+    const struct cli_event *f,
     const struct drain_opts *o, char *what, size_t whatlen)
 {
 	struct handler_env	env[5];
@@ -243,9 +190,9 @@ run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
 		return OUTCOME_FAILED;
 	}
 	snprintf(attempt, sizeof(attempt), "%u", cl->cl_attempts + 1);
-	env[0] = (struct handler_env){ "HOOKSPOOL_ID", f->f_id };
-	env[1] = (struct handler_env){ "HOOKSPOOL_TYPE", f->f_type };
-	env[2] = (struct handler_env){ "HOOKSPOOL_WEBHOOK", f->f_webhook };
+	env[0] = (struct handler_env){ "HOOKSPOOL_ID", f->ce_id };
+	env[1] = (struct handler_env){ "HOOKSPOOL_TYPE", f->ce_type };
+	env[2] = (struct handler_env){ "HOOKSPOOL_WEBHOOK", f->ce_webhook };
 	env[3] = (struct handler_env){ "HOOKSPOOL_FILE", path };
 	env[4] = (struct handler_env){ "HOOKSPOOL_ATTEMPT", attempt };
 	if ((infd = openat(sp->sp_fd[SPOOL_CUR], cl->cl_name,
@@ -261,9 +208,9 @@ run_handler(struct spool *sp, const struct claim *cl, const struct fields *f,
 	job.hj_env = env;
 	job.hj_nenv = 5;
 	job.hj_timeout = o->do_timeout;
-	job.hj_wait = &drain_wait_set;
-	job.hj_mask = &drain_old_mask;
-	switch (handler_run(&job, &drain_stopping, what, whatlen)) {
+	job.hj_wait = &drain_sig.cs_wait;
+	job.hj_mask = &drain_sig.cs_old;
+	switch (handler_run(&job, &drain_sig.cs_stopping, what, whatlen)) {
 	case HANDLER_OK:
 		close(infd);
 		return OUTCOME_DONE;
@@ -300,8 +247,8 @@ pipe_taken(int fd)
 			errno = EPIPE;
 			return -1;
 		}
-		check_stop(ms);
-		if (drain_stopping) {
+		cli_signals_check(&drain_sig, ms);
+		if (drain_sig.cs_stopping) {
 			errno = EINTR;
 			return -1;
 		}
@@ -333,10 +280,10 @@ emit(struct claim *cl, mode_t out_mode)
 /* End a claim as its outcome says, and count it. */
 static void
 finish(struct spool *sp, struct claim *cl, enum outcome oc,
-    const struct fields *f, const struct drain_opts *o, const char *what,
+    const struct cli_event *f, const struct drain_opts *o, const char *what,
     struct drain_stats *ds, struct drain_seen *dn)
 {
-	const char	*reason, *id = f->f_id != NULL ? f->f_id : cl->cl_name;
+	const char	*reason, *id = f->ce_id != NULL ? f->ce_id : cl->cl_name;
 	int		 to_failed = 0;
 
 	switch (oc) {
@@ -378,7 +325,7 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		/* Not again in this run: whatever stopped it may not have gone. */
 		if (drain_seen_add(dn, cl->cl_name) == -1) {
 			cli_warnx("out of memory");
-			drain_stopping = 1;
+			drain_sig.cs_stopping = 1;
 		}
 		if (claim_unclaim(sp, cl, &reason) != CLAIM_OK) {
 			cli_warnx("drain: event %s: %s: %s", id, reason,
@@ -394,29 +341,29 @@ static void
 handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
     mode_t out_mode, struct drain_stats *ds, struct drain_seen *dn)
 {
-	struct fields	 f;
+	struct cli_event f;
 	enum outcome	 oc;
 	const char	*reason;
 	char		 what[256];
 
 	memset(&f, 0, sizeof(f));
 	what[0] = '\0';
-	if (fields_read(cl, &f, &reason) == -1 ||
+	if (cli_event_read(cl->cl_line, cl->cl_len, &f, &reason) == -1 ||
 	    cl->cl_attempts >= o->do_attempts) {
 		if (claim_give_up(sp, cl, &reason) != CLAIM_OK) {
 			cli_warnx("drain: event %s: %s: %s", cl->cl_name,
 			    reason, strerror(errno));
 			ds->ds_errors++;
 		} else {
-			if (f.f_id == NULL)
+			if (f.ce_id == NULL)
 				cli_warnx("drain: %s: not an event line (%s); "
 				    "moved to failed/", cl->cl_name, reason);
 			else
 				cli_warnx("drain: event %s: %u attempts made; "
-				    "moved to failed/", f.f_id, cl->cl_attempts);
+				    "moved to failed/", f.ce_id, cl->cl_attempts);
 			ds->ds_failed++;
 		}
-		fields_free(&f);
+		cli_event_free(&f);
 		return;
 	}
 	if (o->do_exec != NULL)
@@ -425,18 +372,18 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
 		oc = OUTCOME_DONE;
 	else {
 		oc = OUTCOME_PUT_BACK;
-		if (!drain_stopping)
+		if (!drain_sig.cs_stopping)
 			ds->ds_stopped = errno == EPIPE ?
 			    "standard output closed" :
 			    "unable to write to standard output";
-		drain_stopping = 1;
+		drain_sig.cs_stopping = 1;
 	}
-	if (oc == OUTCOME_PUT_BACK && o->do_exec != NULL && !drain_stopping) {
-		cli_warnx("drain: event %s: %s", f.f_id, what);
+	if (oc == OUTCOME_PUT_BACK && o->do_exec != NULL && !drain_sig.cs_stopping) {
+		cli_warnx("drain: event %s: %s", f.ce_id, what);
 		ds->ds_errors++;
 	}
 	finish(sp, cl, oc, &f, o, what, ds, dn);
-	fields_free(&f);
+	cli_event_free(&f);
 }
 
 /*
@@ -459,7 +406,7 @@ locked(const struct drain_item *it, const struct drain_opts *o,
 		if (drain_locked_add(now, it->di_spool, it->di_name,
 		    since) == -1) {
 			cli_warnx("out of memory");
-			drain_stopping = 1;
+			drain_sig.cs_stopping = 1;
 		}
 		return;
 	}
@@ -469,7 +416,7 @@ locked(const struct drain_item *it, const struct drain_opts *o,
 	ds->ds_locked++;
 	if (drain_seen_add(dn, it->di_name) == -1) {
 		cli_warnx("out of memory");
-		drain_stopping = 1;
+		drain_sig.cs_stopping = 1;
 	}
 }
 
@@ -515,8 +462,8 @@ drain_pass(struct spool **spools, size_t nspools, const struct drain_opts *o,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		check_stop(0);
-		if (drain_stopping || (o->do_max > 0 && *claimed >= o->do_max))
+		cli_signals_check(&drain_sig, 0);
+		if (drain_sig.cs_stopping || (o->do_max > 0 && *claimed >= o->do_max))
 			break;
 		res = claim_take(items[i].di_spool, items[i].di_name,
 		    want_type, (void *)o, &cl, &reason);
@@ -563,14 +510,14 @@ drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
 		else if (r == -1 || locks.dl_len == 0)
 			break;
 		else {
-			check_stop(pause);
+			cli_signals_check(&drain_sig, pause);
 			if (pause < DRAIN_LOOK_MAX)
 				pause *= 2;
 		}
-		if (drain_stopping || (o->do_max > 0 && claimed >= o->do_max))
+		if (drain_sig.cs_stopping || (o->do_max > 0 && claimed >= o->do_max))
 			break;
 	}
-	if (drain_stopping && ds->ds_stopped == NULL)
+	if (drain_sig.cs_stopping && ds->ds_stopped == NULL)
 		ds->ds_stopped = "asked to stop";
 	drain_locked_free(&locks);
 	drain_seen_free(&dn);
@@ -616,14 +563,7 @@ cmd_drain(int argc, char *argv[])
 	if ((cf = cli_load(conf)) == NULL)
 		return EXIT_USAGE;
 	memset(&ds, 0, sizeof(ds));
-	sigemptyset(&drain_stop_set);
-	sigaddset(&drain_stop_set, SIGTERM);
-	sigaddset(&drain_stop_set, SIGINT);
-	sigaddset(&drain_stop_set, SIGHUP);
-	drain_wait_set = drain_stop_set;
-	sigaddset(&drain_wait_set, SIGCHLD);
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
-	    sigprocmask(SIG_BLOCK, &drain_wait_set, &drain_old_mask) == -1) {
+	if (cli_signals_block(&drain_sig) == -1) {
 		cli_warnx("drain: unable to set up signals: %s", strerror(errno));
 		config_free(cf);
 		return EXIT_PART;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "handler.h"
@@ -18,6 +19,7 @@
 
 static char	 dir[] = "/tmp/hookspool-handler.XXXXXX";
 static sigset_t	 wait_set, old_mask;
+static int	 finish_mode, die_mode;	/* hj_finish, hj_die_with_parent */
 
 static double
 now_s(void)
@@ -54,6 +56,8 @@ run(const char *cmd, const char *in, long long timeout, int keep,
 	job.hj_timeout = timeout;
 	job.hj_wait = &wait_set;
 	job.hj_mask = &old_mask;
+	job.hj_finish = finish_mode;
+	job.hj_die_with_parent = die_mode;
 	what[0] = '\0';
 	res = handler_run(&job, stopping, what, whatlen);
 	close(fd);
@@ -98,6 +102,40 @@ gone(pid_t pid)
 			usleep(100000);
 	}
 	return dead;
+}
+
+/*
+ * A caller running a handler with hj_die_with_parent is killed with -9:
+ * the handler's process goes with it.
+ */
+static void
+die_with_parent(void)
+{
+	char	cmd[512], what[256];
+	pid_t	caller, handler = 0;
+	int	stopping = 0, i, status;
+
+	unit_fmt(cmd, sizeof(cmd), "echo $$ >%s/hpid.tmp && "
+	    "mv %s/hpid.tmp %s/hpid && exec sleep 30", dir, dir, dir);
+	REQUIRE((caller = fork()) != -1, "fork");
+	if (caller == 0) {
+		die_mode = 1;
+		run(cmd, "", 60, -1, &stopping, what, sizeof(what));
+		_exit(0);
+	}
+	for (i = 0; i < 100 && handler == 0; i++) {
+		handler = (pid_t)atol(slurp("hpid"));
+		if (handler == 0)
+			usleep(50000);
+	}
+	REQUIRE(handler > 0, "the handler did not start");
+	CHECK(kill(handler, 0) == 0, "the handler is not running");
+	kill(caller, SIGKILL);
+	REQUIRE(waitpid(caller, &status, 0) == caller, "waitpid");
+	if (!gone(handler)) {
+		CHECK(0, "the handler outlived its caller's kill -9");
+		kill(handler, SIGKILL);
+	}
 }
 
 int
@@ -182,6 +220,24 @@ main(void)
 	res = run(cmd, "", 60, -1, &stopping, what, sizeof(what));
 	CHECK(res == HANDLER_STOPPED && stopping == 1, "TERM to the caller: "
 	    "%d, stopping %d", res, stopping);
+
+	/* hj_finish: a stop signal lets the handler run to its end */
+	stopping = 0;
+	finish_mode = 1;
+	unit_fmt(cmd, sizeof(cmd), "kill -TERM %ld; sleep 1; echo done >%s/fin",
+	    (long)getpid(), dir);
+	res = run(cmd, "", 60, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_OK && stopping == 1 &&
+	    strcmp(slurp("fin"), "done") == 0, "finish after TERM: %d, "
+	    "stopping %d, %s", res, stopping, what);
+	/* ... but not past its time limit */
+	stopping = 1;
+	res = run("sleep 30", "", 1, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_TIMED_OUT, "finish, timed out: %d %s", res, what);
+	finish_mode = 0;
+
+	/* hj_die_with_parent: the handler dies with the caller's kill -9 */
+	die_with_parent();
 
 	unit_fmt(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0, "cleanup");
