@@ -136,18 +136,18 @@ rcli() {
 	redis-cli -c -p "$port" "$@"
 }
 
-# redis_cluster: three servers c1, c2 and c3 with --cluster-enabled yes
-# (each with its own folder, nodes file and bus port), joined by
-# redis-cli --cluster create with no replicas; returns once every node
-# says cluster_state:ok and knows all three. Sets CLUSTER_ADDRS to the
-# three HOST:PORT.
+# redis_cluster [OPTION...]: three servers c1, c2 and c3 with
+# --cluster-enabled yes (each with its own folder, nodes file and bus
+# port, and the options given), joined by redis-cli --cluster create with
+# no replicas; returns once every node says cluster_state:ok and knows all
+# three. Sets CLUSTER_ADDRS to the three HOST:PORT.
 redis_cluster() {
 	local n
 	CLUSTER_ADDRS=
 	for n in c1 c2 c3; do
 		redis_start "$n" --cluster-enabled yes \
 		    --cluster-config-file nodes.conf \
-		    --cluster-port "$(free_port)" --cluster-node-timeout 5000
+		    --cluster-port "$(free_port)" --cluster-node-timeout 5000 "$@"
 		CLUSTER_ADDRS="$CLUSTER_ADDRS $REDIS_ADDR"
 	done
 	# shellcheck disable=SC2086

@@ -1,12 +1,18 @@
 #!/bin/bash
-# A real three-node Redis Cluster: forward pointed at each node in turn
-# publishes every event once (the nodes that do not hold the stream answer
-# MOVED); consume pointed at each node handles the entries, and one that
-# fails lands in KEY:failed, which lives on another node than KEY.
+# A real three-node Redis Cluster, every node asking for a password:
+# forward pointed at each node in turn publishes every event once (the
+# nodes that do not hold the stream answer MOVED, and the node named is
+# logged in to as well); consume pointed at each node handles the entries,
+# and one that fails lands in KEY:failed, which lives on another node than
+# KEY.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
-redis_cluster
+pw="pw-$$-$RANDOM"
+export REDISCLI_AUTH=$pw
+printf '%s\n' "$pw" >"$T/password"
+chmod 600 "$T/password"
+redis_cluster --requirepass "$pw"
 # shellcheck disable=SC2086
 set -- $CLUSTER_ADDRS
 addr_c1=$1 addr_c2=$2 addr_c3=$3
@@ -29,7 +35,7 @@ forward_to() {
 	eval "addr=\$addr_$1"
 	rc=0
 	"$HOOKSPOOL" forward -c "$CONF" --redis "$addr" --stream "$KEY" \
-	    2>"$T/forward.log" || rc=$?
+	    --auth-file "$T/password" 2>"$T/forward.log" || rc=$?
 	assert_eq "forward to $1 ($addr): exit status" 0 "$rc"
 }
 
@@ -80,8 +86,9 @@ fails=0
 for n in c1 c2 c3; do
 	eval "addr=\$addr_$n"
 	rc=0
-	WHO=$n "$HOOKSPOOL" consume --redis "$addr" --stream "$KEY" --max 25 \
-	    --attempts 1 --timeout 1s --idle 7s --exec "$T/handler" \
+	WHO=$n "$HOOKSPOOL" consume --redis "$addr" --auth-file "$T/password" \
+	    --stream "$KEY" --max 25 --attempts 1 --timeout 1s --idle 7s \
+	    --exec "$T/handler" \
 	    2>"$T/consume-$n.log" </dev/null || rc=$?
 	case $rc in
 	0) ;;

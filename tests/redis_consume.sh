@@ -146,3 +146,21 @@ assert_eq "exit status when a handler timed out" 1 "$rc"
 ok "a handler past --timeout is stopped ($took s)"
 grep -q 'st-4' "$T/consume.log" || fail "no message about st-4: $(cat "$T/consume.log")"
 assert_eq "the timed-out entry stays pending" 1 "$(pending r elsewhere slow)"
+
+# A large event (900 kB) goes through whole: the stream's line and the
+# handler's stdin are the spooled line.
+SPOOL=$T/spool3
+make_conf
+{
+	printf '{"id":"big-1","type":"message.created","payload":"'
+	head -c 675000 /dev/urandom | base64 -w 0
+	printf '"}'
+} >"$T/big.json"
+cgi_post "$T/big.json"
+assert_eq "the large event is accepted" 200 "$STATUS"
+cat "$SPOOL"/new/* >"$T/big.line"
+forward_all --stream big
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --stream big --max 10 \
+    --exec 'cat >"$OUT/big.stdin"' 2>"$T/consume.log" </dev/null
+cmp -s "$T/big.line" "$T/big.stdin" || fail "the large event's stdin differs from its line"
+ok "the large event's stdin is its spooled line ($(wc -c <"$T/big.stdin") bytes)"

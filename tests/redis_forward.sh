@@ -109,6 +109,17 @@ ok "--ttl 1h and the key {other}:seen:HASH"
     2>"$T/forward.log"
 assert_eq "the rest, over the unix socket" 5 "$(stream_len r other)"
 
+# The dedup window is --ttl: once the key has expired, the same id spooled
+# again is added again.
+post ttl-1
+forward_all --stream short --ttl 1s
+rm -f "$SPOOL/ids/$(printf 'protocol\000ttl-1' | sha256sum | cut -d' ' -f1)"
+post ttl-1
+sleep 1.5
+forward_all --stream short --ttl 1s
+assert_eq "an id spooled after --ttl is added again" "ttl-1
+ttl-1" "$(stream_ids r short)"
+
 # --maxlen N: the stream is trimmed to about N entries.
 post_many ml 1 100
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --stream trimmed \
