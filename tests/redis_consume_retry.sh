@@ -80,3 +80,31 @@ assert_eq "nothing pending" 0 "$(pending r)"
     --exec "$T/handler" 2>"$T/consume.log" </dev/null || :
 assert_eq "nothing left to run" "" "$(cat "$T/ran")"
 assert_eq "still one dead letter" 1 "$(stream_len r hookspool:failed)"
+
+# The dead-letter stream cannot be written (its key holds a string): the
+# entry is not acknowledged, so nothing is lost; once the key is fixed, a
+# consumer copies it after --idle without running the handler again.
+rcli r DEL hookspool:failed >/dev/null
+rcli r SET hookspool:failed "not a stream" >/dev/null
+post doomed-2
+forward_all
+: >"$T/ran"
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --max 10 --attempts 1 --timeout 1s \
+    --idle 7s --exec "$T/handler" 2>"$T/consume.log" </dev/null || rc=$?
+assert_eq "dead-letter stream unwritable: exit status" 1 "$rc"
+grep -q 'WRONGTYPE' "$T/consume.log" ||
+    fail "the server's answer is not shown: $(cat "$T/consume.log")"
+grep -q '^hookspool: consume: 0 done, 0 to retry, 0 failed, 1 errors' "$T/consume.log" ||
+    fail "summary line: $(cat "$T/consume.log")"
+ok "the failed copy is counted as an error"
+assert_eq "dead-letter stream unwritable: the entry stays pending" 1 "$(pending r)"
+rcli r DEL hookspool:failed >/dev/null
+sleep 7.5
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --max 10 --attempts 1 --timeout 1s \
+    --idle 7s --exec "$T/handler" 2>"$T/consume.log" </dev/null || rc=$?
+assert_eq "the handler is not run again" "doomed-2 1" "$(cut -d' ' -f1-2 "$T/ran")"
+assert_eq "the entry is dead-lettered once the key is fixed" doomed-2 \
+    "$(stream_ids r hookspool:failed)"
+assert_eq "nothing pending at the end" 0 "$(pending r)"

@@ -70,13 +70,22 @@ CLEANUP_PIDS="$CLEANUP_PIDS $pid"
 WAIT_TRIES=300 wait_until "after-1 was never handled" grep -q '^end after-1$' "$T/ran"
 assert_eq "nothing pending" 0 "$(pending r)"
 
-# TERM while waiting for entries: consume ends within a few seconds.
-sleep 0.5
-start=$(date +%s%N)
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-assert_eq "exit status of an idle consume after TERM" 0 "$rc"
-took=$((($(date +%s%N) - start) / 1000000))
-[ "$took" -lt 3000 ] || fail "an idle consume took $took ms to stop"
-ok "an idle consume stops at once ($took ms)"
+# TERM, INT or HUP while waiting for entries: consume ends within a few
+# seconds.
+for sig in TERM INT HUP; do
+	if [ "$sig" != TERM ]; then
+		"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --timeout 3s --idle 9s \
+		    --exec "$T/handler" 2>"$T/consume.log" </dev/null &
+		pid=$!
+		CLEANUP_PIDS="$CLEANUP_PIDS $pid"
+	fi
+	sleep 0.5
+	start=$(date +%s%N)
+	kill "-$sig" "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_eq "exit status of an idle consume after $sig" 0 "$rc"
+	took=$((($(date +%s%N) - start) / 1000000))
+	[ "$took" -lt 3000 ] || fail "an idle consume took $took ms to stop on $sig"
+	ok "an idle consume stops at once on $sig ($took ms)"
+done

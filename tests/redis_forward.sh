@@ -139,7 +139,8 @@ for args in "" "--redis" "--redis nohost" "--redis 127.0.0.1:notaport" \
     "--redis 127.0.0.1:$REDIS_PORT --ttl soon" \
     "--redis 127.0.0.1:$REDIS_PORT --bogus" \
     "--redis 127.0.0.1:$REDIS_PORT stray" \
-    "--redis 127.0.0.1:$REDIS_PORT --auth-file $T/missing"; do
+    "--redis 127.0.0.1:$REDIS_PORT --auth-file $T/missing" \
+    "--redis 127.0.0.1:$REDIS_PORT --stream a{b}"; do
 	rc=0
 	# shellcheck disable=SC2086
 	"$HOOKSPOOL" forward -c "$CONF" $args 2>"$T/usage.log" || rc=$?
