@@ -2,6 +2,7 @@
 # A server that cannot be reached, or that dies while forward runs: forward
 # says so and exits 1, and the events stay in new/ under the names they
 # had (no attempt spent); once the server is back everything arrives once.
+# consume, too, exits 1 when it cannot reach the server or loses it.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
@@ -73,3 +74,25 @@ assert_eq "entries" 300 "$(stream_len r hookspool)"
 assert_eq "distinct ids" 300 "$(distinct_ids r hookspool)"
 assert_eq "new/ at the end" 0 "$(count new)"
 assert_eq "failed/ at the end" 0 "$(count failed)"
+
+# consume: an unreachable server is exit 1 at once; a server lost while
+# consume waits for entries ends it with exit 1 and a reason, instead of
+# a worker that hangs or spins.
+rc=0
+"$HOOKSPOOL" consume --redis "127.0.0.1:$(free_port)" --exec true \
+    2>"$T/consume.log" </dev/null || rc=$?
+assert_eq "consume, nothing on the port: exit status" 1 "$rc"
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --exec true 2>"$T/consume.log" </dev/null &
+pid=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $pid"
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "consume did not wait for entries: $(cat "$T/consume.log")"
+redis_stop r KILL
+start=$(date +%s)
+rc=0
+wait "$pid" || rc=$?
+assert_eq "consume, server lost: exit status" 1 "$rc"
+[ $(($(date +%s) - start)) -lt 10 ] || fail "consume took $(($(date +%s) - start)) s to see the server gone"
+grep -q '^hookspool: consume: .*; stopped: ' "$T/consume.log" ||
+    fail "consume does not say why it stopped: $(cat "$T/consume.log")"
+ok "consume says why it stopped: $(tail -n 1 "$T/consume.log")"

@@ -120,6 +120,12 @@ forward_all --stream short --ttl 1s
 assert_eq "an id spooled after --ttl is added again" "ttl-1
 ttl-1" "$(stream_ids r short)"
 
+# HOOKSPOOL_CONFIG is used without -c.
+post env-1
+HOOKSPOOL_CONFIG=$CONF "$HOOKSPOOL" forward --redis "$REDIS_ADDR" --stream env \
+    2>"$T/forward.log"
+assert_eq "HOOKSPOOL_CONFIG" env-1 "$(stream_ids r env)"
+
 # --maxlen N: the stream is trimmed to about N entries.
 post_many ml 1 100
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --stream trimmed \
