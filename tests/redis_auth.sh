@@ -84,3 +84,28 @@ assert_eq "a read-only user: exit status" 1 "$rc"
 assert_eq "a read-only user: the event is not in the stream" 5 "$(stream_len r hookspool)"
 assert_eq "a read-only user: the event is still spooled" 1 \
     "$(($(count new) + $(count failed)))"
+
+# An ACL user with only what the README asks for both verbs.
+rcli r ACL SETUSER narrow on ">narrow-$pw" +@stream +evalsha '+script|load' \
+    +set +del '~hookspool' '~{hookspool}:*' '~hookspool:failed' >/dev/null
+printf 'narrow narrow-%s\n' "$pw" >"$T/narrow"
+post au-10
+"$HOOKSPOOL" requeue -c "$CONF" --all 2>/dev/null || :
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --auth-file "$T/narrow" \
+    2>"$T/forward.log" || rc=$?
+assert_eq "the README's ACL user: forward's exit status" 0 "$rc"
+# au-9, which the read-only user could not forward, and au-10
+grep -q '^hookspool: forward: 2 added' "$T/forward.log" ||
+    fail "the README's ACL user: $(cat "$T/forward.log")"
+ok "the README's ACL user can forward"
+: >"$T/ran"
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --auth-file "$T/narrow" --group fresh \
+    --max 100 --attempts 1 --exec '[ "$HOOKSPOOL_ID" != au-0001 ]' \
+    2>"$T/consume.log" </dev/null || rc=$?
+assert_eq "the README's ACL user: consume's exit status (one handler failed)" 1 "$rc"
+grep -q '^hookspool: consume: 6 done, 0 to retry, 1 failed$' "$T/consume.log" ||
+    fail "the README's ACL user: $(cat "$T/consume.log")"
+ok "the README's ACL user can consume, and dead-letter"
+assert_eq "the README's ACL user: the dead letter" au-0001 "$(stream_ids r hookspool:failed)"
