@@ -120,6 +120,30 @@ forward_all --stream short --ttl 1s
 assert_eq "an id spooled after --ttl is added again" "ttl-1
 ttl-1" "$(stream_ids r short)"
 
+# An event another process holds a lock on (a reader, another drain) is
+# left in new/ as it is, counted busy; the next run takes it.
+post lk-1
+post lk-2
+post lk-3
+locked=$(grep -l '"id":"lk-2"' "$SPOOL"/new/*)
+"$top_builddir/tests/holdlock" 300 "$locked" >"$T/holder.out" 2>>"$T/holder.log" &
+holder=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $holder"
+wait_until "the reader did not lock lk-2" grep -q locked "$T/holder.out"
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --stream locks \
+    2>"$T/forward.log" || rc=$?
+grep -q '^hookspool: forward: 2 added, 0 duplicates, 0 to retry, 0 failed, 1 busy' \
+    "$T/forward.log" || fail "summary line: $(cat "$T/forward.log")"
+ok "the locked event is counted busy (exit status $rc)"
+[ -f "$locked" ] || fail "the locked event left new/ or was renamed"
+ok "the locked event stays in new/ under its name"
+kill "$holder"
+wait "$holder" 2>/dev/null || :
+forward_all --stream locks
+assert_eq "once the lock is gone it is forwarded" "lk-1 lk-3 lk-2" \
+    "$(stream_ids r locks | xargs)"
+
 # HOOKSPOOL_CONFIG is used without -c.
 post env-1
 HOOKSPOOL_CONFIG=$CONF "$HOOKSPOOL" forward --redis "$REDIS_ADDR" --stream env \
