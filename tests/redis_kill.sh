@@ -27,6 +27,9 @@ after_kill() {
 	HIT=$(comm -12 "$T/left" "$T/added" | wc -l | tr -d ' ')
 	echo "$1: $(wc -l <"$T/added" | tr -d ' ') in the stream," \
 	    "$(wc -l <"$T/left" | tr -d ' ') in the spool, $HIT in both"
+	seq -f 'k-%04g' 1 "$N" | comm -23 - "$T/left" >"$T/gone"
+	assert_eq "$1: every event gone from the spool is in the stream" "" \
+	    "$(comm -23 "$T/gone" "$T/added")"
 	assert_eq "$1: no id twice in the stream" \
 	    "$(stream_len r hookspool)" "$(distinct_ids r hookspool)"
 	assert_eq "$1: nothing in failed/" 0 "$(count failed)"
