@@ -2,7 +2,8 @@
 # A consumer killed with kill -9 while its handler runs: its entry stays
 # pending on it, and another consumer takes it over once it has been idle
 # for --idle (not before), as delivery 2. Nothing else is lost or run
-# twice.
+# twice. An entry that takes its consumer down every time is dead-lettered
+# after --attempts deliveries.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
@@ -68,3 +69,47 @@ assert_eq "nothing pending" 0 "$(pending r)"
 grep -q '^hookspool: consume: [0-9]* done, 0 to retry, 0 failed' "$T/consume-b.log" ||
     fail "consumer b's summary: $(cat "$T/consume-b.log")"
 ok "consumer b's summary"
+
+# An entry whose consumers die on it each time (a handler that brings its
+# worker down): after --attempts deliveries it is dead-lettered without
+# running the handler again, instead of killing workers forever.
+SPOOL=$T/spool2
+make_conf
+post poison-1
+forward_all --stream poison
+cat >"$T/poison" <<'HANDLER'
+#!/bin/sh
+echo "$HOOKSPOOL_ID $HOOKSPOOL_ATTEMPT $WHO" >>"$OUT/poison.ran"
+echo $$ >"$OUT/poison.$WHO"
+exec sleep 120
+HANDLER
+chmod +x "$T/poison"
+for who in p1 p2; do
+	WHO=$who "$HOOKSPOOL" consume --redis "$REDIS_ADDR" --stream poison \
+	    --name "$who" --attempts 2 --timeout 1s --idle 7s --exec "$T/poison" \
+	    2>"$T/consume-$who.log" </dev/null &
+	pid=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $pid"
+	WAIT_TRIES=200 wait_until "consumer $who never ran the handler" \
+	    test -s "$T/poison.$who"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null || :
+	kill -KILL -- "-$(cat "$T/poison.$who")" 2>/dev/null ||
+	    kill -KILL "$(cat "$T/poison.$who")" || :
+done
+assert_eq "deliveries to the dying consumers" "poison-1 1 p1
+poison-1 2 p2" "$(cat "$T/poison.ran")"
+WHO=p3 "$HOOKSPOOL" consume --redis "$REDIS_ADDR" --stream poison --name p3 \
+    --attempts 2 --timeout 1s --idle 7s --exec "$T/poison" \
+    2>"$T/consume-p3.log" </dev/null &
+pid=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $pid"
+WAIT_TRIES=200 wait_until "poison-1 was never dead-lettered" \
+    at_least 1 stream_len r poison:failed
+kill -TERM "$pid"
+wait "$pid" 2>/dev/null || :
+assert_eq "the handler did not run a third time" 2 "$(lines "$T/poison.ran")"
+stream_entries r poison:failed >"$T/failed"
+assert_eq "the dead letter" poison-1 "$(stream_field id <"$T/failed")"
+echo "dead letter: attempts $(stream_field attempts <"$T/failed"), reason: $(stream_field reason <"$T/failed")"
+assert_eq "nothing pending on poison" 0 "$(pending r poison)"
