@@ -2,7 +2,8 @@
 # Two hosts, each with its own spool and config, got overlapping ids
 # (the sender retried against the other host behind the load balancer).
 # Their forwards, run at the same time, publish each id once; one id on
-# two different webhooks is two events.
+# two different webhooks is two events. Then, on one host: two forwards
+# of one spool at once, and forwards run while the responder spools.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
@@ -98,3 +99,23 @@ assert_eq "both forwards: duplicates" 0 \
 assert_eq "entries at the end" 612 "$(stream_len r hookspool)"
 assert_eq "new/ after both" 0 "$(count new)"
 assert_eq "cur/ after both" 0 "$(count cur)"
+
+# The responder spools while forward runs again and again (a busy host
+# and a frequent timer): every event arrives once.
+( post_many live 1 200 && : >"$T/posted" ) >"$T/poster.log" 2>&1 &
+poster=$!
+runs=0
+until [ -e "$T/posted" ]; do
+	kill -0 "$poster" 2>/dev/null || [ -e "$T/posted" ] ||
+	    fail "posting failed: $(tail -n 3 "$T/poster.log")"
+	forward_all
+	runs=$((runs + 1))
+	sleep 0.02
+done
+wait "$poster"
+forward_all
+ok "$runs forward runs while events arrived"
+stream_ids r hookspool | grep '^live-' | sort >"$T/live"
+assert_eq "events spooled during the runs, each once" "$(seq -f 'live-%04g' 1 200)" \
+    "$(cat "$T/live")"
+assert_eq "new/ at the very end" 0 "$(count new)"
