@@ -419,12 +419,16 @@ on_term(int sig)
 	errno = saved;
 }
 
+/* The usage on f, then exit: 0 for --help, 2 for a usage error. */
 static void
-usage(void)
+usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: hookspool.fcgi [-c FILE] "
-	    "[--listen SOCKET|HOST:PORT [--workers N]]\n");
-	exit(2);
+	if ((fprintf(f, "usage: hookspool.fcgi [-c FILE] "
+	    "[--listen SOCKET|HOST:PORT [--workers N]]\n"
+	    "       hookspool.fcgi --version | --help\n") < 0 ||
+	    fflush(f) == EOF) && status == 0)
+		status = 1;
+	exit(status);
 }
 
 /* Answer requests on sock until told to stop. */
@@ -669,7 +673,14 @@ main(int argc, char *argv[])
 
 	memset(&rs, 0, sizeof(rs));
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+		if (strcmp(argv[i], "--version") == 0) {
+			if (printf("hookspool %s\n", PACKAGE_VERSION) < 0 ||
+			    fflush(stdout) == EOF)
+				return 1;
+			return 0;
+		} else if (strcmp(argv[i], "--help") == 0)
+			usage(stdout, 0);
+		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
 			cli_config = argv[++i];
 		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
 			listen_on = argv[++i];
@@ -678,12 +689,12 @@ main(int argc, char *argv[])
 			workers = strtol(argv[++i], &end, 10);
 			if (errno != 0 || *end != '\0' || workers < 1 ||
 			    workers > WORKERS_MAX)
-				usage();
+				usage(stderr, 2);
 		} else
-			usage();
+			usage(stderr, 2);
 	}
 	if (workers > 0 && listen_on == NULL)
-		usage();
+		usage(stderr, 2);
 	if (listen_on != NULL && workers == 0)
 		workers = WORKERS_DEFAULT;
 	if (startup() == -1)

@@ -3,6 +3,7 @@
  * config, opening spools, numbers.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -171,20 +172,25 @@ cli_each_spool(const struct config *cf, int (*fn)(struct spool *, void *),
 	return rc;
 }
 
-/* Only -c FILE: the verbs that take nothing else. */
+/* Only -c FILE (and --help): the verbs that take nothing else. */
 int
 cli_config_only(int argc, char *argv[], const char **conf)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int	c;
 
-	while ((c = getopt(argc, argv, "c:")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (c == 'h')
+			return 1;
 		if (c != 'c')
 			return -1;
 		*conf = optarg;
 	}
 	return optind == argc ? 0 : -1;
 }
-
 
 int
 cli_event_read(const char *line, size_t len, struct cli_event *ce,
@@ -204,6 +210,17 @@ cli_event_read(const char *line, size_t len, struct cli_event *ce,
 		*reason = "the id or type is missing or empty";
 		cli_event_free(ce);
 		return -1;
+	}
+	return 0;
+}
+
+int
+cli_help(void (*usage)(FILE *))
+{
+	usage(stdout);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cli_warnx("unable to write to standard output");
+		return EXIT_PART;
 	}
 	return 0;
 }
@@ -261,5 +278,19 @@ cli_stream_key(const char *key, const char **reason)
 			    "space or brace";
 			return -1;
 		}
+	return 0;
+}
+
+int
+cli_opt_number(const char *name, const char *arg, int duration,
+    long long min, long long max, long long *out)
+{
+	const char	*reason;
+
+	if ((duration ? config_parse_duration(arg, min, max, out, &reason) :
+	    cli_number(arg, min, max, out, &reason)) == -1) {
+		cli_warnx("--%s %s: %s", name, arg, reason);
+		return -1;
+	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "spool.h"
@@ -72,7 +73,8 @@ int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
 
 /*
  * Options of a verb that takes only -c FILE: *conf is set to FILE (left
- * as it is without -c). Returns 0, or -1 on anything else.
+ * as it is without -c). Returns 0, 1 when --help was asked for, or -1 on
+ * anything else.
  */
 int cli_config_only(int argc, char *argv[], const char **conf);
 
@@ -126,5 +128,19 @@ void cli_signals_check(struct cli_signals *cs, long ms);
  * Returns 0, or -1 with a static reason.
  */
 int cli_stream_key(const char *key, const char **reason);
+
+/*
+ * A verb's --help (or hookspool --version): fn called on stdout, then
+ * flushed. Returns the exit status: 0, or EXIT_PART when stdout failed.
+ */
+int cli_help(void (*usage)(FILE *));
+
+/*
+ * An option's number (duration non-zero: a duration such as 5m, in
+ * seconds) between min and max into *out. When it is not one, says so on
+ * stderr ("--NAME ARG: reason") and returns -1; else 0.
+ */
+int cli_opt_number(const char *name, const char *arg, int duration,
+    long long min, long long max, long long *out);
 
 #endif

@@ -56,6 +56,12 @@ check_spool(const char *dir, const struct config *cf)
 	return bad;
 }
 
+static void
+check_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool check [-c CONF]\n");
+}
+
 int
 cmd_check(int argc, char *argv[])
 {
@@ -66,8 +72,13 @@ cmd_check(int argc, char *argv[])
 	const char			*opt = NULL;
 	int				 bad = 0;
 
-	if (cli_config_only(argc, argv, &opt) == -1) {
-		fprintf(stderr, "usage: hookspool check [-c CONF]\n");
+	switch (cli_config_only(argc, argv, &opt)) {
+	case 0:
+		break;
+	case 1:
+		return cli_help(check_usage);
+	default:
+		check_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if ((cf = cli_load(opt)) == NULL)

@@ -32,11 +32,18 @@ purge_one(struct spool *sp, void *arg)
 	return rc;
 }
 
+static void
+purge_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool purge [-c CONF] --older-than D\n");
+}
+
 int
 cmd_purge(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "older-than", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct config	*cf;
@@ -47,6 +54,8 @@ cmd_purge(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c == 'c')
 			conf = optarg;
+		else if (c == 'h')
+			return cli_help(purge_usage);
 		else if (c == 'o') {
 			if (config_parse_duration(optarg, 0, DURATION_MAX, &age,
 			    &reason) == -1) {
@@ -64,6 +73,6 @@ cmd_purge(int argc, char *argv[])
 	config_free(cf);
 	return rc;
 usage:
-	fprintf(stderr, "usage: hookspool purge [-c CONF] --older-than D\n");
+	purge_usage(stderr);
 	return EXIT_USAGE;
 }

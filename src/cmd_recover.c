@@ -22,6 +22,12 @@ recover_one(struct spool *sp, void *arg)
 	return rc;
 }
 
+static void
+recover_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool recover [-c CONF]\n");
+}
+
 int
 cmd_recover(int argc, char *argv[])
 {
@@ -29,8 +35,13 @@ cmd_recover(int argc, char *argv[])
 	const char	*opt = NULL;
 	int		 rc;
 
-	if (cli_config_only(argc, argv, &opt) == -1) {
-		fprintf(stderr, "usage: hookspool recover [-c CONF]\n");
+	switch (cli_config_only(argc, argv, &opt)) {
+	case 0:
+		break;
+	case 1:
+		return cli_help(recover_usage);
+	default:
+		recover_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if ((cf = cli_load(opt)) == NULL)

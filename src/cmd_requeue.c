@@ -89,11 +89,18 @@ requeue_one(struct spool *sp, void *arg)
 	return rc;
 }
 
+static void
+requeue_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool requeue [-c CONF] [ID... | --all]\n");
+}
+
 int
 cmd_requeue(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct requeue_opts	 ro;
@@ -105,6 +112,8 @@ cmd_requeue(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c == 'c')
 			conf = optarg;
+		else if (c == 'h')
+			return cli_help(requeue_usage);
 		else if (c == 'a')
 			all = 1;
 		else
@@ -136,6 +145,6 @@ cmd_requeue(int argc, char *argv[])
 	config_free(cf);
 	return rc;
 usage:
-	fprintf(stderr, "usage: hookspool requeue [-c CONF] [ID... | --all]\n");
+	requeue_usage(stderr);
 	return EXIT_USAGE;
 }

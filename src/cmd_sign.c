@@ -97,6 +97,15 @@ load_key(const char *file, char *inline_secret, unsigned char **key,
 	return *key == NULL ? EXIT_PART : 0;
 }
 
+static void
+sign_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool sign [--scheme S [--id ID] "
+	    "[--type T]]\n"
+	    "                      (--secret-file F | --secret S) [FILE]\n"
+	    "       hookspool sign ... --secret-file - FILE\n");
+}
+
 int
 cmd_sign(int argc, char *argv[])
 {
@@ -106,6 +115,7 @@ cmd_sign(int argc, char *argv[])
 		{ "scheme", required_argument, NULL, 'S' },
 		{ "id", required_argument, NULL, 'i' },
 		{ "type", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	unsigned char	*key = NULL;
@@ -128,6 +138,8 @@ cmd_sign(int argc, char *argv[])
 			id = optarg;
 		else if (c == 't')
 			type = optarg;
+		else if (c == 'h')
+			return cli_help(sign_usage);
 		else
 			goto usage;
 	}
@@ -172,9 +184,6 @@ done:
 	free(key);
 	return rc;
 usage:
-	fprintf(stderr, "usage: hookspool sign [--scheme S [--id ID] "
-	    "[--type T]]\n"
-	    "                      (--secret-file F | --secret S) [FILE]\n"
-	    "       hookspool sign ... --secret-file - FILE\n");
+	sign_usage(stderr);
 	return EXIT_USAGE;
 }

@@ -60,12 +60,20 @@ status_one(struct spool *sp, void *arg)
 	return 0;
 }
 
+static void
+status_usage(FILE *f)
+{
+	fprintf(f, "usage: hookspool status [-c CONF] [--json] "
+	    "[--warn-age D]\n");
+}
+
 int
 cmd_status(int argc, char *argv[])
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "warn-age", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct status_opts	 so = { -1, 0, 0 };
@@ -76,6 +84,8 @@ cmd_status(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
 		if (c == 'c')
 			conf = optarg;
+		else if (c == 'h')
+			return cli_help(status_usage);
 		else if (c == 'j')
 			so.so_json = 1;
 		else if (c == 'w') {
@@ -103,7 +113,6 @@ cmd_status(int argc, char *argv[])
 	}
 	return rc;
 usage:
-	fprintf(stderr, "usage: hookspool status [-c CONF] [--json] "
-	    "[--warn-age D]\n");
+	status_usage(stderr);
 	return EXIT_USAGE;
 }

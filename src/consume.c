@@ -175,29 +175,23 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 			o->co_exec = optarg;
 			break;
 		case 'm':
-			if (cli_number(optarg, 1, 1000000000LL, &v,
-			    &reason) == -1) {
-				cli_warnx("--max %s: %s", optarg, reason);
+			if (cli_opt_number("max", optarg, 0, 1, 1000000000LL,
+			    &v) == -1)
 				return -1;
-			}
 			o->co_max = v;
 			break;
 		case 'a':
-			if (cli_number(optarg, 1, 1000, &v, &reason) == -1) {
-				cli_warnx("--attempts %s: %s", optarg, reason);
+			if (cli_opt_number("attempts", optarg, 0, 1, 1000,
+			    &v) == -1)
 				return -1;
-			}
 			o->co_attempts = (unsigned)v;
 			break;
 		case 't':
 		case 'i':
-			if (config_parse_duration(optarg, 1,
-			    CONSUME_DURATION_MAX, c == 't' ? &o->co_timeout :
-			    &o->co_idle, &reason) == -1) {
-				cli_warnx("--%s %s: %s", c == 't' ? "timeout" :
-				    "idle", optarg, reason);
+			if (cli_opt_number(c == 't' ? "timeout" : "idle",
+			    optarg, 1, 1, CONSUME_DURATION_MAX, c == 't' ?
+			    &o->co_timeout : &o->co_idle) == -1)
 				return -1;
-			}
 			break;
 		case 'T':
 			if (o->co_ntypes == CONSUME_TYPES_MAX) {
@@ -208,7 +202,6 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 			o->co_types[o->co_ntypes++] = optarg;
 			break;
 		case 'h':
-			consume_usage(stdout);
 			return 1;
 		default:
 			consume_usage(stderr);
@@ -703,7 +696,7 @@ cmd_consume(int argc, char *argv[])
 	int			 r;
 
 	if ((r = parse_opts(argc, argv, &o)) != 0)
-		return r == 1 ? 0 : EXIT_USAGE;
+		return r == 1 ? cli_help(consume_usage) : EXIT_USAGE;
 	memset(&st, 0, sizeof(st));
 	if (o.co_auth != NULL &&
 	    rlink_auth_read(o.co_auth, &user, &pass, err, sizeof(err)) == -1) {

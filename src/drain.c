@@ -70,13 +70,17 @@ enum outcome {
 static struct cli_signals	drain_sig;
 
 static void
-drain_usage(void)
+drain_usage(FILE *f)
 {
-	fprintf(stderr, "usage: hookspool drain [-c CONF] [--exec CMD] "
+	fprintf(f, "usage: hookspool drain [-c CONF] [--exec CMD] "
 	    "[--max N] [--attempts N]\n"
 	    "                       [--timeout D] [--type PATTERN]\n");
 }
 
+/*
+ * The options into *o and *conf. Returns 0, 1 for --help, or -1 on a
+ * usage error (already said on stderr).
+ */
 static int
 parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
 {
@@ -86,9 +90,9 @@ parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
 		{ "attempts", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "type", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*reason;
 	long long	 v;
 	int		 c;
 
@@ -100,6 +104,8 @@ parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
 		case 'c':
 			*conf = optarg;
 			break;
+		case 'h':
+			return 1;
 		case 'e':
 			if (*optarg == '\0') {
 				cli_warnx("--exec: empty command");
@@ -108,26 +114,21 @@ parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
 			o->do_exec = optarg;
 			break;
 		case 'm':
-			if (cli_number(optarg, 1, 1000000000LL, &v,
-			    &reason) == -1) {
-				cli_warnx("--max %s: %s", optarg, reason);
+			if (cli_opt_number("max", optarg, 0, 1, 1000000000LL,
+			    &v) == -1)
 				return -1;
-			}
 			o->do_max = v;
 			break;
 		case 'a':
-			if (cli_number(optarg, 1, 1000, &v, &reason) == -1) {
-				cli_warnx("--attempts %s: %s", optarg, reason);
+			if (cli_opt_number("attempts", optarg, 0, 1, 1000,
+			    &v) == -1)
 				return -1;
-			}
 			o->do_attempts = (unsigned)v;
 			break;
 		case 't':
-			if (config_parse_duration(optarg, 1, DRAIN_TIMEOUT_MAX,
-			    &o->do_timeout, &reason) == -1) {
-				cli_warnx("--timeout %s: %s", optarg, reason);
+			if (cli_opt_number("timeout", optarg, 1, 1,
+			    DRAIN_TIMEOUT_MAX, &o->do_timeout) == -1)
 				return -1;
-			}
 			break;
 		case 'T':
 			if (o->do_ntypes == DRAIN_TYPES_MAX) {
@@ -138,12 +139,12 @@ parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
 			o->do_types[o->do_ntypes++] = optarg;
 			break;
 		default:
-			drain_usage();
+			drain_usage(stderr);
 			return -1;
 		}
 	}
 	if (optind != argc) {
-		drain_usage();
+		drain_usage(stderr);
 		return -1;
 	}
 	return 0;
@@ -558,8 +559,14 @@ cmd_drain(int argc, char *argv[])
 	unsigned		  released;
 	size_t			  i, nspools = 0;
 
-	if (parse_opts(argc, argv, &o, &conf) == -1)
+	switch (parse_opts(argc, argv, &o, &conf)) {
+	case 0:
+		break;
+	case 1:
+		return cli_help(drain_usage);
+	default:
 		return EXIT_USAGE;
+	}
 	if ((cf = cli_load(conf)) == NULL)
 		return EXIT_USAGE;
 	memset(&ds, 0, sizeof(ds));

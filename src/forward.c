@@ -157,37 +157,29 @@ parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
 			o->fo_stream = optarg;
 			break;
 		case 'm':
-			if (cli_number(optarg, 1, 1000000000LL, &v,
-			    &reason) == -1) {
-				cli_warnx("--max %s: %s", optarg, reason);
+			if (cli_opt_number("max", optarg, 0, 1, 1000000000LL,
+			    &v) == -1)
 				return -1;
-			}
 			o->fo_max = v;
 			break;
 		case 'a':
-			if (cli_number(optarg, 1, 1000, &v, &reason) == -1) {
-				cli_warnx("--attempts %s: %s", optarg, reason);
+			if (cli_opt_number("attempts", optarg, 0, 1, 1000,
+			    &v) == -1)
 				return -1;
-			}
 			o->fo_attempts = (unsigned)v;
 			break;
 		case 't':
-			if (config_parse_duration(optarg, 1, FORWARD_TTL_MAX,
-			    &o->fo_ttl, &reason) == -1) {
-				cli_warnx("--ttl %s: %s", optarg, reason);
+			if (cli_opt_number("ttl", optarg, 1, 1,
+			    FORWARD_TTL_MAX, &o->fo_ttl) == -1)
 				return -1;
-			}
 			break;
 		case 'M':
-			if (cli_number(optarg, 1, 1000000000000LL, &v,
-			    &reason) == -1) {
-				cli_warnx("--maxlen %s: %s", optarg, reason);
+			if (cli_opt_number("maxlen", optarg, 0, 1,
+			    1000000000000LL, &v) == -1)
 				return -1;
-			}
 			o->fo_maxlen = v;
 			break;
 		case 'h':
-			forward_usage(stdout);
 			return 1;
 		default:
 			forward_usage(stderr);
@@ -598,7 +590,7 @@ cmd_forward(int argc, char *argv[])
 	int			  r;
 
 	if ((r = parse_opts(argc, argv, &o, &conf)) != 0)
-		return r == 1 ? 0 : EXIT_USAGE;
+		return r == 1 ? cli_help(forward_usage) : EXIT_USAGE;
 	if ((cf = cli_load(conf)) == NULL)
 		return EXIT_USAGE;
 	memset(&fs, 0, sizeof(fs));

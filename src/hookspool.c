@@ -30,11 +30,13 @@ static const struct {
 	{ "consume", cmd_consume },
 };
 
+/* The usage on f: stdout for --help, stderr for a usage error. */
 static void
-usage(void)
+usage(FILE *f)
 {
-	fprintf(stderr,
-	    "usage: hookspool drain   [-c CONF] [--exec CMD] [--max N] "
+	fprintf(f,
+	    "usage: hookspool --version | --help | VERB --help\n"
+	    "       hookspool drain   [-c CONF] [--exec CMD] [--max N] "
 	    "[--attempts N]\n"
 	    "                         [--timeout D] [--type PATTERN]\n"
 	    "       hookspool status  [-c CONF] [--json] [--warn-age D]\n"
@@ -53,6 +55,12 @@ usage(void)
 	    "[--max N] [--attempts N]\n"
 	    "                         [--timeout D] [--type PATTERN] "
 	    "[--idle D]\n");
+}
+
+static void
+version(FILE *f)
+{
+	fprintf(f, "hookspool %s\n", PACKAGE_VERSION);
 }
 
 /*
@@ -81,9 +89,13 @@ main(int argc, char *argv[])
 	size_t		 i;
 
 	if (argc < 2) {
-		usage();
+		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (strcmp(argv[1], "--help") == 0)
+		return cli_help(usage);
+	if (strcmp(argv[1], "--version") == 0)
+		return cli_help(version);
 	/* Keys stay out of core dumps and out of /proc/PID/mem. */
 	if (std_fds() == -1 || setrlimit(RLIMIT_CORE, &rl) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
@@ -94,6 +106,6 @@ main(int argc, char *argv[])
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].v_name) == 0)
 			return verbs[i].v_run(argc - 1, argv + 1);
-	usage();
+	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -223,10 +223,11 @@ replace() {
 	sed -i "s|$old|$new|g" "$1"
 }
 
-# start_nginx SOCKET: nginx on HTTP_PORT from copies of nginx/nginx.conf
-# and nginx/hookspool.conf, in front of hookspool.fcgi --listen SOCKET.
-# nginx has no variables for paths, so the shipped default paths and port
-# are replaced, each checked to be present first.
+# start_nginx SOCKET [SNIPPET]: nginx on HTTP_PORT from copies of
+# nginx/nginx.conf and SNIPPET (default nginx/hookspool.conf), in front of
+# hookspool.fcgi --listen SOCKET. nginx has no variables for paths, so the
+# shipped default paths and port are replaced, each checked to be present
+# first.
 start_nginx() {
 	NGINX=$(find_prog nginx) || skip "nginx is not installed"
 	PARAMS=
@@ -236,8 +237,8 @@ start_nginx() {
 	[ -n "$PARAMS" ] || skip "nginx's fastcgi_params is not installed"
 	mkdir -p "$T/nginx"
 	HTTP_PORT=$(free_port)
-	cp "$top_srcdir/nginx/nginx.conf" "$top_srcdir/nginx/hookspool.conf" \
-	    "$PARAMS" "$T/nginx/"
+	cp "$top_srcdir/nginx/nginx.conf" "$PARAMS" "$T/nginx/"
+	cp "${2:-$top_srcdir/nginx/hookspool.conf}" "$T/nginx/hookspool.conf"
 	replace "$T/nginx/nginx.conf" /var/lib/hookspool-demo "$T"
 	replace "$T/nginx/nginx.conf" 127.0.0.1:8082 "127.0.0.1:$HTTP_PORT"
 	replace "$T/nginx/hookspool.conf" /run/hookspool/hookspool.sock "$1"

@@ -1,0 +1,138 @@
+#!/bin/sh
+# The Debian package's layout, from the .deb itself: binaries, man pages,
+# conffiles, units, server snippets, modes and maintainer scripts.
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/pkg.sh"
+
+command -v dpkg-deb >/dev/null || skip "dpkg-deb is missing (apt-get install dpkg)"
+pkg_deb
+pkg_unpack
+version=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
+assert_eq "package name" hookspool "$(dpkg-deb -f "$DEB" Package)"
+assert_eq "package version is configure's" "$version" "$(dpkg-deb -f "$DEB" Version)"
+
+# mode_of PATH: "MODE OWNER/GROUP" of PATH (./etc/...) in the package.
+dpkg-deb -c "$DEB" >"$T/contents"
+mode_of() {
+	awk -v p="$1" '$6 == p { print $1, $2 }' "$T/contents"
+}
+# has PATH MODE: PATH is in the package with that mode, owned by root.
+has() {
+	assert_eq "$1" "$2 root/root" "$(mode_of "./$1")"
+}
+
+# the programs, and the man pages
+has usr/bin/hookspool -rwxr-xr-x
+has usr/bin/hookspool.fcgi -rwxr-xr-x
+for p in hookspool hookspool.fcgi; do
+	assert_eq "$p --version" "hookspool $version" "$("$ROOT/usr/bin/$p" --version)"
+done
+has usr/share/man/man1/hookspool.1.gz -rw-r--r--
+has usr/share/man/man5/hookspool.conf.5.gz -rw-r--r--
+has usr/share/man/man8/hookspool.fcgi.8.gz -rw-r--r--
+has usr/share/doc/hookspool/copyright -rw-r--r--
+# the system config is /etc/hookspool/hookspool.conf: no -c needed
+HOOKSPOOL_CONFIG='' "$ROOT/usr/bin/hookspool" check >"$T/check.out" 2>&1 || :
+grep -q /etc/hookspool/hookspool.conf "$T/check.out" ||
+    fail "hookspool check does not look at /etc/hookspool/hookspool.conf: $(cat "$T/check.out")"
+ok "the default config is /etc/hookspool/hookspool.conf"
+
+# conffiles: exactly these, each root's and 0644
+dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles | sort >"$T/conffiles"
+sort >"$T/expected" <<'LIST'
+/etc/apache2/conf-available/hookspool.conf
+/etc/default/hookspool
+/etc/hookspool/hookspool.conf
+/etc/lighttpd/conf-available/50-hookspool.conf
+/etc/nginx/snippets/hookspool.conf
+LIST
+diff -u "$T/expected" "$T/conffiles" || fail "the conffiles differ"
+ok "conffiles"
+while read -r f; do
+	has "${f#/}" -rw-r--r--
+done <"$T/conffiles"
+
+# The config holds no secret, only where it is; it loads once that file
+# exists, and until then check names the file.
+conf=$ROOT/etc/hookspool/hookspool.conf
+grep -Eq '^[[:space:]]*secret[[:space:]]*=' "$conf" && fail "the conffile holds a secret"
+grep -Eq '^secret_file *= */etc/hookspool/protocol.key$' "$conf" ||
+    fail "the conffile names no /etc/hookspool/protocol.key"
+grep -Eq '^spool *= */var/spool/hookspool( |$)' "$conf" ||
+    fail "the conffile's spool is not /var/spool/hookspool"
+ok "the conffile holds no secret"
+sed -e "s|/var/spool/hookspool|$SPOOL|" \
+    -e "s|/etc/hookspool/protocol.key|$T/missing.key|" "$conf" >"$T/pkg.conf"
+rc=0
+"$ROOT/usr/bin/hookspool" check -c "$T/pkg.conf" >"$T/check.out" 2>&1 || rc=$?
+assert_eq "check without the key file: exit" 2 "$rc"
+grep -q "secret_file $T/missing.key: No such file" "$T/check.out" ||
+    fail "check does not name the missing key: $(cat "$T/check.out")"
+ok "check names the missing key file"
+sed -i "s|$T/missing.key|$SECRET_FILE|" "$T/pkg.conf"
+"$ROOT/usr/bin/hookspool" check -c "$T/pkg.conf" >"$T/check.out" 2>&1 ||
+    fail "check with the key: $(cat "$T/check.out")"
+grep -q '^webhook protocol: scheme protocol, path /, ' "$T/check.out" ||
+    fail "the webhook is not at /: $(cat "$T/check.out")"
+ok "with its key the conffile is a working config"
+
+# the units
+for u in hookspool.service hookspool-drain.service hookspool-drain.timer; do
+	has "lib/systemd/system/$u" -rw-r--r--
+done
+assert_eq "hookspool.service: ExecStart" \
+    "/usr/bin/hookspool.fcgi --listen /run/hookspool/hookspool.sock" \
+    "$(unit_value hookspool.service ExecStart)"
+for u in hookspool.service hookspool-drain.service; do
+	assert_eq "$u: User" hookspool "$(unit_value $u User)"
+	assert_eq "$u: ProtectSystem" strict "$(unit_value $u ProtectSystem)"
+	assert_eq "$u: ReadWritePaths" /var/spool/hookspool "$(unit_value $u ReadWritePaths)"
+	assert_eq "$u: NoNewPrivileges" yes "$(unit_value $u NoNewPrivileges)"
+	assert_eq "$u: PrivateTmp" yes "$(unit_value $u PrivateTmp)"
+done
+assert_eq "hookspool.service: the socket's group" www-data "$(unit_value hookspool.service Group)"
+assert_eq "hookspool.service: RuntimeDirectory" hookspool "$(unit_value hookspool.service RuntimeDirectory)"
+assert_eq "hookspool-drain.service: EnvironmentFile" /etc/default/hookspool \
+    "$(unit_value hookspool-drain.service EnvironmentFile)"
+case $(unit_value hookspool-drain.service ExecStart) in
+"/usr/bin/hookspool drain "*"--exec \${HOOKSPOOL_HANDLER}") ok "the drain runs the handler of /etc/default/hookspool" ;;
+*) fail "hookspool-drain.service: ExecStart: $(unit_value hookspool-drain.service ExecStart)" ;;
+esac
+grep -q '^HOOKSPOOL_HANDLER=$' "$ROOT/etc/default/hookspool" ||
+    fail "/etc/default/hookspool names a handler already"
+assert_eq "hookspool-drain.timer: every 5 minutes" '*:0/5' "$(unit_value hookspool-drain.timer OnCalendar)"
+
+# the snippets reach the service's socket; none is enabled
+sock=/run/hookspool/hookspool.sock
+grep -q "^Define hookspool_socket $sock\$" "$ROOT/etc/apache2/conf-available/hookspool.conf" ||
+    fail "the Apache snippet does not use $sock"
+grep -q "fastcgi_pass  *unix:$sock;" "$ROOT/etc/nginx/snippets/hookspool.conf" ||
+    fail "the nginx snippet does not use $sock"
+lt=$ROOT/etc/lighttpd/conf-available/50-hookspool.conf
+grep -q "^var.hookspool_socket = \"$sock\"\$" "$lt" || fail "the lighttpd snippet does not use $sock"
+grep -v '^[[:space:]]*#' "$lt" | grep -q '"bin-path"' && fail "the lighttpd snippet starts a responder (bin-path)"
+ok "the snippets reach $sock"
+grep -Eq '\./etc/(apache2/conf-enabled|lighttpd/conf-enabled|nginx/sites-enabled|systemd)/' "$T/contents" &&
+    fail "the package enables something itself"
+ok "nothing is enabled by a file"
+
+# maintainer scripts: the user, the spool and /etc/hookspool on
+# configure; the timer is neither enabled nor started; purge removes.
+dpkg-deb -e "$DEB" "$T/control"
+postinst=$T/control/postinst
+grep -A1 'adduser --system --group' "$postinst" | grep -q ' hookspool$' || fail "postinst makes no system user hookspool"
+grep -q 'install -d -o hookspool -g hookspool -m 0700 /var/spool/hookspool' "$postinst" ||
+    fail "postinst makes no spool"
+grep -q 'chown root:hookspool /etc/hookspool' "$postinst" && grep -q 'chmod 0750 /etc/hookspool' "$postinst" ||
+    fail "postinst leaves /etc/hookspool open"
+grep -q "deb-systemd-invoke .*'hookspool.service'" "$postinst" || fail "postinst does not start hookspool.service"
+grep -q "deb-systemd-invoke .*hookspool-drain" "$postinst" && fail "postinst starts the drain's timer"
+sed -n "/was-enabled 'hookspool-drain.timer'/,+3p" "$postinst" | grep -q "enable 'hookspool-drain.timer'" ||
+    fail "postinst does not keep the timer as the admin left it"
+grep -B3 "enable 'hookspool-drain.timer'" "$postinst" | grep -q was-enabled ||
+    fail "postinst enables the timer on a new install"
+ok "postinst: user, spool, /etc/hookspool; the timer left disabled"
+grep -q 'if \[ "$1" = purge \]' "$T/control/postrm" &&
+    grep -q 'rm -rf /var/spool/hookspool' "$T/control/postrm" &&
+    grep -q 'deluser --system' "$T/control/postrm" || fail "postrm does not clean up on purge"
+ok "postrm: the spool and the user go on purge only"
