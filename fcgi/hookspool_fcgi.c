@@ -660,6 +660,23 @@ fastcgi_setup(int fd)
 	return 0;
 }
 
+/*
+ * Whether this is a CGI request whose arguments came from its query
+ * string. A CGI server (Apache's mod_cgi) turns a query string with no
+ * "=" into command-line arguments (RFC 3875, 4.4): "?-c+/tmp/x.conf"
+ * would choose the config, and so the secret, and "?--listen+..." would
+ * keep the process. A FastCGI process (its standard input a listening
+ * socket) is left alone: its arguments are the administrator's.
+ */
+static int
+args_from_query(void)
+{
+	const char	*q = getenv("QUERY_STRING");
+
+	return getenv("GATEWAY_INTERFACE") != NULL && q != NULL && *q != '\0' &&
+	    strchr(q, '=') == NULL && FCGX_IsCGI();
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -672,6 +689,11 @@ main(int argc, char *argv[])
 	int			 i, rc = 0;
 
 	memset(&rs, 0, sizeof(rs));
+	if (argc > 1 && args_from_query()) {
+		fprintf(stderr, "hookspool.fcgi: ignoring the command-line "
+		    "arguments a query string gave\n");
+		argc = 1;
+	}
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--version") == 0) {
 			if (printf("hookspool %s\n", PACKAGE_VERSION) < 0 ||

@@ -37,6 +37,30 @@ STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' \
     "http://127.0.0.1:$HTTP_PORT/hooks/protocol.key") || STATUS=000
 assert_eq "a .key file beside it is not served" 403 "$STATUS"
 
+# A query string without "=" becomes the CGI program's arguments (RFC
+# 3875, 4.4): it must not choose the config (and with it the secret), nor
+# turn the request into a listener.
+EVIL=$T/evil
+mkdir "$EVIL"
+printf 'spool = %s/spool\n[webhook protocol]\nsecret = attacker\n' "$EVIL" \
+    >"$EVIL/evil.conf"
+chmod -R a+rwX "$EVIL"
+event "evt-$$-evil" >"$T/evil.json"
+EVIL_SIG=$(printf attacker | "$HOOKSPOOL" sign --secret-file - "$T/evil.json")
+STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' --max-time 20 \
+    -H "x-protocol-signature: $EVIL_SIG" --data-binary @"$T/evil.json" \
+    "$URL?-c+$EVIL/evil.conf") || STATUS=000
+assert_eq "a query string naming another config: its secret is refused" \
+    401 "$STATUS"
+[ ! -e "$EVIL/spool" ] || fail "the query's config was used: $EVIL/spool exists"
+ok "the query's config was not used"
+STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' --max-time 20 \
+    -H "x-protocol-signature: $EVIL_SIG" --data-binary @"$T/evil.json" \
+    "$URL?--listen+127.0.0.1:1") || STATUS=000
+assert_eq "a query string asking to listen is answered as a request" 401 \
+    "$STATUS"
+ok "query-string arguments are ignored"
+
 # PATH_INFO: a webhook with a path is reached below the binary's URL.
 make_conf -- 'path = /protocol'
 event "evt-$$-path" >"$T/path.json"

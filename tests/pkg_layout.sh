@@ -27,6 +27,12 @@ has usr/bin/hookspool.fcgi -rwxr-xr-x
 for p in hookspool hookspool.fcgi; do
 	assert_eq "$p --version" "hookspool $version" "$("$ROOT/usr/bin/$p" --version)"
 done
+# built with hiredis (a Build-Depends): forward and consume are there
+"$ROOT/usr/bin/hookspool" --help >"$T/usage" || fail "hookspool --help failed"
+for v in forward consume; do
+	grep -q "^ *hookspool $v " "$T/usage" || fail "the package's hookspool has no $v"
+done
+ok "the package's hookspool has forward and consume"
 has usr/share/man/man1/hookspool.1.gz -rw-r--r--
 has usr/share/man/man5/hookspool.conf.5.gz -rw-r--r--
 has usr/share/man/man8/hookspool.fcgi.8.gz -rw-r--r--

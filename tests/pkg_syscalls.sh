@@ -1,0 +1,104 @@
+#!/bin/sh
+# hookspool.service's SystemCallFilter= against what the responder really
+# calls: the packaged hookspool.fcgi runs its unit's ExecStart (on a
+# scratch socket) under strace, behind the packaged nginx snippet, through
+# a 500 (no key yet), an accepted event, a duplicate, a 401, a 413 and a
+# config reload, then TERM. Every system call it made must be one the
+# filter allows, or systemd would kill it (SIGSYS) on the first request
+# that needs the missing one. systemd-analyze syscall-filter expands the
+# filter's groups, offline.
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/servers.sh"
+. "$top_srcdir/tests/pkg.sh"
+
+command -v strace >/dev/null || skip "strace is missing (apt-get install strace)"
+command -v systemd-analyze >/dev/null ||
+    skip "systemd-analyze is missing (apt-get install systemd)"
+command -v python3 >/dev/null || skip "python3 is missing (apt-get install python3)"
+pkg_deb
+pkg_unpack
+unit=hookspool.service
+
+# allowed: the system calls the unit's filter lets through, one a line
+unit_file=$ROOT/lib/systemd/system/$unit
+grep -q '^SystemCallFilter=' "$unit_file" || fail "$unit has no SystemCallFilter="
+python3 - "$unit_file" >"$T/allowed" <<'PY' || fail "unable to expand the filter"
+import functools, subprocess, sys
+
+@functools.lru_cache(None)
+def expand(name):
+    if not name.startswith("@"):
+        return frozenset([name])
+    out = subprocess.run(["systemd-analyze", "syscall-filter", "--no-pager", name],
+                         capture_output=True, text=True, check=True).stdout
+    calls = set()
+    for line in out.splitlines()[1:]:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            calls |= expand(line)
+    return frozenset(calls)
+
+allow, deny = set(), set()
+for line in open(sys.argv[1]):
+    if line.startswith("SystemCallFilter="):
+        value = line.split("=", 1)[1].strip()
+        if value.startswith("~"):
+            for word in value[1:].split():
+                deny |= expand(word)
+        else:
+            for word in value.split():
+                allow |= expand(word)
+if not allow:
+    sys.exit("no allow-list")
+print("\n".join(sorted(allow - deny)))
+PY
+[ "$(wc -l <"$T/allowed")" -gt 100 ] || fail "the filter allows almost nothing: $(wc -l <"$T/allowed")"
+
+sed -e "s|/var/spool/hookspool|$SPOOL|" \
+    -e "s|/etc/hookspool/protocol.key|$SECRET_FILE|" \
+    "$ROOT/etc/hookspool/hookspool.conf" >"$CONF"
+mv "$SECRET_FILE" "$T/key.later"
+mkdir -p "$SPOOL" "$T/run" "$T/strace"
+chmod 700 "$SPOOL"
+chmod 750 "$T/run"
+# as servers.sh runs --listen: a user of its own in the web server's group
+# (strace runs as that user too, so that none of setpriv's calls is traced)
+for_listen_user "$SPOOL" "$T/run" "$T/strace" "$T/key.later"
+SOCK=$T/run/hookspool.sock
+exec_start=$(unit_value $unit ExecStart | sed -e "s|/usr/bin/|$ROOT/usr/bin/|g" \
+    -e "s|/run/hookspool/|$T/run/|g")
+# shellcheck disable=SC2086
+HOOKSPOOL_CONFIG=$CONF $LISTEN_AS strace -f -qq -o "$T/strace/trace" $exec_start \
+    >"$T/strace-out.log" 2>&1 &
+STRACE_PID=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $STRACE_PID"
+wait_socket "$SOCK"
+RESPONDER=$(pgrep -P "$STRACE_PID" | head -n 1)
+[ -n "$RESPONDER" ] || fail "no responder under strace"
+CLEANUP_PIDS="$RESPONDER $CLEANUP_PIDS"
+
+start_nginx "$SOCK" "$ROOT/etc/nginx/snippets/hookspool.conf"
+url=http://127.0.0.1:$HTTP_PORT/hookspool
+event "evt-$$-early" >"$T/early.json"
+SECRET_FILE=$T/key.later http_post "$url" "$T/early.json"
+assert_eq "no key yet: status" 500 "$STATUS"
+cp -p "$T/key.later" "$SECRET_FILE"
+check_setup "$url"
+http_post "$url" "$T/good.json"
+assert_eq "a duplicate: status" 200 "$STATUS"
+grep -q '"duplicate"' "$T/http.out" || fail "not a duplicate: $(cat "$T/http.out")"
+sleep 1.1
+echo '# changed' >>"$CONF"
+event "evt-$$-reload" >"$T/reload.json"
+http_post "$url" "$T/reload.json"
+assert_eq "after a reload: status" 200 "$STATUS"
+
+kill "$RESPONDER"
+wait_gone "$STRACE_PID" || fail "the responder did not stop on TERM"
+sed -E 's/^[0-9]+ +//' "$T/strace/trace" | grep -oE '^[a-z_0-9]+\(' | tr -d '(' |
+    sort -u >"$T/used"
+[ -s "$T/used" ] || fail "strace saw no system call"
+if ! comm -23 "$T/used" "$T/allowed" >"$T/refused" || [ -s "$T/refused" ]; then
+	fail "$unit's SystemCallFilter= refuses what the responder calls: $(tr '\n' ' ' <"$T/refused")"
+fi
+ok "$(wc -l <"$T/used") system calls, each allowed by $unit"
