@@ -7,8 +7,11 @@
  *                                     behind its fd, starts with PATH
  *   HOOKSPOOL_FAULT=CALL:KILL:PATH    SIGKILL the process instead
  *
- * CALL is write, fsync, rename, link or mkdir (write covers writev, rename
- * renameat, link linkat, mkdir mkdirat).
+ * CALL is write, fsync, rename, link, mkdir or unlink (write covers
+ * writev, rename renameat, link linkat, mkdir mkdirat, unlink unlinkat).
+ *
+ *   HOOKSPOOL_FAULT_AFTER=N           let the first N matching calls
+ *                                     through; the fault hits the next
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -52,6 +55,23 @@ parse(char *call, size_t calllen, int *err, char *path, size_t pathlen)
 	return 1;
 }
 
+/*
+ * Whether a matching call is to fail now: not before HOOKSPOOL_FAULT_AFTER
+ * matching calls (digits only; anything else counts as 0) went through.
+ */
+static int
+due(void)
+{
+	static unsigned long	seen;
+	const char		*after = getenv("HOOKSPOOL_FAULT_AFTER");
+	unsigned long		 n = 0;
+
+	if (after != NULL)
+		for (; *after >= '0' && *after <= '9' && n < 100000000; after++)
+			n = n * 10 + (unsigned long)(*after - '0');
+	return seen++ >= n;
+}
+
 /* Whether CALL on path (absolute, or relative to dirfd) is to fail. */
 static int
 hit(const char *call, int dirfd, const char *name)
@@ -80,6 +100,8 @@ hit(const char *call, int dirfd, const char *name)
 		}
 	}
 	if (strncmp(full, prefix, strlen(prefix)) != 0)
+		return 0;
+	if (!due())
 		return 0;
 	if (err == -1)
 		kill(getpid(), SIGKILL);
@@ -171,4 +193,22 @@ mkdirat(int dirfd, const char *path, mode_t mode)
 	if (hit("mkdir", dirfd, path))
 		return -1;
 	return real(dirfd, path, mode);
+}
+
+int
+unlink(const char *path)
+{
+	REAL(int, "unlink", const char *);
+	if (hit("unlink", AT_FDCWD, path))
+		return -1;
+	return real(path);
+}
+
+int
+unlinkat(int dirfd, const char *path, int flags)
+{
+	REAL(int, "unlinkat", int, const char *, int);
+	if (hit("unlink", dirfd, path))
+		return -1;
+	return real(dirfd, path, flags);
 }

@@ -1,0 +1,289 @@
+# Sourced after tests/setup.sh by the tests of forward and consume: real
+# redis-server processes of the test's own (a standalone server, or a
+# three-node Redis Cluster) on free loopback ports and unix sockets in $T,
+# stopped at cleanup; helpers to read streams and summary lines; and a
+# skip when Redis or the forward verb is missing.
+
+command -v redis-server >/dev/null ||
+    skip "redis-server is not installed (apt-get install redis-server)"
+command -v redis-cli >/dev/null ||
+    skip "redis-cli is not installed (apt-get install redis-tools)"
+# A hookspool built without hiredis answers forward with a message naming
+# libhiredis-dev; one older than forward answers with its usage.
+"$HOOKSPOOL" forward >/dev/null 2>"$T/forward-probe.out" || :
+if grep -q hiredis "$T/forward-probe.out"; then
+	skip "hookspool was built without hiredis: $(head -n 1 "$T/forward-probe.out")"
+fi
+grep -q 'hookspool forward' "$T/forward-probe.out" ||
+    skip "this hookspool has no forward verb"
+"$HOOKSPOOL" consume >/dev/null 2>"$T/consume-probe.out" || :
+grep -q 'hookspool consume' "$T/consume-probe.out" ||
+    skip "this hookspool has no consume verb"
+
+# The servers started, by name; each has its folder $T/redis-NAME, its
+# log $T/redis-NAME.log (shown when a test fails) and its unix socket
+# $T/redis-NAME/redis.sock.
+declare -A REDIS_ARGS=()
+REDIS_NAMES=
+
+# redis_start NAME [OPTION...]: a redis-server on a free port of
+# 127.0.0.1 and on a unix socket, in the foreground of a background job,
+# with no snapshots (unless the options say otherwise, e.g. --appendonly
+# yes), ready once PING answers. Sets REDIS_PORT, REDIS_ADDR
+# (127.0.0.1:PORT) and REDIS_SOCK. Stopped at cleanup.
+redis_start() {
+	local name=$1 dir port
+	shift
+	dir=$T/redis-$name
+	mkdir -p "$dir"
+	port=$(free_port)
+	echo "$port" >"$dir/port"
+	REDIS_ARGS[$name]=
+	[ $# = 0 ] || REDIS_ARGS[$name]=$(printf '%q ' "$@")
+	case " $REDIS_NAMES " in
+	*" $name "*) ;;
+	*) REDIS_NAMES="$REDIS_NAMES $name" ;;
+	esac
+	case $CLEANUP_CMDS in
+	*redis_stop_all*) ;;
+	*) CLEANUP_CMDS="$CLEANUP_CMDS redis_stop_all" ;;
+	esac
+	redis_run "$name"
+}
+
+# redis_run NAME: start NAME's server with the port and options it was
+# first given (redis_start), and wait until it answers.
+redis_run() {
+	local dir=$T/redis-$1 port name
+	port=$(cat "$dir/port")
+	eval "set -- $1 ${REDIS_ARGS[$1]}"
+	name=$1
+	shift
+	redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" \
+	    --unixsocket "$dir/redis.sock" --unixsocketperm 700 \
+	    --daemonize no --save '' --logfile "$T/redis-$name.log" "$@" \
+	    </dev/null >>"$T/redis-$name.log" 2>&1 &
+	echo $! >"$dir/pid"
+	# still reaped by this shell, but not reported "Killed" when a test
+	# crashes it on purpose
+	disown $!
+	REDIS_PORT=$port
+	REDIS_ADDR=127.0.0.1:$port
+	REDIS_SOCK=$dir/redis.sock
+	WAIT_TRIES=300 wait_until "redis-server $name does not answer on port $port" \
+	    redis_ready "$name"
+}
+
+# redis_ready NAME: whether NAME answers PING (REDISCLI_AUTH holds the
+# password of a server that asks for one).
+redis_ready() {
+	local pid
+	pid=$(cat "$T/redis-$1/pid")
+	redis_alive "$pid" || fail "redis-server $1 exited"
+	[ "$(rcli "$1" PING 2>/dev/null)" = PONG ]
+}
+
+# redis_port NAME: the port NAME listens on.
+redis_port() {
+	cat "$T/redis-$1/port"
+}
+
+# redis_stop NAME [SIGNAL]: stop NAME's server (TERM: a clean shutdown;
+# KILL: a crash) and wait until it is gone.
+redis_stop() {
+	local pidfile pid i
+	pidfile=$T/redis-$1/pid
+	[ -f "$pidfile" ] || return 0
+	pid=$(cat "$pidfile")
+	kill "-${2:-TERM}" "$pid" 2>/dev/null || :
+	i=0
+	while redis_alive "$pid"; do
+		i=$((i + 1))
+		[ "$i" = 100 ] && kill -KILL "$pid" 2>/dev/null
+		[ "$i" -lt 200 ] || fail "redis-server $1 (pid $pid) does not exit"
+		sleep 0.05
+	done
+	rm -f "$pidfile"
+}
+
+# redis_alive PID: whether the server PID still runs (a zombie not yet
+# reaped counts as gone).
+redis_alive() {
+	kill -0 "$1" 2>/dev/null &&
+	    [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# redis_restart NAME [SIGNAL]: stop it (as redis_stop) and start it again
+# on the same port, in the same folder, with the same options.
+redis_restart() {
+	redis_stop "$1" "${2:-TERM}"
+	redis_run "$1"
+}
+
+redis_stop_all() {
+	local n
+	for n in $REDIS_NAMES; do
+		redis_stop "$n" || :
+	done
+}
+
+# rcli NAME ARG...: redis-cli against NAME, following a cluster's MOVED
+# replies; raw output.
+rcli() {
+	local port
+	port=$(redis_port "$1")
+	shift
+	redis-cli -c -p "$port" "$@"
+}
+
+# redis_cluster [OPTION...]: three servers c1, c2 and c3 with
+# --cluster-enabled yes (each with its own folder, nodes file and bus
+# port, and the options given), joined by redis-cli --cluster create with
+# no replicas; returns once every node says cluster_state:ok and knows all
+# three. Sets CLUSTER_ADDRS to the three HOST:PORT.
+redis_cluster() {
+	local n
+	CLUSTER_ADDRS=
+	for n in c1 c2 c3; do
+		redis_start "$n" --cluster-enabled yes \
+		    --cluster-config-file nodes.conf \
+		    --cluster-port "$(free_port)" --cluster-node-timeout 5000 "$@"
+		CLUSTER_ADDRS="$CLUSTER_ADDRS $REDIS_ADDR"
+	done
+	# shellcheck disable=SC2086
+	redis-cli --cluster create $CLUSTER_ADDRS --cluster-replicas 0 \
+	    --cluster-yes >"$T/cluster-create.log" 2>&1 ||
+	    fail "redis-cli --cluster create failed (see cluster-create.log)"
+	for n in c1 c2 c3; do
+		WAIT_TRIES=300 wait_until "cluster node $n is not ready" \
+		    cluster_ready "$n"
+	done
+}
+
+# cluster_ready NAME: NAME says cluster_state:ok and knows three masters.
+cluster_ready() {
+	rcli "$1" CLUSTER INFO 2>/dev/null | grep -q '^cluster_state:ok' &&
+	    [ "$(rcli "$1" CLUSTER NODES 2>/dev/null | grep -c master)" = 3 ]
+}
+
+# cluster_node_of KEY: the name (c1, c2, c3) of the node serving KEY.
+cluster_node_of() {
+	local slot n
+	slot=$(rcli c1 CLUSTER KEYSLOT "$1")
+	for n in c1 c2 c3; do
+		if rcli "$n" CLUSTER NODES | awk -v s="$slot" '/myself/ {
+			for (i = 9; i <= NF; i++) {
+				k = split($i, r, "-")
+				if (r[1] + 0 <= s + 0 && s + 0 <= r[k] + 0) f = 1
+			}
+		} END { exit !f }'; then
+			echo "$n"
+			return
+		fi
+	done
+	fail "no node serves $1"
+}
+
+# stream_entries NAME KEY: one line per entry of stream KEY on NAME, in
+# stream order: the entry id, then each field and its value, all
+# separated by tabs (a spool line holds no tab: JSON escapes it).
+stream_entries() {
+	rcli "$1" EVAL "local out = {}
+for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do
+	out[#out + 1] = e[1] .. '\t' .. table.concat(e[2], '\t')
+end
+return out" 1 "$2" | awk 'NF'
+}
+
+# stream_len NAME KEY: XLEN.
+stream_len() {
+	rcli "$1" XLEN "$2"
+}
+
+# stream_field FIELD: from stream_entries on stdin, that field's value
+# of each entry, one a line.
+stream_field() {
+	awk -F '\t' -v f="$1" '{
+		for (i = 2; i < NF; i += 2)
+			if ($i == f) { print $(i + 1); break }
+	}'
+}
+
+# stream_ids NAME KEY: the id field of each entry, in stream order.
+stream_ids() {
+	stream_entries "$1" "$2" | stream_field id
+}
+
+# distinct_ids NAME KEY: how many different ids stream KEY holds.
+distinct_ids() {
+	stream_ids "$1" "$2" | sort -u | wc -l | tr -d ' '
+}
+
+# summary_count LOG VERB WHAT: the number before WHAT ("added",
+# "duplicates", "done", "released", ...) in the last summary line of VERB
+# (forward, consume) in LOG; 0 when that line does not name it. Fails when
+# LOG has no summary line.
+summary_count() {
+	local line
+	line=$(grep "^hookspool: $2: " "$1" | tail -n 1)
+	[ -n "$line" ] || fail "no $2 summary line in $1: $(tail -n 5 "$1")"
+	printf '%s\n' "$line" | sed -n "s/.*[:,] \([0-9][0-9]*\) $3\([,;]\|\$\| \).*/\1/p" |
+	    grep . || echo 0
+}
+
+# post ID [TYPE [VAR=VALUE...]]: one signed event through the responder
+# run as CGI; it must be accepted.
+post() {
+	local id=$1 type
+	type=${2:-conversation.updated}
+	shift
+	[ $# -gt 0 ] && shift
+	event "$id" "$type" >"$T/body"
+	cgi_post "$T/body" "$@"
+	[ "$STATUS" = 200 ] || fail "posting $id answered $STATUS"
+}
+
+# post_many PREFIX FROM TO: post PREFIX-FROM .. PREFIX-TO (numbers in
+# a fixed width, so that names sort as they were posted).
+post_many() {
+	local i
+	for i in $(seq -f '%04g' "$2" "$3"); do
+		post "$1-$i"
+	done
+}
+
+# spool_ids [SPOOL]: the ids of the events in new/ and cur/ of a spool,
+# one a line.
+spool_ids() {
+	cat "${1:-$SPOOL}"/new/* "${1:-$SPOOL}"/cur/* 2>/dev/null |
+	    sed -n 's/^{"received":"[^"]*","webhook":"[^"]*","id":"\([^"]*\)".*/\1/p'
+}
+
+# forward_all [ARG...]: forward $CONF's spool to $REDIS_ADDR (ARGs may
+# name another); it must exit 0. Its stderr is in $T/forward.log.
+forward_all() {
+	local rc=0
+	"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" "$@" \
+	    2>"$T/forward.log" || rc=$?
+	[ "$rc" = 0 ] || fail "forward $* exited $rc: $(cat "$T/forward.log")"
+}
+
+# at_least N CMD...: whether CMD prints a number of N or more, run anew
+# at each call (for wait_until).
+at_least() {
+	local n=$1 v
+	shift
+	v=$("$@") || return 1
+	[ "${v:-0}" -ge "$n" ]
+}
+
+# lines FILE: how many lines FILE has (0 when it does not exist).
+lines() {
+	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
+# pending NAME [KEY [GROUP]]: how many entries of the group (default
+# hookspool, hookspool) are delivered and not acknowledged.
+pending() {
+	rcli "$1" XPENDING "${2:-hookspool}" "${3:-hookspool}" | head -n 1
+}

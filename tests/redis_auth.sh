@@ -1,0 +1,111 @@
+#!/bin/bash
+# --auth-file: a password (requirepass), or "user password" for an ACL
+# user, for forward and consume. A wrong or missing password fails with
+# exit 1 and spends no attempt.
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/redis.sh"
+
+pw="pw-$$-$RANDOM"
+export REDISCLI_AUTH=$pw OUT=$T
+redis_start r --requirepass "$pw"
+rcli r ACL SETUSER hooks on ">hooks-$pw" '~*' '&*' '+@all' >/dev/null
+rcli r ACL SETUSER reader on ">reader-$pw" '~*' '&*' '+@read' >/dev/null
+printf '%s\n' "$pw" >"$T/password"
+printf 'hooks hooks-%s\n' "$pw" >"$T/acl-user"
+printf 'wrong-%s\n' "$pw" >"$T/wrong"
+printf 'hooks wrong-%s\n' "$pw" >"$T/wrong-user"
+chmod 600 "$T/password" "$T/acl-user" "$T/wrong" "$T/wrong-user"
+
+make_conf
+post_many au 1 5
+ls "$SPOOL/new" >"$T/names"
+
+# refused LABEL ARGS...: forward with ARGS fails, touching nothing.
+refused() {
+	label=$1
+	shift
+	rc=0
+	"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" "$@" \
+	    2>"$T/forward.log" || rc=$?
+	assert_eq "$label: exit status" 1 "$rc"
+	[ -s "$T/forward.log" ] || fail "$label: nothing said"
+	if grep -q -- "$pw" "$T/forward.log"; then
+		fail "$label: the message shows the password"
+	fi
+	assert_eq "$label: new/ unchanged, no attempt spent" "$(cat "$T/names")" \
+	    "$(ls "$SPOOL/new")"
+	assert_eq "$label: cur/" 0 "$(count cur)"
+	assert_eq "$label: nothing in the stream" 0 "$(stream_len r hookspool)"
+}
+
+refused "no --auth-file"
+refused "a wrong password" --auth-file "$T/wrong"
+refused "an ACL user's wrong password" --auth-file "$T/wrong-user"
+
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --auth-file "$T/password" \
+    --max 2 2>"$T/forward.log" || rc=$?
+assert_eq "with the password: exit status" 0 "$rc"
+assert_eq "with the password: entries" 2 "$(stream_len r hookspool)"
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "unix:$REDIS_SOCK" \
+    --auth-file "$T/acl-user" 2>"$T/forward.log" || rc=$?
+assert_eq "as an ACL user: exit status" 0 "$rc"
+assert_eq "as an ACL user: entries" 5 "$(stream_len r hookspool)"
+assert_eq "new/ at the end" 0 "$(count new)"
+
+# consume: refused without the password, then with each kind.
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --auth-file "$T/wrong" --max 1 \
+    --exec true 2>"$T/consume.log" || rc=$?
+assert_eq "consume with a wrong password: exit status" 1 "$rc"
+if grep -q -- "$pw" "$T/consume.log"; then
+	fail "consume's message shows the password"
+fi
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --auth-file "$T/password" --max 2 \
+    --exec 'echo "$HOOKSPOOL_ID" >>"$OUT/ran"' 2>"$T/consume.log" || rc=$?
+assert_eq "consume with the password: exit status" 0 "$rc"
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --auth-file "$T/acl-user" --max 10 \
+    --exec 'echo "$HOOKSPOOL_ID" >>"$OUT/ran"' 2>"$T/consume.log" </dev/null || rc=$?
+assert_eq "consume as an ACL user: exit status" 0 "$rc"
+assert_eq "handled" "$(seq -f 'au-%04g' 1 5)" "$(cat "$T/ran")"
+assert_eq "nothing pending" 0 "$(pending r)"
+
+# A user allowed only to read cannot forward: the server refuses the
+# script, which is no lost server; the event stays.
+printf 'reader reader-%s\n' "$pw" >"$T/reader"
+post au-9
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --auth-file "$T/reader" \
+    2>"$T/forward.log" || rc=$?
+assert_eq "a read-only user: exit status" 1 "$rc"
+assert_eq "a read-only user: the event is not in the stream" 5 "$(stream_len r hookspool)"
+assert_eq "a read-only user: the event is still spooled" 1 \
+    "$(($(count new) + $(count failed)))"
+
+# An ACL user with only what the README asks for both verbs.
+rcli r ACL SETUSER narrow on ">narrow-$pw" +@stream +evalsha '+script|load' \
+    +set +del '~hookspool' '~{hookspool}:*' '~hookspool:failed' >/dev/null
+printf 'narrow narrow-%s\n' "$pw" >"$T/narrow"
+post au-10
+"$HOOKSPOOL" requeue -c "$CONF" --all 2>/dev/null || :
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --auth-file "$T/narrow" \
+    2>"$T/forward.log" || rc=$?
+assert_eq "the README's ACL user: forward's exit status" 0 "$rc"
+# au-9, which the read-only user could not forward, and au-10
+grep -q '^hookspool: forward: 2 added' "$T/forward.log" ||
+    fail "the README's ACL user: $(cat "$T/forward.log")"
+ok "the README's ACL user can forward"
+: >"$T/ran"
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --auth-file "$T/narrow" --group fresh \
+    --max 100 --attempts 1 --exec '[ "$HOOKSPOOL_ID" != au-0001 ]' \
+    2>"$T/consume.log" </dev/null || rc=$?
+assert_eq "the README's ACL user: consume's exit status (one handler failed)" 1 "$rc"
+grep -q '^hookspool: consume: 6 done, 0 to retry, 1 failed$' "$T/consume.log" ||
+    fail "the README's ACL user: $(cat "$T/consume.log")"
+ok "the README's ACL user can consume, and dead-letter"
+assert_eq "the README's ACL user: the dead letter" au-0001 "$(stream_ids r hookspool:failed)"
