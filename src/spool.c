@@ -216,19 +216,27 @@ open_folder(int dirfd, const char *name, mode_t mode, size_t which,
 {
 	struct stat	 st;
 	const char	*why;
-	int		 fd, created = 1, saved;
+	int		 fd, created = 0, saved;
 
-	if (mkdirat(dirfd, name, mode) == -1) {
-		if (errno != EEXIST) {
+	/*
+	 * Open first, and create only what is missing: a mkdir of a folder
+	 * that exists still locks its parent for writing, and every CGI
+	 * request opens the spool.
+	 */
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT) {
+		if (mkdirat(dirfd, name, mode) == 0)
+			created = 1;
+		else if (errno != EEXIST) {
 			*reason = which == SPOOL_TOP ?
 			    "unable to create the spool folder" :
 			    "unable to create a spool folder";
 			return -1;
 		}
-		created = 0;
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
 	}
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
 	if (fd == -1) {
 		*reason = errno == ELOOP || errno == ENOTDIR ?
 		    refusals[which][0] : which == SPOOL_TOP ?
