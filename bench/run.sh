@@ -21,7 +21,9 @@
 # BENCH_ROUNDS (3), BENCH_SPOOL=DIR to put the spool on another file system
 # (e.g. /dev/shm), BENCH_DELAY_MS (2): the flush delay of the "slow flush"
 # rows, where each fsync first sleeps that long, a disk whose flushes are
-# dear, like a cloud disk's.
+# dear, like a cloud disk's; BENCH_ONLY=REGEX: only the rows whose key
+# matches (keys are MODE-CONC-DELAY-WHAT: fcgi-1-2-ceil, cgi-16-0-def; so
+# ^cgi for the CGI rows), and no flush counts or RSS.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=$(cd "$here/.." && pwd)
@@ -141,17 +143,19 @@ measure() {
 # whose binary is the ceiling is the ceiling of the rows after it with the
 # same mode, concurrency and delay.
 rows() {
-	for c in 1 16; do
-		for d in 0 "$delay"; do
-			echo "fcgi-$c-$d-ceil fcgi $c $d ceil fsync = yes"
-			echo "fcgi-$c-$d-def fcgi $c $d hookspool fsync = yes|dedup = yes"
-			echo "fcgi-$c-$d-nodedup fcgi $c $d hookspool fsync = yes|dedup = no"
+	{
+		for c in 1 16; do
+			for d in 0 "$delay"; do
+				echo "fcgi-$c-$d-ceil fcgi $c $d ceil fsync = yes"
+				echo "fcgi-$c-$d-def fcgi $c $d hookspool fsync = yes|dedup = yes"
+				echo "fcgi-$c-$d-nodedup fcgi $c $d hookspool fsync = yes|dedup = no"
+			done
 		done
-	done
-	for c in 1 16; do
-		echo "cgi-$c-0-ceil cgi $c 0 ceil fsync = yes"
-		echo "cgi-$c-0-def cgi $c 0 hookspool fsync = yes|dedup = yes"
-	done
+		for c in 1 16; do
+			echo "cgi-$c-0-ceil cgi $c 0 ceil fsync = yes"
+			echo "cgi-$c-0-def cgi $c 0 hookspool fsync = yes|dedup = yes"
+		done
+	} | awk -v only="${BENCH_ONLY:-.}" '$1 ~ only'
 }
 
 label() {
@@ -222,6 +226,12 @@ rss() {
 	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 	unserve
 }
+if [ -n "${BENCH_ONLY:-}" ]; then
+	extras=no
+else
+	extras=yes
+fi
+[ "$extras" = no ] || {
 f_fcgi_ceil=$(flushes fcgi ceil "fsync = yes")
 f_fcgi_def=$(flushes fcgi hookspool "fsync = yes|dedup = yes")
 f_fcgi_nodedup=$(flushes fcgi hookspool "fsync = yes|dedup = no")
@@ -229,6 +239,7 @@ f_cgi_ceil=$(flushes cgi ceil "fsync = yes")
 f_cgi_def=$(flushes cgi hookspool "fsync = yes|dedup = yes")
 rss_ceil=$(rss ceil "fsync = yes")
 rss_def=$(rss hookspool "fsync = yes|dedup = yes")
+}
 
 # The table: the median req/s of each row and the median of its ratios.
 median() {
@@ -256,6 +267,7 @@ rows | while read -r key mode c d bin lines; do
 	done | median)
 	printf '  %-50s %9.0f %7.2f\n' "$(label "$key")" "$rps" "$ratio"
 done
+[ "$extras" = yes ] || exit 0
 echo
 echo "flushes per acknowledged event (fsync, fdatasync, syncfs; c=16)"
 printf '  %-50s %9s %7s\n' "" "flushes" "ratio"
