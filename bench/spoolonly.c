@@ -56,7 +56,8 @@ read_config(const char *path, char *spool, size_t len)
 		else if (strncmp(k, "fsync", 5) == 0)
 			fsync_on = strcmp(v, "no") != 0;
 	}
-	fclose(f);
+	if (fclose(f) == EOF)
+		return -1;
 	return spool[0] == '\0' ? -1 : 0;
 }
 
