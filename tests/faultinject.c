@@ -149,7 +149,8 @@ flush_hook(const char *call, int fd)
 		if (len > 0 && (size_t)len < sizeof(line) && real_write != NULL &&
 		    (lfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 		    0600)) != -1) {
-			if (real_write(lfd, line, len) != len || close(lfd) == -1)
+			n = real_write(lfd, line, len);
+			if (close(lfd) == -1 || n != len)
 				fprintf(stderr, "faultinject: unable to log a flush\n");
 		}
 	}
