@@ -1,46 +1,47 @@
 #!/bin/bash
 # The benchmark: requests per second through a real lighttpd (the shipped
-# config) to hookspool.fcgi, as a ratio of the same lighttpd in front of a
-# no-op FastCGI responder measured in the same run. Figures, not a test.
+# configs) to hookspool.fcgi, each figure a ratio against a ceiling
+# measured in the same round. Figures, not a test: nothing here passes or
+# fails on a speed.
 #
-#   make bench            (or: bench/run.sh [BUILDDIR] [REQUESTS] [CONCURRENCY])
+#   make bench      (or: bench/run.sh BUILDDIR)
+#
+# The ceiling is bench/spoolonly.fcgi, a responder that does nothing but
+# the durable spool write (tmp/, fsync, rename into new/, fsync new/),
+# behind the same server in the same mode (FastCGI or CGI). Every request
+# is a fresh event with an id of its own, pre-signed (bench/bodies.py) and
+# sent by wrk (bench/fresh.lua), so dedup = yes pays for its marker each
+# time. Each row is measured in BENCH_ROUNDS rounds (default 3), all rows
+# of a round one after the other, and the table shows the median req/s and
+# the median of the rounds' ratios. Then, once: flushes per acknowledged
+# event (counted by tests/faultinject.so) and the resident memory of the
+# FastCGI workers.
+#
+# Settings (environment): BENCH_SECONDS per measurement (default 5),
+# BENCH_ROUNDS (3), BENCH_SPOOL=DIR to put the spool on another file system
+# (e.g. /dev/shm), BENCH_DELAY_MS (2): the flush delay of the "slow flush"
+# rows, where each fsync first sleeps that long, a disk whose flushes are
+# dear, like a cloud disk's; BENCH_ONLY=REGEX: only the rows whose key
+# matches (keys are MODE-CONC-DELAY-WHAT: fcgi-1-2-ceil, cgi-16-0-def; so
+# ^cgi for the CGI rows), and no flush counts or RSS.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=$(cd "$here/.." && pwd)
 top_builddir=$(cd "${1:-$top_srcdir}" && pwd)
-n=${2:-10000}
-c=${3:-8}
 . "$top_srcdir/tests/setup.sh"
 
-command -v ab >/dev/null || skip "ab is not installed (apt-get install apache2-utils)"
-NOOP=$top_builddir/bench/noop.fcgi
-[ -x "$NOOP" ] || fail "build $NOOP first (make bench)"
+secs=${BENCH_SECONDS:-5}
+rounds=${BENCH_ROUNDS:-3}
+delay=${BENCH_DELAY_MS:-2}
+command -v wrk >/dev/null || skip "wrk is not installed (apt-get install wrk)"
+command -v python3 >/dev/null || skip "python3 is not installed"
+command -v lighttpd >/dev/null || skip "lighttpd is not installed"
+CEIL=$top_builddir/bench/spoolonly.fcgi
+SHIM=$top_builddir/tests/faultinject.so
+for f in "$CEIL" "$SHIM" "$FCGI"; do
+	[ -x "$f" ] || [ -f "$f" ] || fail "build $f first (make bench)"
+done
 
-# serve BINARY: a lighttpd from the shipped configs in front of BINARY
-# (the one started before is stopped).
-serve() {
-	if [ -f "$T/lighttpd/lighttpd.pid" ]; then
-		stop_lighttpd
-		rm -rf "$T/lighttpd"
-	fi
-	start_lighttpd hookspool-fastcgi.conf "$1"
-}
-
-# measure LABEL: requests per second of ab against $URL, all answered 200.
-measure() {
-	# a short warm-up: processes started, caches filled
-	ab -q -n 200 -c "$c" -p "$T/event.json" -T application/json \
-	    -H "x-protocol-signature: $(sign "$T/event.json")" "$URL" >/dev/null 2>&1 || :
-	ab -q -n "$n" -c "$c" -p "$T/event.json" -T application/json \
-	    -H "x-protocol-signature: $(sign "$T/event.json")" "$URL" >"$T/ab.out" 2>&1 ||
-	    fail "ab failed: $(tail -n 3 "$T/ab.out")"
-	bad=$(sed -n 's/^Non-2xx responses: *//p' "$T/ab.out")
-	[ -z "$bad" ] || fail "$1: $bad answers were not 2xx"
-	sed -n 's/^Requests per second: *\([0-9.]*\).*/\1/p' "$T/ab.out"
-}
-
-# BENCH_SPOOL=DIR puts the spool elsewhere, e.g. on a tmpfs (/dev/shm) to
-# see the cost of the code apart from the file system's.
 if [ -n "${BENCH_SPOOL:-}" ]; then
 	SPOOL=$BENCH_SPOOL/hookspool-bench.$$
 	CLEANUP_CMDS="$CLEANUP_CMDS remove_bench_spool"
@@ -48,27 +49,242 @@ fi
 remove_bench_spool() {
 	rm -rf "$SPOOL"
 }
-df_type=$(df -PT "$(dirname "$SPOOL")" | awk 'NR == 2 { print $2 }')
+mkdir -p "$SPOOL"
+chmod 700 "$SPOOL"
+for d in tmp new cur failed ids; do
+	mkdir -p "$SPOOL/$d"
+	chmod 700 "$SPOOL/$d"
+done
+df_type=$(df -PT "$SPOOL" | awk 'NR == 2 { print $2 }')
 
-event bench-1 >"$T/event.json"
-make_conf 'dedup = no'
-serve "$NOOP"
-ceiling=$(measure "no-op responder")
+# Enough fresh events for the fastest row of a measurement.
+nbodies=${BENCH_BODIES_COUNT:-60000}
+python3 "$here/bodies.py" "$SECRET_FILE" "$nbodies" >"$T/bodies" ||
+    fail "unable to make the bodies"
+export BENCH_BODIES=$T/bodies
 
-printf '%-44s %10s %8s\n' "lighttpd + mod_fastcgi, $n requests, $c at once" "req/s" "ratio"
-echo "spool on $df_type"
-printf '%-44s %10.0f %8s\n' "no-op FastCGI responder (ceiling)" "$ceiling" "1.00"
-row() {
-	rps=$(measure "$1")
-	printf '%-44s %10.0f %8.2f\n' "$1" "$rps" "$(echo "$rps $ceiling" | awk '{ print $1 / $2 }')"
+PORT=$(free_port)
+
+# serve SNIPPET BINARY [NAME=VALUE...]: a lighttpd from the shipped
+# lighttpd.conf and lighttpd/SNIPPET in front of BINARY, with $CONF, and
+# the extra variables in the responder's environment (the one setting
+# added to the copy of the snippet). The one started before is stopped.
+serve() {
+	snippet=$1
+	bin=$2
+	shift 2
+	unserve
+	rm -rf "$T/lighttpd"
+	mkdir -p "$T/lighttpd"
+	substitute "$top_srcdir/lighttpd/lighttpd.conf" "$T/lighttpd/lighttpd.conf" \
+	    state_dir="$T/lighttpd" http_port="$PORT" hookspool_snippet="$snippet"
+	sock=
+	if grep -q '^var.hookspool_socket' "$top_srcdir/lighttpd/$snippet"; then
+		sock=hookspool_socket=$T/lighttpd/hookspool.sock
+	fi
+	substitute "$top_srcdir/lighttpd/$snippet" "$T/lighttpd/$snippet" \
+	    hookspool_bin="$bin" hookspool_conf="$CONF" ${sock:+"$sock"}
+	extra=
+	for kv in "$@"; do
+		extra="$extra, \"${kv%%=*}\" => \"${kv#*=}\""
+	done
+	sed -i "s|\"HOOKSPOOL_CONFIG\" => var.hookspool_conf|&$extra|" \
+	    "$T/lighttpd/$snippet"
+	(cd "$T/lighttpd" && lighttpd -f lighttpd.conf) ||
+	    fail "lighttpd did not start"
+	wait_port "$PORT"
+	URL=http://127.0.0.1:$PORT/hookspool
 }
-serve "$FCGI"
-make_conf 'fsync = no' 'dedup = no'
-row "hookspool, fsync = no, dedup = no"
-make_conf 'fsync = yes' 'dedup = no'
-row "hookspool, fsync = yes, dedup = no"
-make_conf 'fsync = yes' 'dedup = yes'
-row "hookspool, fsync = yes, duplicates of one id"
-make_conf 'fsync = no' -- 'events = message.*'
-row "hookspool, verified and ignored (no spool)"
-echo "spooled: $(count new) events in $SPOOL/new"
+# unserve: stop the lighttpd serve started, if any (also from a subshell).
+unserve() {
+	[ -f "$T/lighttpd/lighttpd.pid" ] || return 0
+	pid=$(cat "$T/lighttpd/lighttpd.pid")
+	rm -f "$T/lighttpd/lighttpd.pid"
+	kill "$pid" 2>/dev/null || :
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 100 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	# the responders it started finish their request and go
+	sleep 0.2
+}
+CLEANUP_CMDS="$CLEANUP_CMDS unserve"
+
+# empty_spool: after the requests still in flight have finished.
+empty_spool() {
+	sleep 0.5
+	find "$SPOOL/new" "$SPOOL/ids" "$SPOOL/tmp" -mindepth 1 -delete
+}
+
+# run_wrk CONC SECONDS: wrk on $URL; prints req/s, and fails on any answer
+# other than accepted (a duplicate means the bodies ran out).
+run_wrk() {
+	t=$(($1 < 2 ? $1 : 2))
+	BENCH_THREADS=$t wrk -t "$t" -c "$1" -d "$2s" --timeout 30s -s "$here/fresh.lua" "$URL" \
+	    >"$T/wrk.out" 2>&1 || fail "wrk failed: $(tail -n 3 "$T/wrk.out")"
+	answers=$(sed -n 's/^answers: //p' "$T/wrk.out")
+	case $answers in
+	"accepted "*" duplicate 0 ignored 0 other 0 wrapped 0") ;;
+	*) fail "$URL: not every answer was a fresh acceptance: $answers" ;;
+	esac
+	sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/wrk.out"
+}
+
+# measure CONC: a short warm-up, an empty spool, then the measurement.
+measure() {
+	empty_spool
+	run_wrk "$1" 1 >/dev/null
+	empty_spool
+	run_wrk "$1" "$secs"
+}
+
+# The rows: KEY MODE CONC DELAY BINARY CONFIG-LINES (| separated). A row
+# whose binary is the ceiling is the ceiling of the rows after it with the
+# same mode, concurrency and delay.
+rows() {
+	{
+		for c in 1 16; do
+			for d in 0 "$delay"; do
+				echo "fcgi-$c-$d-ceil fcgi $c $d ceil fsync = yes"
+				echo "fcgi-$c-$d-def fcgi $c $d hookspool fsync = yes|dedup = yes"
+				echo "fcgi-$c-$d-nodedup fcgi $c $d hookspool fsync = yes|dedup = no"
+			done
+		done
+		for c in 1 16; do
+			echo "cgi-$c-0-ceil cgi $c 0 ceil fsync = yes"
+			echo "cgi-$c-0-def cgi $c 0 hookspool fsync = yes|dedup = yes"
+		done
+	} | awk -v only="${BENCH_ONLY:-.}" '$1 ~ only'
+}
+
+label() {
+	case $1 in
+	*-ceil) echo "spool-write-only responder (ceiling)" ;;
+	*-def) echo "hookspool, defaults (dedup = yes)" ;;
+	*-nodedup) echo "hookspool, dedup = no" ;;
+	esac
+}
+
+# conf LINES: the test config with the |-separated global LINES.
+conf() {
+	IFS='|' read -r -a lines <<<"$1"
+	make_conf "${lines[@]}"
+}
+
+# start KEY MODE DELAY BINARY [NAME=VALUE...]
+start_row() {
+	mode=$1
+	d=$2
+	bin=$3
+	shift 3
+	[ "$bin" = ceil ] && bin=$CEIL || bin=$FCGI
+	snippet=hookspool-fastcgi.conf
+	[ "$mode" = cgi ] && snippet=hookspool-cgi.conf
+	if [ "$d" != 0 ]; then
+		set -- LD_PRELOAD="$SHIM" HOOKSPOOL_FLUSH_DELAY_MS="$d" "$@"
+	fi
+	serve "$snippet" "$bin" "$@"
+}
+
+: >"$T/results"
+for r in $(seq "$rounds"); do
+	while read -r key mode c d bin lines; do
+		conf "$lines"
+		start_row "$mode" "$d" "$bin"
+		rps=$(measure "$c")
+		echo "$r $key $rps" >>"$T/results"
+		echo "round $r: $key $rps" >&2
+	done < <(rows)
+done
+unserve
+
+# Flushes per acknowledged event and worker RSS: one pass at c=16.
+flushes() {
+	conf "$3"
+	rm -f "$T/flushes.txt"
+	start_row "$1" 0 "$2" LD_PRELOAD="$SHIM" HOOKSPOOL_FLUSH_LOG="$T/flushes.txt"
+	empty_spool
+	run_wrk 16 1 >/dev/null
+	rm -f "$T/flushes.txt"
+	empty_spool
+	run_wrk 16 2 >/dev/null
+	acked=$(sed -n 's/^answers: accepted \([0-9]*\) .*/\1/p' "$T/wrk.out")
+	unserve
+	n=$(wc -l <"$T/flushes.txt" 2>/dev/null || echo 0)
+	awk -v n="$n" -v a="$acked" 'BEGIN { printf "%.2f\n", (a > 0 ? n / a : 0) }'
+}
+# rss BINARY LINES: the median VmRSS (KiB) of lighttpd's FastCGI workers
+# after a run at c=16.
+rss() {
+	conf "$2"
+	start_row fcgi 0 "$1"
+	empty_spool
+	run_wrk 16 2 >/dev/null
+	for pid in $(pgrep -P "$(cat "$T/lighttpd/lighttpd.pid")"); do
+		sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status"
+	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	unserve
+}
+if [ -n "${BENCH_ONLY:-}" ]; then
+	extras=no
+else
+	extras=yes
+fi
+[ "$extras" = no ] || {
+f_fcgi_ceil=$(flushes fcgi ceil "fsync = yes")
+f_fcgi_def=$(flushes fcgi hookspool "fsync = yes|dedup = yes")
+f_fcgi_nodedup=$(flushes fcgi hookspool "fsync = yes|dedup = no")
+f_cgi_ceil=$(flushes cgi ceil "fsync = yes")
+f_cgi_def=$(flushes cgi hookspool "fsync = yes|dedup = yes")
+rss_ceil=$(rss ceil "fsync = yes")
+rss_def=$(rss hookspool "fsync = yes|dedup = yes")
+}
+
+# The table: the median req/s of each row and the median of its ratios.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+echo
+echo "lighttpd (shipped configs: mod_fastcgi with 2 processes, mod_cgi), wrk,"
+echo "a fresh ${BENCH_EVENT_SIZE:-600}-byte signed event per request, fsync = yes, spool on $df_type;"
+echo "median of $rounds rounds of ${secs} s; ratio: against the ceiling of the same round"
+printf '%-52s %9s %7s\n' "" "req/s" "ratio"
+rows | while read -r key mode c d bin lines; do
+	case $key in
+	*-ceil)
+		ceilkey=$key
+		what="$mode, c=$c"
+		[ "$d" != 0 ] && what="$what, each flush delayed $d ms"
+		echo "$what" | sed 's/^fcgi/FastCGI/; s/^cgi/CGI/'
+		;;
+	esac
+	rps=$(awk -v k="$key" '$2 == k { print $3 }' "$T/results" | median)
+	ratio=$(for r in $(seq "$rounds"); do
+		awk -v r="$r" -v k="$key" -v c="$ceilkey" '
+		    $1 == r && $2 == k { x = $3 } $1 == r && $2 == c { y = $3 }
+		    END { if (y > 0) printf "%.4f\n", x / y }' "$T/results"
+	done | median)
+	printf '  %-50s %9.0f %7.2f\n' "$(label "$key")" "$rps" "$ratio"
+done
+[ "$extras" = yes ] || exit 0
+echo
+echo "flushes per acknowledged event (fsync, fdatasync, syncfs; c=16)"
+printf '  %-50s %9s %7s\n' "" "flushes" "ratio"
+fl() {
+	printf '  %-50s %9s %7.2f\n' "$1" "$2" \
+	    "$(awk -v a="$2" -v b="$3" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+}
+fl "FastCGI: spool-write-only responder (ceiling)" "$f_fcgi_ceil" "$f_fcgi_ceil"
+fl "FastCGI: hookspool, defaults (dedup = yes)" "$f_fcgi_def" "$f_fcgi_ceil"
+fl "FastCGI: hookspool, dedup = no" "$f_fcgi_nodedup" "$f_fcgi_ceil"
+fl "CGI: spool-write-only responder (ceiling)" "$f_cgi_ceil" "$f_cgi_ceil"
+fl "CGI: hookspool, defaults (dedup = yes)" "$f_cgi_def" "$f_cgi_ceil"
+echo
+echo "FastCGI worker resident memory (VmRSS, median of the workers, after c=16)"
+printf '  %-50s %9s %7s\n' "" "MiB" "ratio"
+printf '  %-50s %9.2f %7.2f\n' "spool-write-only responder (ceiling)" \
+    "$(awk -v k="$rss_ceil" 'BEGIN { print k / 1024 }')" 1
+printf '  %-50s %9.2f %7.2f\n' "hookspool, defaults" \
+    "$(awk -v k="$rss_def" 'BEGIN { print k / 1024 }')" \
+    "$(awk -v a="$rss_def" -v b="$rss_ceil" 'BEGIN { print a / b }')"

@@ -58,6 +58,13 @@ struct spool {
 	int	 sp_fd[SPOOL_FOLDERS];	/* by enum spool_folder */
 	int	 sp_fsync;
 	int	 sp_group_readable;
+	/*
+	 * With fsync on: the file system's journal keeps metadata changes in
+	 * order (ext4 with its journal, xfs), so that flushing new/ after
+	 * the rename also commits the dedup marker made before it, and ids/
+	 * needs no flush of its own (spool.c says why that is safe).
+	 */
+	int	 sp_ordered;
 	uid_t	 sp_uid;	/* the spool's owner: the effective user */
 };
 

@@ -13,6 +13,17 @@ header() {
 	sed -n "s/^$1: \\(.*\\)\\r\$/\\1/p" "$T/cgi.out"
 }
 
+# Where the spool's file system journals metadata in order (ext4 with its
+# journal, xfs), the flush of new/ also commits the marker and ids/ has no
+# flush of its own to fail (src/spool.c): a probe delivery says which.
+make_conf
+event probe >"$T/e.json"
+cgi_post "$T/e.json" LD_PRELOAD="$SHIM" ASAN_OPTIONS="$asan" \
+    HOOKSPOOL_FLUSH_LOG="$T/flushes.txt"
+ids_flush=no
+grep -q " $SPOOL/ids\$" "$T/flushes.txt" && ids_flush=yes
+rm -rf "$SPOOL"
+
 for dedup in yes no; do
 	make_conf "dedup = $dedup"
 	i=0
@@ -20,6 +31,11 @@ for dedup in yes no; do
 	    fsync:EIO:ids rename:EIO:tmp mkdir:EACCES: write:EIO:tmp; do
 		case $dedup:$fault in
 		no:link:* | no:fsync:EIO:ids) continue ;;
+		yes:fsync:EIO:ids)
+			if [ "$ids_flush" = no ]; then
+				ok "dedup=yes, $fault: ids/ is flushed with new/ here"
+				continue
+			fi ;;
 		esac
 		i=$((i + 1))
 		what="dedup=$dedup, $fault"

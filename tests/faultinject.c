@@ -8,10 +8,20 @@
  *   HOOKSPOOL_FAULT=CALL:KILL:PATH    SIGKILL the process instead
  *
  * CALL is write, fsync, rename, link, mkdir or unlink (write covers
- * writev, rename renameat, link linkat, mkdir mkdirat, unlink unlinkat).
+ * writev, fsync fdatasync, rename renameat, link linkat, mkdir mkdirat,
+ * unlink unlinkat).
  *
  *   HOOKSPOOL_FAULT_AFTER=N           let the first N matching calls
  *                                     through; the fault hits the next
+ *
+ * Two more variables serve the benchmark (bench/run.sh), on every file:
+ *
+ *   HOOKSPOOL_FLUSH_DELAY_MS=N        each fsync, fdatasync and syncfs first
+ *                                     sleeps N ms (0 to 1000): a disk whose
+ *                                     flushes are dear, such as a cloud disk
+ *   HOOKSPOOL_FLUSH_LOG=FILE          each of them appends one line to FILE
+ *                                     (opened O_APPEND): the call, and the
+ *                                     path of what it flushes
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -23,6 +33,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 static int
@@ -132,12 +143,76 @@ writev(int fd, const struct iovec *iov, int cnt)
 	return real(fd, iov, cnt);
 }
 
+/*
+ * What every flush does first: note it in HOOKSPOOL_FLUSH_LOG, then sleep
+ * HOOKSPOOL_FLUSH_DELAY_MS. The log is written with the real write(2), so
+ * that a fault injected on write never hits it.
+ */
+static void
+flush_hook(const char *call, int fd)
+{
+	static ssize_t	(*real_write)(int, const void *, size_t);
+	struct timespec	pause;
+	const char	*log = getenv("HOOKSPOOL_FLUSH_LOG");
+	const char	*delay = getenv("HOOKSPOOL_FLUSH_DELAY_MS");
+	char		link[64], path[PATH_MAX], line[PATH_MAX + 32];
+	ssize_t		n;
+	long		ms;
+	int		len, lfd, saved = errno;
+
+	if (log != NULL && log[0] != '\0') {
+		if (real_write == NULL)
+			real_write = (ssize_t (*)(int, const void *, size_t))
+			    dlsym(RTLD_NEXT, "write");
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		if ((n = readlink(link, path, sizeof(path) - 1)) < 0)
+			n = 0;
+		path[n] = '\0';
+		len = snprintf(line, sizeof(line), "%s %s\n", call, path);
+		if (len > 0 && (size_t)len < sizeof(line) && real_write != NULL &&
+		    (lfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0600)) != -1) {
+			n = real_write(lfd, line, len);
+			if (close(lfd) == -1 || n != len)
+				fprintf(stderr, "faultinject: unable to log a flush\n");
+		}
+	}
+	if (delay != NULL && (ms = strtol(delay, NULL, 10)) > 0 && ms <= 1000) {
+		pause.tv_sec = ms / 1000;
+		pause.tv_nsec = (ms % 1000) * 1000000L;
+		while (nanosleep(&pause, &pause) == -1 && errno == EINTR)
+			continue;
+	}
+	errno = saved;
+}
+
 int
 fsync(int fd)
 {
 	REAL(int, "fsync", int);
 	if (hit("fsync", fd, NULL))
 		return -1;
+	flush_hook("fsync", fd);
+	return real(fd);
+}
+
+int
+fdatasync(int fd)
+{
+	REAL(int, "fdatasync", int);
+	if (hit("fsync", fd, NULL))
+		return -1;
+	flush_hook("fdatasync", fd);
+	return real(fd);
+}
+
+int
+syncfs(int fd)
+{
+	REAL(int, "syncfs", int);
+	if (hit("fsync", fd, NULL))
+		return -1;
+	flush_hook("syncfs", fd);
 	return real(fd);
 }
 
