@@ -451,6 +451,7 @@ serve(struct responder *rs, int sock)
 	FCGX_Request	req;
 	struct request	rq;
 	long long	len;
+	int		trim;
 
 	if (FCGX_InitRequest(&req, sock, 0) != 0) {
 		fprintf(stderr, "hookspool.fcgi: unable to set up a request\n");
@@ -458,13 +459,11 @@ serve(struct responder *rs, int sock)
 	}
 	rq.rq_fcgi = &req;
 	/*
-	 * Fixed thresholds: on failure glibc's own stay, which only keep
-	 * more memory, so the worker carries on.
+	 * Fixed thresholds. mallopt() fails only where glibc's allocator is
+	 * not the one in use (a sanitizer's): nothing to tune or trim then.
 	 */
-	if (mallopt(M_MMAP_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) != 1 ||
-	    mallopt(M_TRIM_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) != 1)
-		fprintf(stderr, "hookspool.fcgi: glibc's malloc thresholds "
-		    "stay as they are\n");
+	trim = mallopt(M_MMAP_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) == 1 &&
+	    mallopt(M_TRIM_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) == 1;
 	while (!terminating) {
 		if (FCGX_Accept_r(&req) < 0) {
 			if (!terminating)
@@ -475,7 +474,7 @@ serve(struct responder *rs, int sock)
 		len = handle(rs, &rq);
 		FCGX_Finish_r(&req);
 		/* 1 if memory was returned, 0 if none was free: both fine */
-		if (len >= RESPONDER_TRIM_BODY)
+		if (trim && len >= RESPONDER_TRIM_BODY)
 			(void)malloc_trim(0);
 	}
 	FCGX_Free(&req, 1);
