@@ -319,8 +319,9 @@ flushes() {
 	n=$(wc -l <"$T/flushes.txt" 2>/dev/null || echo 0)
 	awk -v n="$n" -v a="$acked" 'BEGIN { printf "%.2f\n", (a > 0 ? n / a : 0) }'
 }
-# rss BINARY LINES: the median VmRSS (KiB) of the FastCGI workers (those
-# lighttpd started, or php-fpm's pool) after a run at c=16.
+# rss BINARY LINES: after a run at c=16, the FastCGI workers' (those
+# lighttpd started, or php-fpm's pool) median VmRSS, Pss and private
+# (clean and dirty) memory, in KiB.
 rss() {
 	conf "$2"
 	start_row fcgi 0 "$1"
@@ -328,10 +329,20 @@ rss() {
 	run_wrk 16 2 >/dev/null
 	parent=$(cat "$T/lighttpd/lighttpd.pid")
 	[ "$1" = php ] && parent=$PHP_PID
+	: >"$T/rss"
 	for pid in $(pgrep -P "$parent"); do
-		sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status"
-	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+		awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 }
+		    /^Private_(Clean|Dirty):/ { v += $2 }
+		    END { print r, p, v }' "/proc/$pid/smaps_rollup" >>"$T/rss"
+	done
+	for f in 1 2 3; do
+		cut -d' ' -f"$f" "$T/rss" | median
+	done | tr '\n' ' '
+	echo
 	unserve
+}
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 if [ -n "${BENCH_ONLY:-}" ]; then
 	extras=no
@@ -353,13 +364,12 @@ fi
 }
 
 # The table: the median req/s of each row and the median of its ratios.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 echo
-echo "lighttpd (shipped configs: mod_fastcgi with 2 processes, mod_cgi), wrk,"
+echo "lighttpd (shipped configs: mod_fastcgi with $PHP_WORKERS processes, mod_cgi), wrk,"
 echo "a fresh ${BENCH_EVENT_SIZE:-600}-byte signed event per request, fsync = yes, spool on $df_type;"
 echo "median of $rounds rounds of ${secs} s; ratio: against the ceiling of the same round"
+[ -z "$PHP_FPM" ] ||
+    echo "PHP-FPM: $("$PHP_FPM" -v | head -n 1 | cut -d' ' -f1-2), pm = static with $PHP_WORKERS workers, opcache on"
 printf '%-52s %9s %7s\n' "" "req/s" "ratio"
 rows | while read -r key mode c d bin lines; do
 	case $key in
@@ -416,14 +426,19 @@ fl "FastCGI: hookspool, dedup = no" "$f_fcgi_nodedup" "$f_fcgi_ceil"
 fl "CGI: spool-write-only responder (ceiling)" "$f_cgi_ceil" "$f_cgi_ceil"
 fl "CGI: hookspool, defaults (dedup = yes)" "$f_cgi_def" "$f_cgi_ceil"
 echo
-echo "FastCGI worker resident memory (VmRSS, median of the workers, after c=16)"
-printf '  %-50s %9s %7s\n' "" "MiB" "ratio"
-printf '  %-50s %9.2f %7.2f\n' "spool-write-only responder (ceiling)" \
-    "$(awk -v k="$rss_ceil" 'BEGIN { print k / 1024 }')" 1
-printf '  %-50s %9.2f %7.2f\n' "hookspool, defaults" \
-    "$(awk -v k="$rss_def" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v a="$rss_def" -v b="$rss_ceil" 'BEGIN { print a / b }')"
-[ -z "$PHP_FPM" ] ||
-    printf '  %-50s %9.2f %7.2f\n' "PHP-FPM, the same work" \
-    "$(awk -v k="$rss_php" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v a="$rss_php" -v b="$rss_ceil" 'BEGIN { print a / b }')"
+echo "FastCGI worker memory after c=16 (median of the workers; MiB): resident"
+echo "(VmRSS, shared library pages included), its proportional share (Pss),"
+echo "and the worker's own pages (private)"
+printf '  %-50s %9s %7s %7s %7s\n' "" "VmRSS" "ratio" "Pss" "private"
+mem() {
+	# shellcheck disable=SC2086
+	set -- "$1" $2
+	printf '  %-50s %9.2f %7.2f %7.2f %7.2f\n' "$1" \
+	    "$(awk -v k="$2" 'BEGIN { print k / 1024 }')" \
+	    "$(awk -v a="$2" -v b="${rss_ceil%% *}" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
+	    "$(awk -v k="$3" 'BEGIN { print k / 1024 }')" \
+	    "$(awk -v k="$4" 'BEGIN { print k / 1024 }')"
+}
+mem "spool-write-only responder (ceiling)" "$rss_ceil"
+mem "hookspool, defaults" "$rss_def"
+[ -z "$PHP_FPM" ] || mem "PHP-FPM, the same work" "$rss_php"
