@@ -407,7 +407,7 @@ if [ -n "$PHP_FPM" ] && rows | grep -q -- '-php ' && rows | grep -q -- '-def '; 
 			    END { if (y > 0) printf "%.4f\n", x / y }' "$T/results"
 		done | median)
 		printf '  %-50s %9s %7.2f\n' \
-		    "$(echo "$what" | sed 's/^fcgi/FastCGI/')" "" "$ratio"
+		    "${what/#fcgi/FastCGI}" "" "$ratio"
 	done
 fi
 [ "$extras" = yes ] || exit 0
