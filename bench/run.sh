@@ -17,6 +17,14 @@
 # event (counted by tests/faultinject.so) and the resident memory of the
 # FastCGI workers.
 #
+# The PHP-FPM rows: bench/php/hookspool.php, the same work as hookspool
+# with its defaults written in PHP, run by a php-fpm pool of as many
+# workers as the shipped config gives mod_fastcgi (bench/php/php-fpm.conf,
+# opcache on) behind the same lighttpd (bench/php/lighttpd-php.conf). It
+# flushes ids/ on its own exactly where hookspool does (found by counting
+# the flushes of one delivery), and the flush rows preload the same shim
+# into php-fpm. Without php-fpm (8.1 or later: fsync()) they are left out.
+#
 # Settings (environment): BENCH_SECONDS per measurement (default 5),
 # BENCH_ROUNDS (3), BENCH_SPOOL=DIR to put the spool on another file system
 # (e.g. /dev/shm), BENCH_DELAY_MS (2): the flush delay of the "slow flush"
@@ -65,6 +73,45 @@ export BENCH_BODIES=$T/bodies
 
 PORT=$(free_port)
 
+# php-fpm for the PHP-FPM rows, if installed; its pool gets as many workers
+# as the shipped lighttpd config gives hookspool.
+PHP_FPM=
+for p in php-fpm php-fpm8.4 php-fpm8.3 php-fpm8.2 php-fpm8.1; do
+	for d in $(printf '%s' "$PATH" | tr ':' ' ') /usr/local/sbin /usr/sbin; do
+		if [ -x "$d/$p" ]; then
+			PHP_FPM=$d/$p
+			break 2
+		fi
+	done
+done
+if [ -z "$PHP_FPM" ]; then
+	echo "php-fpm (8.1 or later) is not installed: no PHP-FPM rows" \
+	    "(apt-get install php-fpm)" >&2
+fi
+PHP_WORKERS=$(sed -n 's/^[[:space:]]*"max-procs"[[:space:]]*=>[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$top_srcdir/lighttpd/hookspool-fastcgi.conf")
+[ -n "$PHP_WORKERS" ] || fail "no max-procs in lighttpd/hookspool-fastcgi.conf"
+
+# lighttpd_start SNIPPET NAME=VALUE...: a lighttpd from the shipped
+# lighttpd.conf and a copy of the snippet file SNIPPET with its settings
+# NAME set to VALUE; sets URL.
+lighttpd_start() {
+	snippet_file=$1
+	shift
+	rm -rf "$T/lighttpd"
+	mkdir -p "$T/lighttpd"
+	substitute "$top_srcdir/lighttpd/lighttpd.conf" "$T/lighttpd/lighttpd.conf" \
+	    state_dir="$T/lighttpd" http_port="$PORT" \
+	    hookspool_snippet="$(basename "$snippet_file")"
+	substitute "$snippet_file" "$T/lighttpd/$(basename "$snippet_file")" "$@"
+}
+lighttpd_run() {
+	(cd "$T/lighttpd" && lighttpd -f lighttpd.conf) ||
+	    fail "lighttpd did not start"
+	wait_port "$PORT"
+	URL=http://127.0.0.1:$PORT/hookspool
+}
+
 # serve SNIPPET BINARY [NAME=VALUE...]: a lighttpd from the shipped
 # lighttpd.conf and lighttpd/SNIPPET in front of BINARY, with $CONF, and
 # the extra variables in the responder's environment (the one setting
@@ -74,15 +121,11 @@ serve() {
 	bin=$2
 	shift 2
 	unserve
-	rm -rf "$T/lighttpd"
-	mkdir -p "$T/lighttpd"
-	substitute "$top_srcdir/lighttpd/lighttpd.conf" "$T/lighttpd/lighttpd.conf" \
-	    state_dir="$T/lighttpd" http_port="$PORT" hookspool_snippet="$snippet"
 	sock=
 	if grep -q '^var.hookspool_socket' "$top_srcdir/lighttpd/$snippet"; then
 		sock=hookspool_socket=$T/lighttpd/hookspool.sock
 	fi
-	substitute "$top_srcdir/lighttpd/$snippet" "$T/lighttpd/$snippet" \
+	lighttpd_start "$top_srcdir/lighttpd/$snippet" \
 	    hookspool_bin="$bin" hookspool_conf="$CONF" ${sock:+"$sock"}
 	extra=
 	for kv in "$@"; do
@@ -90,14 +133,49 @@ serve() {
 	done
 	sed -i "s|\"HOOKSPOOL_CONFIG\" => var.hookspool_conf|&$extra|" \
 	    "$T/lighttpd/$snippet"
-	(cd "$T/lighttpd" && lighttpd -f lighttpd.conf) ||
-	    fail "lighttpd did not start"
-	wait_port "$PORT"
-	URL=http://127.0.0.1:$PORT/hookspool
+	lighttpd_run
+}
+
+# serve_php [NAME=VALUE...]: php-fpm with bench/php/php-fpm.conf running
+# bench/php/hookspool.php on $SPOOL, and a lighttpd in front of it; the
+# variables go into the workers' environment, LD_PRELOAD into php-fpm's.
+serve_php() {
+	unserve
+	rm -rf "$T/php"
+	mkdir -p "$T/php"
+	cp "$top_srcdir/bench/php/php-fpm.conf" "$T/php/php-fpm.conf"
+	preload=
+	for kv in "$@"; do
+		case $kv in
+		LD_PRELOAD=*) preload=${kv#*=} ;;
+		*) echo "env[${kv%%=*}] = ${kv#*=}" >>"$T/php/php-fpm.conf" ;;
+		esac
+	done
+	as_root=
+	[ "$(id -u)" -ne 0 ] || as_root=--allow-to-run-as-root
+	env BENCH_PHP_DIR="$T/php" BENCH_PHP_WORKERS="$PHP_WORKERS" \
+	    BENCH_PHP_SPOOL="$SPOOL" BENCH_PHP_SECRET="$SECRET_FILE" \
+	    BENCH_PHP_ORDERED="$PHP_ORDERED" ${preload:+LD_PRELOAD="$preload"} \
+	    "$PHP_FPM" --nodaemonize $as_root --fpm-config "$T/php/php-fpm.conf" \
+	    >>"$T/php-fpm-stderr.log" 2>&1 &
+	PHP_PID=$!
+	wait_until "php-fpm did not start: $(tail -n 3 "$T/php-fpm-stderr.log" 2>/dev/null)" \
+	    test -S "$T/php/php-fpm.sock"
+	lighttpd_start "$top_srcdir/bench/php/lighttpd-php.conf" \
+	    hookspool_php_script="$top_srcdir/bench/php/hookspool.php" \
+	    hookspool_php_socket="$T/php/php-fpm.sock"
+	lighttpd_run
+}
+PHP_PID=
+stop_php() {
+	[ -n "$PHP_PID" ] || return 0
+	kill "$PHP_PID" 2>/dev/null || :
+	wait "$PHP_PID" 2>/dev/null || :
+	PHP_PID=
 }
 # unserve: stop the lighttpd serve started, if any (also from a subshell).
 unserve() {
-	[ -f "$T/lighttpd/lighttpd.pid" ] || return 0
+	[ -f "$T/lighttpd/lighttpd.pid" ] || { stop_php; return 0; }
 	pid=$(cat "$T/lighttpd/lighttpd.pid")
 	rm -f "$T/lighttpd/lighttpd.pid"
 	kill "$pid" 2>/dev/null || :
@@ -108,6 +186,7 @@ unserve() {
 	done
 	# the responders it started finish their request and go
 	sleep 0.2
+	stop_php
 }
 CLEANUP_CMDS="$CLEANUP_CMDS unserve"
 
@@ -149,6 +228,8 @@ rows() {
 				echo "fcgi-$c-$d-ceil fcgi $c $d ceil fsync = yes"
 				echo "fcgi-$c-$d-def fcgi $c $d hookspool fsync = yes|dedup = yes"
 				echo "fcgi-$c-$d-nodedup fcgi $c $d hookspool fsync = yes|dedup = no"
+				[ -z "$PHP_FPM" ] ||
+				    echo "fcgi-$c-$d-php fcgi $c $d php fsync = yes|dedup = yes"
 			done
 		done
 		for c in 1 16; do
@@ -163,6 +244,7 @@ label() {
 	*-ceil) echo "spool-write-only responder (ceiling)" ;;
 	*-def) echo "hookspool, defaults (dedup = yes)" ;;
 	*-nodedup) echo "hookspool, dedup = no" ;;
+	*-php) echo "PHP-FPM, the same work (bench/php)" ;;
 	esac
 }
 
@@ -178,14 +260,37 @@ start_row() {
 	d=$2
 	bin=$3
 	shift 3
-	[ "$bin" = ceil ] && bin=$CEIL || bin=$FCGI
-	snippet=hookspool-fastcgi.conf
-	[ "$mode" = cgi ] && snippet=hookspool-cgi.conf
 	if [ "$d" != 0 ]; then
 		set -- LD_PRELOAD="$SHIM" HOOKSPOOL_FLUSH_DELAY_MS="$d" "$@"
 	fi
+	if [ "$bin" = php ]; then
+		serve_php "$@"
+		return
+	fi
+	[ "$bin" = ceil ] && bin=$CEIL || bin=$FCGI
+	snippet=hookspool-fastcgi.conf
+	[ "$mode" = cgi ] && snippet=hookspool-cgi.conf
 	serve "$snippet" "$bin" "$@"
 }
+
+# Whether hookspool flushes ids/ on its own on this file system (three
+# flushes for one delivery with dedup) or lets the flush of new/ commit
+# it (two): the PHP responder does the same.
+PHP_ORDERED=no
+if [ -n "$PHP_FPM" ]; then
+	conf "fsync = yes|dedup = yes"
+	event "bench-probe-$$" >"$T/probe.json"
+	rm -f "$T/probe.flushes"
+	cgi_post "$T/probe.json" LD_PRELOAD="$SHIM" \
+	    HOOKSPOOL_FLUSH_LOG="$T/probe.flushes"
+	[ "$STATUS" = 200 ] || fail "the probe delivery answered $STATUS"
+	case $(wc -l <"$T/probe.flushes") in
+	2) PHP_ORDERED=yes ;;
+	3) PHP_ORDERED=no ;;
+	*) fail "the probe delivery made $(wc -l <"$T/probe.flushes") flushes" ;;
+	esac
+	empty_spool
+fi
 
 : >"$T/results"
 for r in $(seq "$rounds"); do
@@ -214,17 +319,30 @@ flushes() {
 	n=$(wc -l <"$T/flushes.txt" 2>/dev/null || echo 0)
 	awk -v n="$n" -v a="$acked" 'BEGIN { printf "%.2f\n", (a > 0 ? n / a : 0) }'
 }
-# rss BINARY LINES: the median VmRSS (KiB) of lighttpd's FastCGI workers
-# after a run at c=16.
+# rss BINARY LINES: after a run at c=16, the FastCGI workers' (those
+# lighttpd started, or php-fpm's pool) median VmRSS, Pss and private
+# (clean and dirty) memory, in KiB.
 rss() {
 	conf "$2"
 	start_row fcgi 0 "$1"
 	empty_spool
 	run_wrk 16 2 >/dev/null
-	for pid in $(pgrep -P "$(cat "$T/lighttpd/lighttpd.pid")"); do
-		sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status"
-	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+	parent=$(cat "$T/lighttpd/lighttpd.pid")
+	[ "$1" = php ] && parent=$PHP_PID
+	: >"$T/rss"
+	for pid in $(pgrep -P "$parent"); do
+		awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 }
+		    /^Private_(Clean|Dirty):/ { v += $2 }
+		    END { print r, p, v }' "/proc/$pid/smaps_rollup" >>"$T/rss"
+	done
+	for f in 1 2 3; do
+		cut -d' ' -f"$f" "$T/rss" | median
+	done | tr '\n' ' '
+	echo
 	unserve
+}
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 if [ -n "${BENCH_ONLY:-}" ]; then
 	extras=no
@@ -239,16 +357,19 @@ f_cgi_ceil=$(flushes cgi ceil "fsync = yes")
 f_cgi_def=$(flushes cgi hookspool "fsync = yes|dedup = yes")
 rss_ceil=$(rss ceil "fsync = yes")
 rss_def=$(rss hookspool "fsync = yes|dedup = yes")
+if [ -n "$PHP_FPM" ]; then
+	f_fcgi_php=$(flushes fcgi php "fsync = yes|dedup = yes")
+	rss_php=$(rss php "fsync = yes|dedup = yes")
+fi
 }
 
 # The table: the median req/s of each row and the median of its ratios.
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 echo
-echo "lighttpd (shipped configs: mod_fastcgi with 2 processes, mod_cgi), wrk,"
+echo "lighttpd (shipped configs: mod_fastcgi with $PHP_WORKERS processes, mod_cgi), wrk,"
 echo "a fresh ${BENCH_EVENT_SIZE:-600}-byte signed event per request, fsync = yes, spool on $df_type;"
 echo "median of $rounds rounds of ${secs} s; ratio: against the ceiling of the same round"
+[ -z "$PHP_FPM" ] ||
+    echo "PHP-FPM: $("$PHP_FPM" -v | head -n 1 | cut -d' ' -f1-2), pm = static with $PHP_WORKERS workers, opcache on"
 printf '%-52s %9s %7s\n' "" "req/s" "ratio"
 rows | while read -r key mode c d bin lines; do
 	case $key in
@@ -267,6 +388,28 @@ rows | while read -r key mode c d bin lines; do
 	done | median)
 	printf '  %-50s %9.0f %7.2f\n' "$(label "$key")" "$rps" "$ratio"
 done
+# hookspool's defaults against PHP-FPM: the median of the rounds' ratios.
+if [ -n "$PHP_FPM" ] && rows | grep -q -- '-php ' && rows | grep -q -- '-def '; then
+	echo
+	echo "hookspool, defaults, as a ratio to PHP-FPM doing the same work"
+	rows | while read -r key mode c d bin lines; do
+		case $key in
+		*-php) ;;
+		*) continue ;;
+		esac
+		defkey=${key%-php}-def
+		rows | grep -q "^$defkey " || continue
+		what="$mode, c=$c"
+		[ "$d" != 0 ] && what="$what, each flush delayed $d ms"
+		ratio=$(for r in $(seq "$rounds"); do
+			awk -v r="$r" -v k="$defkey" -v c="$key" '
+			    $1 == r && $2 == k { x = $3 } $1 == r && $2 == c { y = $3 }
+			    END { if (y > 0) printf "%.4f\n", x / y }' "$T/results"
+		done | median)
+		printf '  %-50s %9s %7.2f\n' \
+		    "${what/#fcgi/FastCGI}" "" "$ratio"
+	done
+fi
 [ "$extras" = yes ] || exit 0
 echo
 echo "flushes per acknowledged event (fsync, fdatasync, syncfs; c=16)"
@@ -278,13 +421,24 @@ fl() {
 fl "FastCGI: spool-write-only responder (ceiling)" "$f_fcgi_ceil" "$f_fcgi_ceil"
 fl "FastCGI: hookspool, defaults (dedup = yes)" "$f_fcgi_def" "$f_fcgi_ceil"
 fl "FastCGI: hookspool, dedup = no" "$f_fcgi_nodedup" "$f_fcgi_ceil"
+[ -z "$PHP_FPM" ] ||
+    fl "FastCGI: PHP-FPM, the same work" "$f_fcgi_php" "$f_fcgi_ceil"
 fl "CGI: spool-write-only responder (ceiling)" "$f_cgi_ceil" "$f_cgi_ceil"
 fl "CGI: hookspool, defaults (dedup = yes)" "$f_cgi_def" "$f_cgi_ceil"
 echo
-echo "FastCGI worker resident memory (VmRSS, median of the workers, after c=16)"
-printf '  %-50s %9s %7s\n' "" "MiB" "ratio"
-printf '  %-50s %9.2f %7.2f\n' "spool-write-only responder (ceiling)" \
-    "$(awk -v k="$rss_ceil" 'BEGIN { print k / 1024 }')" 1
-printf '  %-50s %9.2f %7.2f\n' "hookspool, defaults" \
-    "$(awk -v k="$rss_def" 'BEGIN { print k / 1024 }')" \
-    "$(awk -v a="$rss_def" -v b="$rss_ceil" 'BEGIN { print a / b }')"
+echo "FastCGI worker memory after c=16 (median of the workers; MiB): resident"
+echo "(VmRSS, shared library pages included), its proportional share (Pss),"
+echo "and the worker's own pages (private)"
+printf '  %-50s %9s %7s %7s %7s\n' "" "VmRSS" "ratio" "Pss" "private"
+mem() {
+	# shellcheck disable=SC2086
+	set -- "$1" $2
+	printf '  %-50s %9.2f %7.2f %7.2f %7.2f\n' "$1" \
+	    "$(awk -v k="$2" 'BEGIN { print k / 1024 }')" \
+	    "$(awk -v a="$2" -v b="${rss_ceil%% *}" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
+	    "$(awk -v k="$3" 'BEGIN { print k / 1024 }')" \
+	    "$(awk -v k="$4" 'BEGIN { print k / 1024 }')"
+}
+mem "spool-write-only responder (ceiling)" "$rss_ceil"
+mem "hookspool, defaults" "$rss_def"
+[ -z "$PHP_FPM" ] || mem "PHP-FPM, the same work" "$rss_php"

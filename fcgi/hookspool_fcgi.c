@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,16 @@
 #define WORKERS_MAX	256
 /* --listen runs this many workers unless --workers says otherwise. */
 #define WORKERS_DEFAULT	2
+/*
+ * A FastCGI worker's heap between requests. Blocks from this size up are
+ * mapped on their own and unmapped when freed (glibc's default, which it
+ * would otherwise raise for good after the first large body is freed), and
+ * free memory at the top of the heap beyond it goes back to the system.
+ * After a request whose body was at least RESPONDER_TRIM_BODY, the free
+ * pages inside the heap (a large event's parsed objects) go back too.
+ */
+#define RESPONDER_MALLOC_THRESHOLD	(128 * 1024)
+#define RESPONDER_TRIM_BODY		(64 * 1024)
 
 enum outcome {
 	OUT_CONFIG,
@@ -331,7 +342,8 @@ deliver(const struct request *rq, const struct config *cf,
 	}
 }
 
-static void
+/* Answer one request. Returns the length of the body it read, or 0. */
+static long long
 handle(struct responder *rs, const struct request *rq)
 {
 	const struct config		*cf;
@@ -346,34 +358,34 @@ handle(struct responder *rs, const struct request *rq)
 	memset(&ev, 0, sizeof(ev));
 	if ((cf = current_config(rs)) == NULL) {
 		respond(rq, OUT_CONFIG, NULL, NULL, rs->rs_cf_err);
-		return;
+		return 0;
 	}
 	if ((wh = config_find_webhook(cf, req_param(rq, "PATH_INFO"))) == NULL) {
 		respond(rq, OUT_NO_WEBHOOK, NULL, NULL, "no webhook for this path");
-		return;
+		return 0;
 	}
 	method = req_param(rq, "REQUEST_METHOD");
 	if (method == NULL || strcmp(method, "POST") != 0) {
 		respond(rq, OUT_METHOD, wh->wh_name, NULL, "method is not POST");
-		return;
+		return 0;
 	}
 	if ((len = content_length(req_param(rq, "CONTENT_LENGTH"))) == -1) {
 		respond(rq, OUT_NO_LENGTH, wh->wh_name, NULL,
 		    "CONTENT_LENGTH missing or not a number");
-		return;
+		return 0;
 	}
 	if ((unsigned long long)len > cf->cf_max_body) {
 		if (rq->rq_fcgi == NULL)
 			drain_input(rq, len);
 		respond(rq, OUT_TOO_LARGE, wh->wh_name, NULL,
 		    "body larger than max_body");
-		return;
+		return 0;
 	}
 	if ((body = read_body(rq, len, &out, &reason)) == NULL) {
 		if (out == OUT_TIMEOUT && rq->rq_fcgi != NULL)
 			rq->rq_fcgi->keepConnection = 0;
 		respond(rq, out, wh->wh_name, NULL, reason);
-		return;
+		return 0;
 	}
 	if ((out = check_request(rq, wh, body, len, &ev, &reason)) != OUT_ACCEPTED) {
 		respond(rq, out, wh->wh_name, out == OUT_CHALLENGE ? &ev : NULL,
@@ -394,6 +406,7 @@ handle(struct responder *rs, const struct request *rq)
 done:
 	event_clear(&ev);
 	free(body);
+	return len;
 }
 
 /*
@@ -437,12 +450,20 @@ serve(struct responder *rs, int sock)
 {
 	FCGX_Request	req;
 	struct request	rq;
+	long long	len;
+	int		trim;
 
 	if (FCGX_InitRequest(&req, sock, 0) != 0) {
 		fprintf(stderr, "hookspool.fcgi: unable to set up a request\n");
 		exit(1);
 	}
 	rq.rq_fcgi = &req;
+	/*
+	 * Fixed thresholds. mallopt() fails only where glibc's allocator is
+	 * not the one in use (a sanitizer's): nothing to tune or trim then.
+	 */
+	trim = mallopt(M_MMAP_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) == 1 &&
+	    mallopt(M_TRIM_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) == 1;
 	while (!terminating) {
 		if (FCGX_Accept_r(&req) < 0) {
 			if (!terminating)
@@ -450,8 +471,11 @@ serve(struct responder *rs, int sock)
 				    "accept a connection: %s\n", strerror(errno));
 			break;
 		}
-		handle(rs, &rq);
+		len = handle(rs, &rq);
 		FCGX_Finish_r(&req);
+		/* 1 if memory was returned, 0 if none was free: both fine */
+		if (trim && len >= RESPONDER_TRIM_BODY)
+			(void)malloc_trim(0);
 	}
 	FCGX_Free(&req, 1);
 	drop_config(rs);
@@ -724,7 +748,7 @@ main(int argc, char *argv[])
 	rs.rs_config = config_locate(cli_config);
 	if (listen_on == NULL && FCGX_IsCGI()) {
 		rq.rq_fcgi = NULL;
-		handle(&rs, &rq);
+		(void)handle(&rs, &rq);
 		drop_config(&rs);
 		return 0;
 	}

@@ -290,8 +290,10 @@ event_type_matches(const char *type, char *const *patterns, size_t npatterns)
 {
 	size_t	i;
 
+	/* "*" (the default) matches every type, as fnmatch() would say. */
 	for (i = 0; i < npatterns; i++)
-		if (fnmatch(patterns[i], type, 0) == 0)
+		if (strcmp(patterns[i], "*") == 0 ||
+		    fnmatch(patterns[i], type, 0) == 0)
 			return 1;
 	return 0;
 }
