@@ -422,47 +422,34 @@ not_taken(const struct drain_item *it, enum claim_result res,
 	}
 }
 
-/* One flush of cur/, new/ and failed/ of each spool of items, for a batch. */
+/* One flush of cur/, new/ and failed/ of each spool, after a batch. */
 static void
-flush_spools(const struct forward_opts *o, const struct drain_item *items,
-    size_t n, struct forward_stats *fs)
+flush_spools(const struct forward_opts *o, struct spool **spools,
+    size_t nspools, struct forward_stats *fs)
 {
 	static const enum spool_folder folders[] = {
 		SPOOL_CUR, SPOOL_NEW, SPOOL_FAILED
 	};
-	struct spool	*done[64];
-	size_t		 i, j, ndone = 0;
-	int		 saved;
+	size_t	i, j;
 
 	if (!o->fo_fsync)
 		return;
-	for (i = 0; i < n; i++) {
-		struct spool	*sp = items[i].di_spool;
-
-		for (j = 0; j < ndone && done[j] != sp; j++)
-			;
-		if (j < ndone)
-			continue;
-		if (ndone < sizeof(done) / sizeof(done[0]))
-			done[ndone++] = sp;
-		saved = sp->sp_fsync;
-		sp->sp_fsync = 1;
+	for (i = 0; i < nspools; i++)
 		for (j = 0; j < sizeof(folders) / sizeof(folders[0]); j++)
-			if (spool_flush(sp, folders[j]) == -1) {
+			if (spool_sync(spools[i], folders[j]) == -1) {
 				cli_warnx("forward: spool %s: unable to flush "
-				    "it to disk: %s", sp->sp_dir,
+				    "it to disk: %s", spools[i]->sp_dir,
 				    strerror(errno));
 				fs->fs_errors++;
 				break;
 			}
-		sp->sp_fsync = saved;
-	}
 }
 
 /*
  * Claim up to FORWARD_BATCH events from items[*next..n), publish them and
- * end their claims. Returns how many were claimed; *stop is set when the
- * run must end (the server failed or a stop was asked for).
+ * end their claims. Returns how many were claimed; when the run must end
+ * (the server failed), forward_sig.cs_stopping is set and *stopped says
+ * why.
  */
 static size_t
 batch(struct rlink *rl, const struct forward_opts *o, struct drain_item *items,
@@ -498,8 +485,6 @@ batch(struct rlink *rl, const struct forward_opts *o, struct drain_item *items,
 		cli_event_free(&v[i].fi_ev);
 		claim_clear(&v[i].fi_claim);
 	}
-	if (claimed > 0)
-		flush_spools(o, items, n, fs);
 	return claimed;
 }
 
@@ -538,8 +523,10 @@ forward_spools(struct rlink *rl, struct spool **spools, size_t nspools,
 			    o->fo_max - claimed : 0, v, fs, &dn, stopped,
 			    stoppedlen);
 			claimed += (long long)got;
-			if (got > 0)
+			if (got > 0) {
 				progress = 1;
+				flush_spools(o, spools, nspools, fs);
+			}
 		}
 		drain_items_free(items, n);
 	} while (progress && !forward_sig.cs_stopping &&

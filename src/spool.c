@@ -136,8 +136,12 @@ spool_lock(int fd, off_t which, unsigned wait_s)
 int
 spool_flush(const struct spool *sp, enum spool_folder f)
 {
-	if (!sp->sp_fsync)
-		return 0;
+	return sp->sp_fsync ? spool_sync(sp, f) : 0;
+}
+
+int
+spool_sync(const struct spool *sp, enum spool_folder f)
+{
 	return fsync(sp->sp_fd[f]);
 }
 

@@ -152,6 +152,13 @@ int spool_lock(int fd, off_t which, unsigned wait_s);
 int spool_flush(const struct spool *sp, enum spool_folder f);
 
 /*
+ * Flush folder f of sp to disk whatever sp's fsync setting: for a caller
+ * that turned sp_fsync off for its many small steps and flushes once for
+ * all of them (forward). Returns 0, or -1 with errno.
+ */
+int spool_sync(const struct spool *sp, enum spool_folder f);
+
+/*
  * A directory stream over folder f of sp, from its first entry, for
  * readdir(3). It reads through its own copy of the folder's descriptor:
  * the caller closes it with closedir(3), and sp stays open. Returns NULL
