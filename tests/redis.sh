@@ -219,6 +219,24 @@ distinct_ids() {
 	stream_ids "$1" "$2" | sort -u | wc -l | tr -d ' '
 }
 
+# watch_stream [KEY]: subscribe to the keyspace notifications of stream
+# KEY (default hookspool) of the server on REDIS_PORT (started with
+# --notify-keyspace-events Kt) and return once subscribed; each
+# notification is then a line on descriptor 4, such as one holding
+# "xadd" when an entry is added. Close it with exec 4<&-.
+watch_stream() {
+	mkfifo "$T/watch"
+	redis-cli -p "$REDIS_PORT" --csv SUBSCRIBE "__keyspace@0__:${1:-hookspool}" \
+	    >"$T/watch" 2>>"$T/watch.log" &
+	CLEANUP_PIDS="$CLEANUP_PIDS $!"
+	exec 4<"$T/watch"
+	until read -r -t 10 line <&4 &&
+	    [ "${line#\"subscribe\"}" != "$line" ]; do
+		[ -n "${line:-}" ] || fail "the subscriber never subscribed"
+		line=
+	done
+}
+
 # summary_count LOG VERB WHAT: the number before WHAT ("added",
 # "duplicates", "done", "released", ...) in the last summary line of VERB
 # (forward, consume) in LOG; 0 when that line does not name it. Fails when

@@ -37,15 +37,7 @@ unreachable "unix:$REDIS_SOCK" "a stopped server's socket"
 
 # The server dies (kill -9) once forward has added its first entry.
 redis_run r
-mkfifo "$T/watch"
-redis-cli -p "$REDIS_PORT" --csv SUBSCRIBE __keyspace@0__:hookspool \
-    >"$T/watch" 2>>"$T/watch.log" &
-CLEANUP_PIDS="$CLEANUP_PIDS $!"
-exec 4<"$T/watch"
-until read -r -t 10 line <&4 && [ "${line#\"subscribe\"}" != "$line" ]; do
-	[ -n "${line:-}" ] || fail "the subscriber never subscribed"
-	line=
-done
+watch_stream
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" 2>"$T/forward.log" &
 pid=$!
 until read -r -t 20 line <&4 && [ "${line%'"xadd"'}" != "$line" ]; do

@@ -63,15 +63,7 @@ done
 
 # From outside: kill -9 as soon as a first entry is added (forward may
 # well be done by then: this kill is not required to hit).
-mkfifo "$T/watch"
-redis-cli -p "$REDIS_PORT" --csv SUBSCRIBE __keyspace@0__:hookspool \
-    >"$T/watch" 2>>"$T/watch.log" &
-CLEANUP_PIDS="$CLEANUP_PIDS $!"
-exec 4<"$T/watch"
-until read -r -t 10 line <&4 && [ "${line#\"subscribe\"}" != "$line" ]; do
-	[ -n "${line:-}" ] || fail "the subscriber never subscribed"
-	line=
-done
+watch_stream
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --attempts 100 \
     2>>"$T/forward-killed.log" &
 pid=$!
