@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "rlink.h"
+#include "rtext.h"
 
 /* Connecting, and waiting for any one reply. */
 #define RLINK_CONNECT_TIMEOUT	10
 #define RLINK_REPLY_TIMEOUT	60
-#define RLINK_AUTH_MAX		1024
 
 /* Anything but printable ASCII as '?', cut to fit out (len > 0). */
 static void
@@ -31,62 +31,6 @@ printable(const char *s, size_t n, char *out, size_t len)
 	out[i] = '\0';
 }
 
-/*
- * Split addr into host and port, or path for unix:PATH (*port is then 0).
- * host is len bytes. Returns 0, or -1 with *reason.
- */
-static int
-addr_split(const char *addr, char *host, size_t len, int *port,
-    const char **reason)
-{
-	const char	*colon, *h = addr;
-	size_t		 hl;
-	long		 p;
-	char		*end;
-
-	if (strncmp(addr, "unix:", 5) == 0) {
-		if (addr[5] == '\0' || strlen(addr + 5) >= len) {
-			*reason = "unix: needs a path (of at most 107 bytes)";
-			return -1;
-		}
-		if (strlen(addr + 5) > 107) {
-			*reason = "the socket's path is longer than 107 bytes";
-			return -1;
-		}
-		snprintf(host, len, "%s", addr + 5);
-		*port = 0;
-		return 0;
-	}
-	if ((colon = strrchr(addr, ':')) == NULL) {
-		*reason = "not HOST:PORT or unix:PATH";
-		return -1;
-	}
-	hl = (size_t)(colon - addr);
-	if (*h == '[') {		/* [IPv6]:PORT */
-		if (hl < 3 || addr[hl - 1] != ']') {
-			*reason = "not [ADDRESS]:PORT";
-			return -1;
-		}
-		h++;
-		hl -= 2;
-	}
-	if (hl == 0 || hl >= len) {
-		*reason = "the host is empty or too long";
-		return -1;
-	}
-	errno = 0;
-	p = strtol(colon + 1, &end, 10);
-	if (colon[1] < '0' || colon[1] > '9' || *end != '\0' || errno != 0 ||
-	    p < 1 || p > 65535) {
-		*reason = "the port is not a number from 1 to 65535";
-		return -1;
-	}
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	*port = (int)p;
-	return 0;
-}
-
 int
 rlink_addr_check(const char *addr, const char **reason)
 {
@@ -97,7 +41,7 @@ rlink_addr_check(const char *addr, const char **reason)
 		*reason = "too long";
 		return -1;
 	}
-	return addr_split(addr, host, sizeof(host), &port, reason);
+	return rtext_addr_split(addr, host, sizeof(host), &port, reason);
 }
 
 /* Free a secret string, wiped first. */
@@ -115,10 +59,11 @@ rlink_auth_read(const char *path, char **user, char **pass, char *err,
     size_t errlen)
 {
 	struct stat	 st;
-	char		 buf[RLINK_AUTH_MAX + 2], *sp;
+	const char	*reason;
+	char		 buf[RTEXT_AUTH_MAX + 3];
 	ssize_t		 n;
 	size_t		 got = 0;
-	int		 fd, saved;
+	int		 fd, saved, rc;
 
 	*user = *pass = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
@@ -139,8 +84,9 @@ rlink_auth_read(const char *path, char **user, char **pass, char *err,
 		    path);
 		return -1;
 	}
-	while (got < sizeof(buf) - 1 &&
-	    (n = read(fd, buf + got, sizeof(buf) - 1 - got)) != 0) {
+	/* One byte more than a line may hold, to tell a longer one. */
+	while (got < sizeof(buf) &&
+	    (n = read(fd, buf + got, sizeof(buf) - got)) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
@@ -154,38 +100,11 @@ rlink_auth_read(const char *path, char **user, char **pass, char *err,
 		got += (size_t)n;
 	}
 	close(fd);
-	buf[got] = '\0';
-	/* One line: a trailing \n or \r\n is dropped. */
-	if (got > 0 && buf[got - 1] == '\n')
-		buf[--got] = '\0';
-	if (got > 0 && buf[got - 1] == '\r')
-		buf[--got] = '\0';
-	if (got == 0 || got > RLINK_AUTH_MAX || strlen(buf) != got ||
-	    strpbrk(buf, "\r\n") != NULL) {
-		explicit_bzero(buf, sizeof(buf));
-		snprintf(err, errlen, "the auth file %s must hold one line: a "
-		    "password, or a user, a space and a password (at most "
-		    "%d bytes)", path, RLINK_AUTH_MAX);
-		return -1;
-	}
-	if ((sp = strchr(buf, ' ')) != NULL) {
-		*sp = '\0';
-		if (*buf == '\0' || sp[1] == '\0' ||
-		    (*user = strdup(buf)) == NULL ||
-		    (*pass = strdup(sp + 1)) == NULL)
-			goto bad;
-	} else if ((*pass = strdup(buf)) == NULL)
-		goto bad;
+	rc = rtext_auth_parse(buf, got, user, pass, &reason);
 	explicit_bzero(buf, sizeof(buf));
-	return 0;
-bad:
-	explicit_bzero(buf, sizeof(buf));
-	secret_free(*user);
-	secret_free(*pass);
-	*user = *pass = NULL;
-	snprintf(err, errlen, "the auth file %s: %s", path, errno == ENOMEM ?
-	    "out of memory" : "a user and a password must both be non-empty");
-	return -1;
+	if (rc == -1)
+		snprintf(err, errlen, "the auth file %s: %s", path, reason);
+	return rc;
 }
 
 /* rl_err from the context's error, or from why. */
@@ -293,7 +212,7 @@ connect_to(struct rlink *rl, const char *addr)
 		rl->rl_ctx = NULL;
 	}
 	snprintf(rl->rl_addr, sizeof(rl->rl_addr), "%s", addr);
-	if (addr_split(addr, host, sizeof(host), &port, &reason) == -1) {
+	if (rtext_addr_split(addr, host, sizeof(host), &port, &reason) == -1) {
 		set_err(rl, "unable to reach", reason);
 		return -1;
 	}
@@ -374,32 +293,13 @@ rlink_moved(const redisReply *r)
 int
 rlink_follow(struct rlink *rl, const redisReply *r)
 {
-	const char	*to, *colon;
-	char		 addr[RLINK_ADDR_MAX], host[RLINK_ADDR_MAX], why[128];
 	const char	*reason;
-	int		 port, n;
+	char		 addr[RLINK_ADDR_MAX];
 
-	/* "MOVED SLOT HOST:PORT"; an empty HOST is the host asked. */
-	if (!rlink_moved(r) || (to = strchr(r->str + 6, ' ')) == NULL ||
-	    (colon = strrchr(++to, ':')) == NULL) {
-		set_err(rl, "an odd redirection from",
-		    rlink_reply_error(r, why, sizeof(why)));
-		return -1;
-	}
-	if (colon == to) {
-		if (addr_split(rl->rl_addr, host, sizeof(host), &port,
-		    &reason) == -1 || port == 0) {
-			set_err(rl, "an odd redirection from", "no host");
-			return -1;
-		}
-		n = snprintf(addr, sizeof(addr), "%s%s", host, colon);
-	} else if (memchr(to, ':', (size_t)(colon - to)) != NULL)
-		n = snprintf(addr, sizeof(addr), "[%.*s]%s", (int)(colon - to),
-		    to, colon);	/* IPv6 */
-	else
-		n = snprintf(addr, sizeof(addr), "%s", to);
-	if (n < 0 || (size_t)n >= sizeof(addr)) {
-		set_err(rl, "an odd redirection from", "address too long");
+	if (!rlink_moved(r) || rtext_moved(r->str, rl->rl_addr, addr,
+	    sizeof(addr), &reason) == -1) {
+		set_err(rl, "an odd redirection from", rlink_moved(r) ?
+		    reason : "not MOVED");
 		return -1;
 	}
 	return connect_to(rl, addr);
