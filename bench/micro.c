@@ -70,12 +70,14 @@ micro_event(const struct config *cf, const struct config_webhook *wh,
 		rc = 0;
 		goto done;
 	}
+	memset(&se, 0, sizeof(se));
 	se.se_body = event_flatten(mr->mr_body, mr->mr_len, &linelen);
 	se.se_bodylen = linelen;
 	se.se_webhook = wh->wh_name;
 	se.se_id = ev.ev_id;
 	se.se_id_json = ev.ev_id_json;
 	se.se_type_json = ev.ev_type_json;
+	se.se_signed_sum = ev.ev_id_unsigned ? ev.ev_signed_sum : NULL;
 	if (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason) ==
 	    SPOOL_DELIVERED)
 		rc = 0;

@@ -328,6 +328,7 @@ deliver(const struct request *rq, const struct config *cf,
 	se.se_id = ev->ev_id;
 	se.se_id_json = ev->ev_id_json;
 	se.se_type_json = ev->ev_type_json;
+	se.se_signed_sum = ev->ev_id_unsigned ? ev->ev_signed_sum : NULL;
 	switch (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason)) {
 	case SPOOL_DELIVERED:
 		respond(rq, OUT_ACCEPTED, wh->wh_name, ev, NULL);

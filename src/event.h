@@ -10,12 +10,21 @@
 
 #define EVENT_MAX_DEPTH	64	/* objects and arrays; the body is level 1 */
 #define EVENT_NAME_MAX	1024	/* bytes of an id or type, decoded */
+#define EVENT_SUM_LEN	32	/* bytes of a SHA-256 */
 
 struct event {
-	char	*ev_id;		/* the id, as decoded */
-	char	*ev_type;	/* the type, as decoded */
-	char	*ev_id_json;	/* the id as a JSON string, quotes included */
-	char	*ev_type_json;	/* the type as a JSON string, quotes included */
+	char		*ev_id;		/* the id, as decoded */
+	char		*ev_type;	/* the type, as decoded */
+	char		*ev_id_json;	/* the id as a JSON string, quotes included */
+	char		*ev_type_json;	/* the type as a JSON string, quotes included */
+	/*
+	 * Set when the id comes from a header the signature does not cover
+	 * (scheme.h): ev_signed_sum is then the SHA-256 of the signed bytes,
+	 * which the spool dedups on as well as on the id, so that a captured
+	 * request sent again under a fresh id is still a duplicate.
+	 */
+	int		 ev_id_unsigned;
+	unsigned char	 ev_signed_sum[EVENT_SUM_LEN];
 };
 
 /*

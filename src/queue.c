@@ -278,8 +278,12 @@ queue_purge(struct spool *sp, long long older_than, unsigned *removed,
 			continue;
 		if ((long long)now - (long long)st.st_mtime <= older_than)
 			continue;
-		/* Still an event in the spool: its marker must stand. */
-		if (st.st_nlink > 1) {
+		/*
+		 * Still an event in the spool: its markers must stand. A done
+		 * event was emptied (claim_done()), so two markers of one
+		 * done event, linked to each other, are no event.
+		 */
+		if (st.st_nlink > 1 && st.st_size > 0) {
 			nkept++;
 			continue;
 		}

@@ -112,7 +112,8 @@ enum queue_result queue_requeue(struct spool *sp, const char *name,
 /*
  * Remove the dedup markers of ids/ last modified more than older_than
  * seconds ago whose event has left the spool (a marker that is still the
- * same file as an event in tmp/, new/, cur/ or failed/ is kept). Counts go
+ * same file as an event in tmp/, new/, cur/ or failed/ is kept; one that
+ * is empty, or has no other link, is an event that was done). Counts go
  * to *removed and *kept (may be NULL). Returns 0, or -1 with a static
  * *reason (markers it could remove are removed all the same).
  */

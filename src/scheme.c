@@ -141,6 +141,28 @@ done:
 	return rc == 0 ? SCHEME_OK : SCHEME_EVENT;
 }
 
+/*
+ * r, once the event is filled from a header the signature does not cover:
+ * ev keeps the SHA-256 of the signed bytes (the body, for the schemes that
+ * do this), so that the spool dedups on them as well as on the id, and a
+ * captured body sent again under a fresh id is a duplicate (event.h).
+ */
+static enum scheme_result
+unsigned_id(const struct scheme_request *rq, struct event *ev,
+    enum scheme_result r, const char **reason)
+{
+	struct verify_part	part = { rq->sr_body, rq->sr_len };
+
+	if (r != SCHEME_OK)
+		return r;
+	if (verify_sha256(&part, 1, ev->ev_signed_sum) == -1) {
+		*reason = "unable to hash the body";
+		return SCHEME_ERROR;
+	}
+	ev->ev_id_unsigned = 1;
+	return SCHEME_OK;
+}
+
 /* Protocol: hex HMAC of the body in header = (x-protocol-signature). */
 static enum scheme_result
 protocol_check(const struct config_webhook *wh,
@@ -189,8 +211,8 @@ github_check(const struct config_webhook *wh,
 		*reason = "out of memory";
 		return SCHEME_EVENT;
 	}
-	r = fill(rq, header(rq, "HTTP_X_GITHUB_DELIVERY"), NULL,
-	    type != NULL ? type : name, NULL, ev, reason);
+	r = unsigned_id(rq, ev, fill(rq, header(rq, "HTTP_X_GITHUB_DELIVERY"),
+	    NULL, type != NULL ? type : name, NULL, ev, reason), reason);
 	free(action);
 	free(type);
 	return r;
@@ -362,8 +384,8 @@ shopify_check(const struct config_webhook *wh,
 		return r;
 	if ((id = header(rq, "HTTP_X_SHOPIFY_EVENT_ID")) == NULL)
 		id = header(rq, "HTTP_X_SHOPIFY_WEBHOOK_ID");
-	return fill(rq, id, NULL, header(rq, "HTTP_X_SHOPIFY_TOPIC"), NULL, ev,
-	    reason);
+	return unsigned_id(rq, ev, fill(rq, id, NULL,
+	    header(rq, "HTTP_X_SHOPIFY_TOPIC"), NULL, ev, reason), reason);
 }
 
 /* Any HMAC sender: header =, prefix =, encoding =, and where id/type are. */
@@ -386,12 +408,13 @@ hmac_check(const struct config_webhook *wh, const struct scheme_request *rq,
 		    enc != NULL && strcmp(enc, "base64") == 0);
 	if ((r = check_macs(wh, &part, 1, &m, reason)) != SCHEME_OK)
 		return r;
-	return fill(rq,
+	r = fill(rq,
 	    wh->wh_id_cgi != NULL ? header(rq, wh->wh_id_cgi) : NULL,
 	    wh->wh_id_cgi != NULL ? NULL : idf != NULL ? idf : "id",
 	    wh->wh_type_cgi != NULL ? header(rq, wh->wh_type_cgi) : NULL,
 	    wh->wh_type_cgi != NULL ? NULL : typef != NULL ? typef : "type",
 	    ev, reason);
+	return wh->wh_id_cgi != NULL ? unsigned_id(rq, ev, r, reason) : r;
 }
 
 static const struct scheme schemes[] = {

@@ -10,6 +10,14 @@
  * A tmp/ file with a marker and no lock holder is a delivery cut short:
  * recovery (or the next duplicate) finishes it by renaming it into new/.
  *
+ * An event whose id the signature does not cover (se_signed_sum) has two
+ * markers: its signed bytes' and its id's, linked in that order, each of
+ * which makes a later delivery a duplicate. A crash between the two links
+ * leaves a delivery cut short with only the first, which recovery
+ * finishes: its signed bytes were never spooled before (their link
+ * succeeded), so that is never a replay, at worst a sender's own reuse of
+ * an id for another body.
+ *
  * Flushes, with fsync on. Everywhere: the event file is flushed before the
  * marker is made (a marker never names a file whose bytes are not on
  * disk), and new/ is flushed before the answer. Between the two, ids/ must
@@ -424,23 +432,30 @@ make_name(char name[SPOOL_NAME_MAX], const struct timespec *ts)
 	return n > 0 && n < SPOOL_NAME_MAX ? 0 : -1;
 }
 
-/* The marker's name: hex sha256(webhook NUL id); an id never becomes a path. */
+/*
+ * A marker's name: hex sha256(webhook NUL id), or, for signed bytes whose
+ * SHA-256 is sum, hex sha256(webhook NUL NUL sum). An id is never empty
+ * and holds no NUL byte, so the two kinds never share a name; an id never
+ * becomes a path.
+ */
 static int
-marker_name(const struct spool_entry *e, char out[SPOOL_HASH_HEX + 1])
+marker_name(const char *webhook, const char *id, const unsigned char *sum,
+    char out[SPOOL_HASH_HEX + 1])
 {
-	unsigned char	*sum;
-	gcry_md_hd_t	 hd;
+	struct verify_part	parts[3];
+	unsigned char		h[VERIFY_MAC_LEN];
 
-	if (gcry_md_open(&hd, GCRY_MD_SHA256, 0) != 0)
-		return -1;
-	gcry_md_write(hd, e->se_webhook, strlen(e->se_webhook) + 1);
-	gcry_md_write(hd, e->se_id, strlen(e->se_id));
-	if ((sum = gcry_md_read(hd, GCRY_MD_SHA256)) == NULL) {
-		gcry_md_close(hd);
-		return -1;
+	parts[0] = (struct verify_part){ webhook, strlen(webhook) + 1 };
+	if (sum != NULL) {
+		parts[1] = (struct verify_part){ "", 1 };
+		parts[2] = (struct verify_part){ sum, VERIFY_MAC_LEN };
+	} else {
+		parts[1] = (struct verify_part){ id, strlen(id) };
+		parts[2] = (struct verify_part){ "", 0 };
 	}
-	verify_hex(sum, SPOOL_HASH_HEX / 2, out);
-	gcry_md_close(hd);
+	if (verify_sha256(parts, 3, h) == -1)
+		return -1;
+	verify_hex(h, sizeof(h), out);
 	return 0;
 }
 
@@ -615,26 +630,28 @@ fail:
 }
 
 /*
- * Claim the id: hard-link tmp/name as ids/marker and flush ids/. Sets
- * *linked once the link is made. SPOOL_DELIVERED means go on.
+ * Claim the event's markers: hard-link tmp/name as each of ids/markers[0..n)
+ * in turn, then flush ids/. *linked counts the links made, for the caller
+ * to withdraw. SPOOL_DELIVERED means go on.
  */
 static enum spool_result
-link_marker(struct spool *sp, const char *name, const char *marker,
-    int *linked, const char **reason)
+link_markers(struct spool *sp, const char *name,
+    char markers[][SPOOL_HASH_HEX + 1], size_t n, size_t *linked,
+    const char **reason)
 {
 	int	r;
 
-	for (;;) {
+	while (*linked < n) {
 		if (linkat(sp->sp_fd[SPOOL_TMP], name, sp->sp_fd[SPOOL_IDS],
-		    marker, 0) == 0) {
-			*linked = 1;
-			break;
+		    markers[*linked], 0) == 0) {
+			(*linked)++;
+			continue;
 		}
 		if (errno != EEXIST) {
 			*reason = "unable to create the dedup marker";
 			return SPOOL_ERROR;
 		}
-		if ((r = await_marker(sp, marker)) == 1)
+		if ((r = await_marker(sp, markers[*linked])) == 1)
 			return SPOOL_DUPLICATE;
 		if (r == -1) {
 			*reason = errno == EAGAIN ?
@@ -643,7 +660,7 @@ link_marker(struct spool *sp, const char *name, const char *marker,
 			return SPOOL_ERROR;
 		}
 	}
-	/* With sp_ordered the flush of new/ commits the marker too (above). */
+	/* With sp_ordered the flush of new/ commits the markers too (above). */
 	if (!sp->sp_ordered && spool_flush(sp, SPOOL_IDS) == -1) {
 		*reason = "unable to flush ids/ to disk";
 		return SPOOL_ERROR;
@@ -652,28 +669,41 @@ link_marker(struct spool *sp, const char *name, const char *marker,
 }
 
 /*
- * A known id needs no file at all: answer it before writing one. Returns
- * SPOOL_DELIVERED to go on (the id is not marked, or its marker could not
- * be read: the link decides), else the answer.
+ * The names of e's markers into markers, *n of them: the signed bytes'
+ * first, when e has them, then the id's. The signed bytes' marker is linked
+ * first so that a delivery cut short between the two links, which recovery
+ * finishes, can only be a body never spooled before (see spool_deliver()).
+ * A known id or body needs no file at all: answer it before writing one.
+ * Returns SPOOL_DELIVERED to go on (nothing is marked, or a marker could
+ * not be read: the link decides), else the answer.
  */
 static enum spool_result
-check_marker(struct spool *sp, const struct spool_entry *e,
-    char marker[SPOOL_HASH_HEX + 1], const char **reason)
+check_markers(struct spool *sp, const struct spool_entry *e,
+    char markers[][SPOOL_HASH_HEX + 1], size_t *n, const char **reason)
 {
+	size_t	i;
 	int	r;
 
-	if (marker_name(e, marker) == -1) {
-		errno = ENOMEM;
-		*reason = "unable to hash the id";
-		return SPOOL_ERROR;
-	}
-	if ((r = await_marker(sp, marker)) == 1)
-		return SPOOL_DUPLICATE;
-	if (r == -1 && errno == EAGAIN) {
-		*reason = "the dedup marker stays locked by another process";
-		return SPOOL_ERROR;
+	*n = 0;
+	if (e->se_signed_sum != NULL && marker_name(e->se_webhook, NULL,
+	    e->se_signed_sum, markers[(*n)++]) == -1)
+		goto hash;
+	if (marker_name(e->se_webhook, e->se_id, NULL, markers[(*n)++]) == -1)
+		goto hash;
+	for (i = 0; i < *n; i++) {
+		if ((r = await_marker(sp, markers[i])) == 1)
+			return SPOOL_DUPLICATE;
+		if (r == -1 && errno == EAGAIN) {
+			*reason = "the dedup marker stays locked by another "
+			    "process";
+			return SPOOL_ERROR;
+		}
 	}
 	return SPOOL_DELIVERED;
+hash:
+	errno = ENOMEM;
+	*reason = "unable to hash the id";
+	return SPOOL_ERROR;
 }
 
 enum spool_result
@@ -682,16 +712,17 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 {
 	enum spool_result	 res = SPOOL_ERROR;
 	struct iovec		 iov[3];
-	char			 marker[SPOOL_HASH_HEX + 1];
+	char			 markers[2][SPOOL_HASH_HEX + 1];
 	char			*head = NULL;
-	int			 fd = -1, n, linked = 0, saved;
+	size_t			 nmarkers = 0, linked = 0;
+	int			 fd = -1, n, saved;
 
 	if (clock_gettime(CLOCK_REALTIME, when) == -1) {
 		*reason = "unable to read the clock";
 		return SPOOL_ERROR;
 	}
-	if (dedup && (res = check_marker(sp, e, marker, reason)) !=
-	    SPOOL_DELIVERED)
+	if (dedup && (res = check_markers(sp, e, markers, &nmarkers,
+	    reason)) != SPOOL_DELIVERED)
 		return res;
 	res = SPOOL_ERROR;
 	if ((n = line_head(e, when, &head)) == -1) {
@@ -714,7 +745,7 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 		*reason = "unable to flush the event to disk";
 		goto unlink_tmp;
 	}
-	if (dedup && (res = link_marker(sp, name, marker, &linked,
+	if (dedup && (res = link_markers(sp, name, markers, nmarkers, &linked,
 	    reason)) != SPOOL_DELIVERED)
 		goto unlink_tmp;
 	res = SPOOL_ERROR;
@@ -745,8 +776,8 @@ spool_deliver(struct spool *sp, const struct spool_entry *e, int dedup,
 unlink_tmp:
 	/* Withdraw in reverse order; the lock is held until the end. */
 	saved = errno;
-	if (linked)
-		unlinkat(sp->sp_fd[SPOOL_IDS], marker, 0);
+	while (linked > 0)
+		unlinkat(sp->sp_fd[SPOOL_IDS], markers[--linked], 0);
 	unlinkat(sp->sp_fd[SPOOL_TMP], name, 0);
 	close(fd);
 	errno = saved;
@@ -826,10 +857,5 @@ int
 spool_marker_name(const char *webhook, const char *id,
     char out[SPOOL_HASH_HEX + 1])
 {
-	struct spool_entry	e;
-
-	memset(&e, 0, sizeof(e));
-	e.se_webhook = webhook;
-	e.se_id = id;
-	return marker_name(&e, out);
+	return marker_name(webhook, id, NULL, out);
 }

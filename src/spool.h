@@ -82,6 +82,14 @@ struct spool_entry {
 	const char	*se_type_json;
 	const char	*se_body;	/* one line of JSON, no CR or LF */
 	size_t		 se_bodylen;
+	/*
+	 * NULL, or the SHA-256 (32 bytes) of the bytes the sender signed
+	 * when the id is not among them (event.h, ev_signed_sum): with
+	 * dedup, the delivery is then also a duplicate of an earlier one of
+	 * the same webhook with the same signed bytes, through a marker of
+	 * its own in ids/.
+	 */
+	const unsigned char	*se_signed_sum;
 };
 
 /* The outcome of one recovery pass. */
@@ -116,8 +124,10 @@ void spool_close(struct spool *sp);
 /*
  * Deliver e as one line in new/: written in tmp/, flushed, renamed into
  * new/, and the folder flushed (when fsync is on) before this returns.
- * With dedup, the id's marker in ids/ is claimed first; an id already
- * marked gives SPOOL_DUPLICATE once the earlier delivery is complete. No
+ * With dedup, the id's marker in ids/ is claimed first (and, with
+ * se_signed_sum, the signed bytes' marker before it); an id (or signed
+ * bytes) already marked gives SPOOL_DUPLICATE once the earlier delivery is
+ * complete. No
  * lock is waited for longer than SPOOL_LOCK_WAIT: a marker locked longer
  * gives SPOOL_ERROR (errno EAGAIN). The new file's name is written to name
  * (SPOOL_NAME_MAX bytes) and the arrival time to *when. On SPOOL_ERROR,

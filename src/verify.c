@@ -277,6 +277,25 @@ verify_mac(const struct config_secret *sec, const struct verify_part *parts,
 	return 0;
 }
 
+int
+verify_sha256(const struct verify_part *parts, size_t nparts,
+    unsigned char sum[VERIFY_MAC_LEN])
+{
+	gcry_md_hd_t	 hd;
+	unsigned char	*out;
+	size_t		 i;
+
+	explicit_bzero(sum, VERIFY_MAC_LEN);
+	if (gcry_md_open(&hd, GCRY_MD_SHA256, 0) != 0)
+		return -1;
+	for (i = 0; i < nparts; i++)
+		gcry_md_write(hd, parts[i].vp_data, parts[i].vp_len);
+	if ((out = gcry_md_read(hd, GCRY_MD_SHA256)) != NULL)
+		memcpy(sum, out, VERIFY_MAC_LEN);
+	gcry_md_close(hd);
+	return out != NULL ? 0 : -1;
+}
+
 void
 verify_base64_encode(const unsigned char *in, size_t len, char *out)
 {

@@ -90,6 +90,13 @@ int verify_mac(const struct config_secret *sec, const struct verify_part *parts,
     size_t nparts, unsigned char mac[VERIFY_MAC_LEN], const char **reason);
 
 /*
+ * The SHA-256 of the concatenated parts, into sum (VERIFY_MAC_LEN bytes).
+ * Returns 0, or -1 if libgcrypt failed (sum is then wiped).
+ */
+int verify_sha256(const struct verify_part *parts, size_t nparts,
+    unsigned char sum[VERIFY_MAC_LEN]);
+
+/*
  * in[0..len) as standard, padded base64 and a NUL into out, which has room
  * for 4 * ((len + 2) / 3) + 1 bytes.
  */

@@ -428,6 +428,20 @@ test_purge(struct spool *sp)
 	/* Recent: neither removed nor counted. */
 	put_file("ids", "aa03", "", 0600);
 	age("ids", "aa03", 60);
+	/*
+	 * An event with two markers (its id, and its signed bytes): while it
+	 * waits in failed/ both are kept; once done (emptied, its file gone)
+	 * the two are linked only to each other, and both are removed.
+	 */
+	put_file("failed", "8.000001.two", line, 0600);
+	REQUIRE(link(at(path, "failed", "8.000001.two"),
+	    at(marker, "ids", "ab01")) == 0 && link(path,
+	    at(marker, "ids", "ab02")) == 0, "link");
+	age("ids", "ab01", 7200);
+	put_file("ids", "ac01", "", 0600);
+	REQUIRE(link(at(path, "ids", "ac01"), at(marker, "ids", "ac02")) == 0,
+	    "link");
+	age("ids", "ac01", 7200);
 	/* Not a marker: left alone. */
 	REQUIRE(mkfifo(at(path, "ids", "aa04"), 0600) == 0, "mkfifo");
 	put_file("ids", ".aa05", "", 0600);
@@ -435,10 +449,15 @@ test_purge(struct spool *sp)
 
 	CHECK(queue_purge(sp, 3600, &removed, &kept, &reason) == 0,
 	    "queue_purge: %s", reason ? reason : "");
-	CHECK(removed == 1 && kept == 1, "removed %u, kept %u", removed, kept);
+	CHECK(removed == 3 && kept == 3, "removed %u, kept %u", removed, kept);
 	CHECK(!exists("ids", "aa01") && exists("ids", "aa02") &&
 	    exists("ids", "aa03") && exists("ids", "aa04") &&
 	    exists("ids", ".aa05"), "the wrong markers were removed");
+	CHECK(exists("ids", "ab01") && exists("ids", "ab02"),
+	    "the two markers of a failed event were removed");
+	CHECK(!exists("ids", "ac01") && !exists("ids", "ac02"),
+	    "the two markers of a done event were kept");
+	REQUIRE(unlink(at(path, "failed", "8.000001.two")) == 0, "unlink");
 	CHECK(queue_purge(sp, 0, NULL, NULL, &reason) == 0,
 	    "queue_purge without counts");
 	CHECK(!exists("ids", "aa03") && exists("ids", "aa02"),

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gcrypt.h>
+
 #include "config.h"
 #include "json.h"
 #include "scheme.h"
@@ -83,11 +85,55 @@ parse_headers(char *text, struct headers *hs)
 	}
 }
 
-/* A webhook of scheme with the secrets (space-separated, %-encoded). */
+/* Strings a test webhook owns, freed by free_webhook(). */
+static char	*owned[2 * CONFIG_OPTS];
+static size_t	 nowned;
+
+static char *
+own(char *s)
+{
+	REQUIRE(s != NULL && nowned < sizeof(owned) / sizeof(owned[0]),
+	    "memory");
+	return owned[nowned++] = s;
+}
+
+/*
+ * scheme's settings after its name: "hmac?header=X-Sig&id_header=X-Id"
+ * sets header = and the named options (config_opt_names), each value
+ * %-decoded.
+ */
+static void
+set_options(struct config_webhook *wh, char *settings)
+{
+	char	*tok, *eq, *save = NULL;
+	size_t	 i;
+
+	for (tok = strtok_r(settings, "&", &save); tok != NULL;
+	    tok = strtok_r(NULL, "&", &save)) {
+		REQUIRE((eq = strchr(tok, '=')) != NULL, "setting %s", tok);
+		*eq++ = '\0';
+		unpercent(eq);
+		if (strcmp(tok, "header") == 0) {
+			wh->wh_header = own(strdup(eq));
+			wh->wh_cgi_header = own(scheme_cgi_name(eq));
+			continue;
+		}
+		for (i = 1; i < CONFIG_OPTS; i++)
+			if (strcmp(tok, config_opt_names[i]) == 0)
+				break;
+		REQUIRE(i < CONFIG_OPTS, "no setting %s", tok);
+		wh->wh_opt[i] = own(strdup(eq));
+	}
+}
+
+/*
+ * A webhook of scheme (a name, and settings after '?' as set_options()
+ * reads them) with the secrets (space-separated, %-encoded).
+ */
 static void
 make_webhook(struct config_webhook *wh, const char *scheme, char *secrets)
 {
-	char	*tok, *save = NULL;
+	char	*tok, *save = NULL, *q;
 	size_t	 n;
 
 	memset(wh, 0, sizeof(*wh));
@@ -96,6 +142,10 @@ make_webhook(struct config_webhook *wh, const char *scheme, char *secrets)
 	wh->wh_secrets = calloc(8, sizeof(*wh->wh_secrets));
 	REQUIRE(wh->wh_opt[CONFIG_OPT_SCHEME] != NULL &&
 	    wh->wh_secrets != NULL, "memory");
+	if ((q = strchr(wh->wh_opt[CONFIG_OPT_SCHEME], '?')) != NULL) {
+		*q = '\0';
+		set_options(wh, q + 1);
+	}
 	for (tok = strtok_r(secrets, " ", &save); tok != NULL &&
 	    wh->wh_nsecrets < 8; tok = strtok_r(NULL, " ", &save)) {
 		n = unpercent(tok);
@@ -117,6 +167,10 @@ free_webhook(struct config_webhook *wh, struct headers *hs)
 		free(wh->wh_secrets[i].sec_key);
 	free(wh->wh_secrets);
 	free(wh->wh_opt[CONFIG_OPT_SCHEME]);
+	free(wh->wh_id_cgi);
+	free(wh->wh_type_cgi);
+	while (nowned > 0)
+		free(owned[--nowned]);
 	for (i = 0; i < hs->hs_n; i++)
 		free(hs->hs_h[i].h_cgi);
 }
@@ -151,6 +205,31 @@ check_fields(unsigned lineno, enum scheme_result r, const struct event *ev,
 		CHECK(strcmp(buf, id) == 0, "schemes.txt:%u: challenge '%s', "
 		    "want '%s'", lineno, buf, id);
 	}
+}
+
+/*
+ * Where the id comes from a header the signature does not cover (github,
+ * shopify, hmac with id_header), the event carries the SHA-256 of the
+ * signed bytes, the body, for the spool to dedup on; elsewhere it does not.
+ */
+static void
+check_signed_sum(unsigned lineno, const char *scheme,
+    const struct scheme_request *rq, const struct event *ev)
+{
+	unsigned char	sum[32];
+	int		want;
+
+	want = strcmp(scheme, "github") == 0 || strcmp(scheme, "shopify") == 0 ||
+	    strstr(scheme, "id_header=") != NULL;
+	CHECK(ev->ev_id_unsigned == want, "schemes.txt:%u: the id is %s, "
+	    "want %s", lineno, ev->ev_id_unsigned ? "unsigned" : "signed",
+	    want ? "unsigned" : "signed");
+	if (!want || !ev->ev_id_unsigned)
+		return;
+	gcry_md_hash_buffer(GCRY_MD_SHA256, sum, rq->sr_body, rq->sr_len);
+	CHECK(memcmp(sum, ev->ev_signed_sum, sizeof(sum)) == 0,
+	    "schemes.txt:%u: the signed bytes' sum is not the body's",
+	    lineno);
 }
 
 static void
@@ -195,6 +274,8 @@ test_vectors(void)
 		    reason ? reason : "-");
 		if (strcmp(verdicts[r], f[1]) == 0)
 			check_fields(lineno, r, &ev, f[6], f[7]);
+		if (r == SCHEME_OK)
+			check_signed_sum(lineno, f[0], &rq, &ev);
 		event_clear(&ev);
 		free_webhook(&wh, &hs);
 		cases++;
@@ -255,8 +336,6 @@ test_configure(void)
 		    reason ? reason : "-");
 		if (cases[i].value != NULL)
 			wh.wh_opt[cases[i].opt] = NULL;
-		free(wh.wh_id_cgi);
-		free(wh.wh_type_cgi);
 		free_webhook(&wh, &hs);
 	}
 	/* hmac without header = */

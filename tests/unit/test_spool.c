@@ -470,6 +470,87 @@ marker(const char *webhook, const char *id, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", sum[i]);
 }
 
+/* The marker of signed bytes whose SHA-256 is sum: sha256(webhook NUL NUL sum). */
+static void
+sum_marker(const char *webhook, const unsigned char sum[32], char out[65])
+{
+	unsigned char	h[32], buf[256];
+	size_t		wl = strlen(webhook) + 1, i;
+
+	REQUIRE(wl + 1 + 32 <= sizeof(buf), "webhook too long");
+	memcpy(buf, webhook, wl);
+	buf[wl] = '\0';
+	memcpy(buf + wl + 1, sum, 32);
+	gcry_md_hash_buffer(GCRY_MD_SHA256, h, buf, wl + 1 + 32);
+	for (i = 0; i < sizeof(h); i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/*
+ * An event whose id the signature does not cover also dedups on its
+ * signed bytes: a replay under a fresh id is a duplicate, as is a known
+ * id with other bytes; a duplicate withdraws the marker it had made.
+ */
+static void
+test_signed_sum(void)
+{
+	struct spool_entry	 e;
+	struct spool		*sp;
+	struct timespec		 when;
+	unsigned char		 a[32], b[32], c[32];
+	char			 name[SPOOL_NAME_MAX], path[PATH_MAX], idj[64];
+	char			 mark[65];
+	const char		*reason = NULL;
+
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	memset(c, 'c', sizeof(c));
+	sp = open_spool("signed", 0);
+	e = entry("github", "gh-1", idj, sizeof(idj));
+	e.se_signed_sum = a;
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) ==
+	    SPOOL_DELIVERED, "first delivery: %s", reason);
+	marker("github", "gh-1", mark);
+	CHECK(access(in_tmp(path, "signed/ids/%s", mark), F_OK) == 0,
+	    "no marker for the id");
+	sum_marker("github", a, mark);
+	CHECK(access(in_tmp(path, "signed/ids/%s", mark), F_OK) == 0,
+	    "no marker for the signed bytes");
+	CHECK(count("signed", "ids") == 2, "ids/ holds %zu markers, not 2",
+	    count("signed", "ids"));
+
+	e = entry("github", "gh-2", idj, sizeof(idj));
+	e.se_signed_sum = a;
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) ==
+	    SPOOL_DUPLICATE, "the same signed bytes under a fresh id spooled");
+	e = entry("github", "gh-1", idj, sizeof(idj));
+	e.se_signed_sum = c;
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) ==
+	    SPOOL_DUPLICATE, "a known id with other signed bytes spooled");
+	sum_marker("github", c, mark);
+	CHECK(access(in_tmp(path, "signed/ids/%s", mark), F_OK) == -1,
+	    "a duplicate left its signed bytes' marker behind");
+	CHECK(count("signed", "new") == 1 && count("signed", "tmp") == 0 &&
+	    count("signed", "ids") == 2, "duplicates changed the spool");
+
+	e = entry("github", "gh-3", idj, sizeof(idj));
+	e.se_signed_sum = b;
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) ==
+	    SPOOL_DELIVERED, "new id, new bytes: %s", reason);
+	e = entry("other", "gh-2", idj, sizeof(idj));
+	e.se_signed_sum = a;
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) ==
+	    SPOOL_DELIVERED, "the same bytes for another webhook: %s", reason);
+	/* An id's marker never meets a sum's, whatever the id. */
+	e = entry("github", "gh-4", idj, sizeof(idj));
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) ==
+	    SPOOL_DELIVERED, "an id without signed bytes: %s", reason);
+	CHECK(count("signed", "new") == 4 && count("signed", "ids") == 7,
+	    "new/ holds %zu, ids/ %zu", count("signed", "new"),
+	    count("signed", "ids"));
+	spool_close(sp);
+}
+
 /*
  * A child holds a lock on path until the returned fd closes: the delivery
  * lock, or (shared) a read lock on the whole file, as a reader can take.
@@ -751,6 +832,7 @@ main(void)
 	test_order();
 	test_race();
 	test_recover();
+	test_signed_sum();
 	test_failure();
 	test_helpers();
 	unit_rmtree(tmp);
