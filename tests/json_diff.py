@@ -297,11 +297,18 @@ def mutate(r, body):
             if digits:
                 i = r.choice(digits)
                 b[i:i] = r.choice([b"0", b"-", b"+", b".", b"-0"])
-        else:  # a quote changed into the other kind
+        elif k < 0.95:  # a quote changed into the other kind
             quotes = [i for i, c in enumerate(b) if c in b"\"'"]
             if quotes:
                 i = r.choice(quotes)
                 b[i] = 0x27 if b[i] == 0x22 else 0x22
+        else:  # a comma after an opening or before a closing bracket
+            marks = [i for i, c in enumerate(b) if c in b"[]{},"]
+            if marks:
+                i = r.choice(marks)
+                if b[i] in b"[{":
+                    i += 1
+                b[i:i] = r.choice([b",", b" ,", b", "])
     return bytes(b)
 
 
