@@ -552,6 +552,64 @@ test_signed_sum(void)
 }
 
 /*
+ * Where the file system does not keep metadata changes in order
+ * (sp_ordered 0: tmpfs, ext2, ext4 without a journal), a marker must reach
+ * the disk before the event's entry in new/ does, so ids/ is flushed
+ * before the rename. Forced here whatever this machine's file system: ids/
+ * is opened O_PATH, which links and lookups accept and fsync(2) refuses,
+ * so every flush of ids/ shows as a failure.
+ */
+static void
+test_unordered(void)
+{
+	struct spool_recovery	 rec;
+	struct spool_entry	 e;
+	struct spool		*sp;
+	struct timespec		 when;
+	char			 name[SPOOL_NAME_MAX], path[PATH_MAX], idj[64];
+	char			 link_path[PATH_MAX];
+	const char		*reason = NULL;
+	int			 fd, saved;
+
+	sp = open_spool("unordered", 0);
+	REQUIRE((fd = open(in_tmp(path, "unordered/ids"),
+	    O_PATH | O_DIRECTORY | O_CLOEXEC)) != -1, "open %s", path);
+	saved = sp->sp_fd[SPOOL_IDS];
+	sp->sp_fd[SPOOL_IDS] = fd;
+	sp->sp_ordered = 0;
+	e = entry("protocol", "unordered-1", idj, sizeof(idj));
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) == SPOOL_ERROR &&
+	    strcmp(reason, "unable to flush ids/ to disk") == 0,
+	    "unordered: delivered without flushing ids/ (%s)",
+	    reason != NULL ? reason : "-");
+	CHECK(count("unordered", "new") == 0 && count("unordered", "tmp") ==
+	    0 && count("unordered", "ids") == 0, "a failed flush of ids/ left "
+	    "something behind");
+	/* Without dedup there is no marker, and no flush of ids/. */
+	CHECK(spool_deliver(sp, &e, 0, name, &when, &reason) ==
+	    SPOOL_DELIVERED, "unordered, dedup off: %s", reason);
+	/* Where the journal orders metadata, flushing new/ does for both. */
+	sp->sp_ordered = 1;
+	e = entry("protocol", "ordered-1", idj, sizeof(idj));
+	CHECK(spool_deliver(sp, &e, 1, name, &when, &reason) ==
+	    SPOOL_DELIVERED, "ordered: %s", reason);
+
+	/* Recovery, too, flushes ids/ before it finishes a delivery. */
+	sp->sp_ordered = 0;
+	write_file(in_tmp(path, "unordered/tmp/0000000003.000001.cut"),
+	    "{\"received\":\"x\"}\n");
+	REQUIRE(link(path, in_tmp(link_path, "unordered/ids/Z")) == 0, "link");
+	CHECK(spool_recover(sp, &rec, &reason) == -1 &&
+	    access(path, F_OK) == 0, "unordered: a cut-short delivery "
+	    "finished without flushing ids/");
+	sp->sp_fd[SPOOL_IDS] = saved;
+	REQUIRE(close(fd) == 0, "close");
+	CHECK(spool_recover(sp, &rec, &reason) == 0 && rec.sr_finished == 1,
+	    "unordered recovery: %s", reason);
+	spool_close(sp);
+}
+
+/*
  * A child holds a lock on path until the returned fd closes: the delivery
  * lock, or (shared) a read lock on the whole file, as a reader can take.
  */
@@ -833,6 +891,7 @@ main(void)
 	test_race();
 	test_recover();
 	test_signed_sum();
+	test_unordered();
 	test_failure();
 	test_helpers();
 	unit_rmtree(tmp);
