@@ -2,8 +2,32 @@
 # The quick start's demo: the responder behind a real lighttpd on
 # 127.0.0.1, a demo config and a fresh secret in demo/, the Protocol guide's
 # example event signed as Protocol signs it, and the line that was spooled.
-# Run it from a built tree: bash lighttpd/demo.sh
+# Run it from a built tree: bash lighttpd/demo.sh [PORT]
+# PORT: listen there (it must be free); without it, 8080 or the next free.
 set -eu
+case ${1:-} in
+-h | --help)
+	echo "usage: bash lighttpd/demo.sh [PORT]"
+	echo "  PORT  the port lighttpd listens on, on 127.0.0.1 (default: 8080,"
+	echo "        or the next free one)"
+	exit 0 ;;
+esac
+if [ $# -gt 1 ]; then
+	echo "demo: one argument at most, the port: bash lighttpd/demo.sh [PORT]" >&2
+	exit 2
+fi
+want_port=${1:-}
+case $want_port in
+'') ;;
+*[!0-9]* | 0*)
+	echo "demo: '$want_port' is not a port: give a number from 1 to 65535" >&2
+	exit 2 ;;
+*)
+	if [ "$want_port" -gt 65535 ]; then
+		echo "demo: '$want_port' is not a port: give a number from 1 to 65535" >&2
+		exit 2
+	fi ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 # The tests run it from another build folder, into a scratch folder.
 build=${HOOKSPOOL_BUILDDIR:-$top}
@@ -51,11 +75,20 @@ secret_file = $demo/protocol.key
 events = conversation.* message.*
 CONF
 
-# The first free port from 8080 on.
-port=8080
-while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-	port=$((port + 1))
-done
+# The port asked for, or the first free one from 8080 on.
+if [ -n "$want_port" ]; then
+	port=$want_port
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		echo "demo: something already listens on 127.0.0.1:$port;" \
+		    "give another port, or none for the next free one" >&2
+		exit 1
+	fi
+else
+	port=8080
+	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+		port=$((port + 1))
+	done
+fi
 
 sed -e "s|^var.state_dir = .*|var.state_dir = \"$demo\"|" \
     -e "s|^var.http_port = .*|var.http_port = $port|" \

@@ -38,3 +38,25 @@ case $(ps -o stat= -p "$pid" 2>/dev/null) in
 *) fail "the first demo's lighttpd still runs" ;;
 esac
 ok "running the demo again replaces the first one"
+# A port of the user's choosing: used as given, or refused if taken.
+port=$(free_port)
+HOOKSPOOL_BUILDDIR=$top_builddir HOOKSPOOL_DEMO_DIR=$T/demo \
+    bash "$top_srcdir/lighttpd/demo.sh" "$port" >"$T/demo3.out" 2>&1 ||
+    fail "the demo on port $port failed: $(cat "$T/demo3.out")"
+grep -q "^POST http://127.0.0.1:$port/hookspool" "$T/demo3.out" &&
+    grep -q '"status":"accepted"' "$T/demo3.out" ||
+    fail "the demo did not use port $port: $(cat "$T/demo3.out")"
+ok "the demo listens on the port it is given"
+if HOOKSPOOL_BUILDDIR=$top_builddir HOOKSPOOL_DEMO_DIR=$T/demo2 \
+    bash "$top_srcdir/lighttpd/demo.sh" "$port" >"$T/demo4.out" 2>&1; then
+	[ -f "$T/demo2/lighttpd.pid" ] && kill "$(cat "$T/demo2/lighttpd.pid")"
+	fail "the demo took port $port, which its first run holds"
+fi
+grep -q "already listens on 127.0.0.1:$port" "$T/demo4.out" ||
+    fail "a taken port is not named: $(cat "$T/demo4.out")"
+if bash "$top_srcdir/lighttpd/demo.sh" 80x >"$T/demo5.out" 2>&1; then
+	fail "the demo took '80x' as a port"
+fi
+grep -q "'80x' is not a port" "$T/demo5.out" ||
+    fail "a bad port is not named: $(cat "$T/demo5.out")"
+ok "a taken port, and a word that is no port, are refused by name"
