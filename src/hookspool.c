@@ -29,6 +29,7 @@ static const struct {
 	{ "forward", cmd_forward },
 	{ "consume", cmd_consume },
 };
+#define NVERBS	(sizeof(verbs) / sizeof(verbs[0]))
 
 /* The usage on f: stdout for --help, stderr for a usage error. */
 static void
@@ -55,6 +56,52 @@ usage(FILE *f)
 	    "[--max N] [--attempts N]\n"
 	    "                         [--timeout D] [--type PATTERN] "
 	    "[--idle D]\n");
+}
+
+/* The command line with the verb, argv[verb], moved to the front. */
+static void
+options_first(int argc, char *argv[], int verb)
+{
+	char	arg[256];
+	int	j;
+
+	fprintf(stderr, "%s: options come after the verb: hookspool %s",
+	    cli_progname, argv[verb]);
+	for (j = 1; j < argc; j++)
+		if (j != verb)
+			fprintf(stderr, " %s", cli_printable(argv[j], arg,
+			    sizeof(arg)));
+	fprintf(stderr, "\n");
+}
+
+/*
+ * What was wrong with argv[1], which names no verb: an option before the
+ * verb (-c belongs to the verb), or a word that is no verb.
+ */
+static void
+unknown_verb(int argc, char *argv[])
+{
+	char	name[64];
+	size_t	i;
+	int	j;
+
+	cli_printable(argv[1], name, sizeof(name));
+	if (argv[1][0] == '-') {
+		for (j = 2; j < argc; j++)
+			for (i = 0; i < NVERBS; i++)
+				if (strcmp(argv[j], verbs[i].v_name) == 0) {
+					options_first(argc, argv, j);
+					return;
+				}
+		cli_warnx("%s: an option where a verb should be; try "
+		    "hookspool --help", name);
+		return;
+	}
+	fprintf(stderr, "%s: unknown verb '%s'; the verbs are", cli_progname,
+	    name);
+	for (i = 0; i < NVERBS; i++)
+		fprintf(stderr, "%s %s", i > 0 ? "," : "", verbs[i].v_name);
+	fprintf(stderr, " (hookspool --help says more)\n");
 }
 
 static void
@@ -103,9 +150,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s: unable to initialise\n", cli_progname);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+	for (i = 0; i < NVERBS; i++)
 		if (strcmp(argv[1], verbs[i].v_name) == 0)
 			return verbs[i].v_run(argc - 1, argv + 1);
+	unknown_verb(argc, argv);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -82,3 +82,20 @@ for v in drain status requeue purge recover sign check forward consume; do
 	esac
 done
 ok "hookspool --help lists every verb"
+
+# A word that is no verb is named, with the verbs there are; an option
+# before the verb is shown where it belongs.
+run "$HOOKSPOOL" frobnicate
+assert_eq "an unknown verb: exit" 2 "$RC"
+grep -q "^hookspool: unknown verb 'frobnicate'; the verbs are drain, status," "$T/err" ||
+    fail "an unknown verb is not named: $(cat "$T/err")"
+ok "an unknown verb is named, with the verbs"
+run "$HOOKSPOOL" -c "$T/x.conf" status --json
+assert_eq "-c before the verb: exit" 2 "$RC"
+assert_eq "-c before the verb: the message" \
+    "hookspool: options come after the verb: hookspool status -c $T/x.conf --json" \
+    "$(head -n 1 "$T/err")"
+run "$HOOKSPOOL" --frob
+grep -q "^hookspool: --frob: an option where a verb should be" "$T/err" ||
+    fail "an option instead of a verb: $(cat "$T/err")"
+ok "an option before the verb is shown where it belongs"
