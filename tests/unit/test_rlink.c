@@ -28,6 +28,7 @@ file(const char *name, const char *text, mode_t mode)
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	REQUIRE(fd != -1, "open %s", path);
+	REQUIRE(fchmod(fd, mode) == 0, "fchmod %s", path);	/* umask aside */
 	REQUIRE(write(fd, text, strlen(text)) == (ssize_t)strlen(text),
 	    "write");
 	REQUIRE(close(fd) == 0, "close");
@@ -109,6 +110,21 @@ auth_files(void)
 	CHECK(rlink_auth_read("/nonexistent/auth", &user, &pass, err,
 	    sizeof(err)) == -1 && strstr(err, "/nonexistent/auth") != NULL,
 	    "a missing file: %s", err);
+	/* Open to the owner alone, as every secret file. */
+	CHECK(rlink_auth_read(file("ro", "s3cret\n", 0400), &user, &pass,
+	    err, sizeof(err)) == 0, "mode 0400: %s", err);
+	free(pass);
+	CHECK(rlink_auth_read(file("wide", "s3cret\n", 0644), &user, &pass,
+	    err, sizeof(err)) == -1 && pass == NULL &&
+	    strstr(err, "/wide is mode 0644") != NULL &&
+	    strstr(err, "chmod 600 ") != NULL && strstr(err, "s3cret") == NULL,
+	    "mode 0644: %s", err);
+	CHECK(rlink_auth_read(file("group", "s3cret\n", 0640), &user, &pass,
+	    err, sizeof(err)) == -1 && strstr(err, "mode 0640") != NULL &&
+	    strstr(err, "its group") != NULL, "mode 0640: %s", err);
+	CHECK(rlink_auth_read(file("w", "s3cret\n", 0602), &user, &pass,
+	    err, sizeof(err)) == -1 && strstr(err, "mode 0602") != NULL,
+	    "mode 0602: %s", err);
 	/* The password never reaches a message. */
 	CHECK(rlink_auth_read(file("nul", "pw\nmore-secret\n", 0600), &user,
 	    &pass, err, sizeof(err)) == -1 && strstr(err, "more-secret") ==
@@ -187,11 +203,14 @@ replies(void)
 static void
 unreachable(void)
 {
-	struct rlink	*rl = (struct rlink *)1;
-	char		 err[RLINK_ERR_MAX], path[256];
+	struct rlink_conf	 conf;
+	struct rlink		*rl = (struct rlink *)1;
+	char			 err[RLINK_ERR_MAX], path[256];
 
 	unit_fmt(path, sizeof(path), "unix:%s/no.sock", dir);
-	CHECK(rlink_open(path, NULL, strdup("pw"), NULL, &rl, err,
+	memset(&conf, 0, sizeof(conf));
+	conf.rc_addr = path;
+	CHECK(rlink_open(&conf, NULL, strdup("pw"), &rl, err,
 	    sizeof(err)) == -1 && rl == NULL &&
 	    strstr(err, "unable to reach") != NULL && strstr(err, "pw") ==
 	    NULL, "no server: %s", err);
