@@ -66,7 +66,9 @@ auth_mode_check(const char *path, const struct stat *st, char *err,
 	if ((st->st_mode & 077) != 0) {
 		snprintf(err, errlen, "the auth file %s is mode %04o, open to "
 		    "%s; run chmod 600 %s", path, (unsigned)(st->st_mode & 07777),
-		    (st->st_mode & 070) != 0 ? "its group" : "others", path);
+		    (st->st_mode & 070) == 0 ? "others" :
+		    (st->st_mode & 07) == 0 ? "its group" :
+		    "its group and others", path);
 		return -1;
 	}
 	if (st->st_uid != geteuid()) {
