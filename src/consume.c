@@ -507,11 +507,8 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 	argv[14] = why;
 	argv[15] = "line";
 	argv[16] = e->ce_f.re_line ? e->ce_f.re_line : "";
-	for (i = 3; i < 16; i++)
+	for (i = 0; i < 16; i++)
 		lens[i] = strlen(argv[i]);
-	lens[0] = 4;
-	lens[1] = strlen(argv[1]);
-	lens[2] = 1;
 	/* the entry's fields as they came, NUL bytes and all */
 	lens[4] = e->ce_f.re_id ? e->ce_f.re_idlen : 0;
 	lens[6] = e->ce_f.re_webhook ? e->ce_f.re_webhooklen : 0;

@@ -685,6 +685,48 @@ summary(const struct forward_stats *fs, const char *stopped)
 	    0 : EXIT_PART;
 }
 
+/*
+ * Open and recover each spool of cf once. Returns the spools (*n of them,
+ * the caller closes them and frees the array), or NULL (counted) when
+ * out of memory.
+ */
+static struct spool **
+open_spools(const struct config *cf, size_t *n, struct forward_stats *fs)
+{
+	struct spool	**spools;
+	unsigned	  released;
+	size_t		  i;
+
+	if ((spools = calloc(cf->cf_nwebhooks + 1, sizeof(*spools))) == NULL) {
+		cli_warnx("out of memory");
+		fs->fs_errors++;
+		return NULL;
+	}
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
+		    &spools[*n]) == -1) {
+			fs->fs_errors++;
+			continue;
+		}
+		if (cli_recover(spools[*n], NULL, NULL, &released) == -1)
+			fs->fs_errors++;
+		fs->fs_released += released;
+		/*
+		 * From here on the claims need no flush of their own: an
+		 * event is removed only once Redis holds it, and a claim,
+		 * retry or removal that a power cut undoes leaves the event
+		 * in new/ or cur/, from where it is sent again and found
+		 * marked. Each batch ends with one flush of the folders (when
+		 * fsync is on).
+		 */
+		spools[*n]->sp_fsync = 0;
+		(*n)++;
+	}
+	return spools;
+}
+
 int
 cmd_forward(int argc, char *argv[])
 {
@@ -696,7 +738,6 @@ cmd_forward(int argc, char *argv[])
 	const char		 *conf = NULL;
 	char			 *user = NULL, *pass = NULL;
 	char			  err[RLINK_ERR_MAX], stopped[RLINK_ERR_MAX];
-	unsigned		  released;
 	size_t			  i, nspools = 0;
 	int			  r;
 
@@ -734,33 +775,8 @@ cmd_forward(int argc, char *argv[])
 		fs.fs_errors++;
 		goto done;
 	}
-	if ((spools = calloc(cf->cf_nwebhooks + 1, sizeof(*spools))) == NULL) {
-		cli_warnx("out of memory");
-		fs.fs_errors++;
+	if ((spools = open_spools(cf, &nspools, &fs)) == NULL)
 		goto done;
-	}
-	for (i = 0; i < cf->cf_nwebhooks; i++) {
-		if (!cli_first_of_spool(cf, i))
-			continue;
-		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
-		    &spools[nspools]) == -1) {
-			fs.fs_errors++;
-			continue;
-		}
-		if (cli_recover(spools[nspools], NULL, NULL, &released) == -1)
-			fs.fs_errors++;
-		fs.fs_released += released;
-		/*
-		 * From here on the claims need no flush of their own: an
-		 * event is removed only once Redis holds it, and a claim,
-		 * retry or removal that a power cut undoes leaves the event
-		 * in new/ or cur/, from where it is sent again and found
-		 * marked. Each batch ends with one flush of the folders (when
-		 * fsync is on).
-		 */
-		spools[nspools]->sp_fsync = 0;
-		nspools++;
-	}
 	forward_spools(rl, spools, nspools, &o, &fs, stopped, sizeof(stopped));
 done:
 	for (i = 0; i < nspools; i++)
