@@ -39,20 +39,24 @@
 #define CONSUME_SCAN_EVERY	1.0
 
 struct consume_opts {
-	const char	*co_redis;
-	const char	*co_auth;
-	const char	*co_stream;
-	const char	*co_group;
-	char		 co_name[CONSUME_NAME_MAX + 1];
-	const char	*co_exec;
-	long long	 co_max;		/* 0: until asked to stop */
-	unsigned	 co_attempts;
-	long long	 co_timeout;
-	long long	 co_idle;
-	char		 co_idle_ms[24];
-	char		 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
-	char		*co_types[CONSUME_TYPES_MAX];
-	size_t		 co_ntypes;
+	struct rlink_conf	 co_link;	/* --redis, --cluster */
+	struct rtext_node	*co_nodes;	/* --cluster, co_link's */
+	size_t			 co_nnodes;
+	const char		*co_auth;
+	const char		*co_stream;
+	const char		*co_group;
+	char			 co_name[CONSUME_NAME_MAX + 1];
+	const char		*co_exec;
+	long long		 co_max;	/* 0: until asked to stop */
+	unsigned		 co_attempts;
+	long long		 co_timeout;
+	long long		 co_idle;
+	char			 co_idle_ms[24];
+	char			 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
+	/* {KEY}:group:GROUP, set once consume has made the group */
+	char			 co_made[CLI_STREAM_MAX + CONSUME_NAME_MAX + 12];
+	char			*co_types[CONSUME_TYPES_MAX];
+	size_t			 co_ntypes;
 };
 
 struct consume_stats {
@@ -65,17 +69,15 @@ struct consume_stats {
 
 /* One entry read from the stream: pointers into its reply. */
 struct consume_entry {
-	const char	*ce_entry;	/* the stream entry's id */
-	const char	*ce_id;
-	const char	*ce_webhook;
-	const char	*ce_type;
-	const char	*ce_line;
-	size_t		 ce_linelen;
-	long long	 ce_attempt;	/* this delivery's number */
+	const char		*ce_entry;	/* the stream entry's id */
+	struct rtext_entry	 ce_f;		/* its fields */
+	long long		 ce_attempt;	/* this delivery's number */
 };
 
 static struct cli_signals	consume_sig;
 static char			consume_stopped[RLINK_ERR_MAX];
+/* Why the group is not made again, once group_start() has run. */
+static char			consume_gone[RLINK_ERR_MAX];
 
 static void
 consume_usage(FILE *f)
@@ -85,7 +87,8 @@ consume_usage(FILE *f)
 	    "                         [--group G] [--name NAME] --exec CMD "
 	    "[--max N]\n"
 	    "                         [--attempts N] [--timeout D] "
-	    "[--type PATTERN] [--idle D]\n");
+	    "[--type PATTERN] [--idle D]\n"
+	    "                         [--cluster NODE[=LOCAL]]...\n");
 }
 
 /* A group or consumer name: like a stream key, braces allowed. */
@@ -106,114 +109,103 @@ name_check(const char *s, const char **reason)
 	return 0;
 }
 
+/* The options that say where Redis and the stream are. */
 static int
-parse_opts(int argc, char *argv[], struct consume_opts *o)
+link_opt(int c, const char *arg, struct consume_opts *o)
 {
-	static const struct option opts[] = {
-		{ "redis", required_argument, NULL, 'r' },
-		{ "auth-file", required_argument, NULL, 'A' },
-		{ "stream", required_argument, NULL, 's' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "exec", required_argument, NULL, 'e' },
-		{ "max", required_argument, NULL, 'm' },
-		{ "attempts", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "type", required_argument, NULL, 'T' },
-		{ "idle", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char	*reason;
-	char		 host[64];
-	long long	 v;
-	int		 c;
 
-	memset(o, 0, sizeof(*o));
-	o->co_stream = CONSUME_STREAM;
-	o->co_group = CONSUME_GROUP;
-	o->co_attempts = CONSUME_ATTEMPTS;
-	o->co_timeout = CONSUME_TIMEOUT;
-	o->co_idle = CONSUME_IDLE;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (rlink_addr_check(optarg, &reason) == -1) {
-				cli_warnx("--redis %s: %s", optarg, reason);
-				return -1;
-			}
-			o->co_redis = optarg;
-			break;
-		case 'A':
-			o->co_auth = optarg;
-			break;
-		case 's':
-			if (cli_stream_key(optarg, &reason) == -1) {
-				cli_warnx("--stream: %s", reason);
-				return -1;
-			}
-			o->co_stream = optarg;
-			break;
-		case 'g':
-		case 'n':
-			if (name_check(optarg, &reason) == -1) {
-				cli_warnx("--%s: %s", c == 'g' ? "group" :
-				    "name", reason);
-				return -1;
-			}
-			if (c == 'g')
-				o->co_group = optarg;
-			else
-				snprintf(o->co_name, sizeof(o->co_name), "%s",
-				    optarg);
-			break;
-		case 'e':
-			if (*optarg == '\0') {
-				cli_warnx("--exec: empty command");
-				return -1;
-			}
-			o->co_exec = optarg;
-			break;
-		case 'm':
-			if (cli_opt_number("max", optarg, 0, 1, 1000000000LL,
-			    &v) == -1)
-				return -1;
-			o->co_max = v;
-			break;
-		case 'a':
-			if (cli_opt_number("attempts", optarg, 0, 1, 1000,
-			    &v) == -1)
-				return -1;
-			o->co_attempts = (unsigned)v;
-			break;
-		case 't':
-		case 'i':
-			if (cli_opt_number(c == 't' ? "timeout" : "idle",
-			    optarg, 1, 1, CONSUME_DURATION_MAX, c == 't' ?
-			    &o->co_timeout : &o->co_idle) == -1)
-				return -1;
-			break;
-		case 'T':
-			if (o->co_ntypes == CONSUME_TYPES_MAX) {
-				cli_warnx("--type: more than %d patterns",
-				    CONSUME_TYPES_MAX);
-				return -1;
-			}
-			o->co_types[o->co_ntypes++] = optarg;
-			break;
-		case 'h':
-			return 1;
-		default:
-			consume_usage(stderr);
+	switch (c) {
+	case 'r':
+		if (rlink_addr_check(arg, &reason) == -1) {
+			cli_warnx("--redis %s: %s", arg, reason);
 			return -1;
 		}
+		o->co_link.rc_addr = arg;
+		return 0;
+	case 'A':
+		o->co_auth = arg;
+		return 0;
+	case 's':
+		if (cli_stream_key(arg, &reason) == -1) {
+			cli_warnx("--stream: %s", reason);
+			return -1;
+		}
+		o->co_stream = arg;
+		return 0;
+	case 'C':
+		if (rlink_node_add(&o->co_nodes, &o->co_nnodes, arg,
+		    &reason) == -1) {
+			cli_warnx("--cluster %s: %s (give HOST:PORT as the "
+			    "cluster announces it, or HOST:PORT=LOCAL)", arg,
+			    reason);
+			return -1;
+		}
+		return 0;
+	case 'g':
+	case 'n':
+		if (name_check(arg, &reason) == -1) {
+			cli_warnx("--%s: %s", c == 'g' ? "group" : "name",
+			    reason);
+			return -1;
+		}
+		if (c == 'g')
+			o->co_group = arg;
+		else
+			snprintf(o->co_name, sizeof(o->co_name), "%s", arg);
+		return 0;
 	}
-	if (optind != argc || o->co_redis == NULL || o->co_exec == NULL) {
-		if (optind == argc)
-			cli_warnx("consume: --redis and --exec are required");
-		consume_usage(stderr);
-		return -1;
+	return 1;
+}
+
+/* The options that say how each entry is handled. */
+static int
+work_opt(int c, const char *arg, struct consume_opts *o)
+{
+	long long	v;
+
+	switch (c) {
+	case 'e':
+		if (*arg == '\0') {
+			cli_warnx("--exec: empty command");
+			return -1;
+		}
+		o->co_exec = arg;
+		return 0;
+	case 'm':
+		if (cli_opt_number("max", arg, 0, 1, 1000000000LL, &v) == -1)
+			return -1;
+		o->co_max = v;
+		return 0;
+	case 'a':
+		if (cli_opt_number("attempts", arg, 0, 1, 1000, &v) == -1)
+			return -1;
+		o->co_attempts = (unsigned)v;
+		return 0;
+	case 't':
+	case 'i':
+		return cli_opt_number(c == 't' ? "timeout" : "idle", arg, 1, 1,
+		    CONSUME_DURATION_MAX, c == 't' ? &o->co_timeout :
+		    &o->co_idle);
+	case 'T':
+		if (o->co_ntypes == CONSUME_TYPES_MAX) {
+			cli_warnx("--type: more than %d patterns",
+			    CONSUME_TYPES_MAX);
+			return -1;
+		}
+		o->co_types[o->co_ntypes++] = (char *)arg;
+		return 0;
 	}
+	return 1;
+}
+
+/* What follows from the options once all are read. Returns 0 or -1. */
+static int
+opts_done(struct consume_opts *o)
+{
+	const char	*reason;
+	char		 host[64];
+
 	/* An entry must not be taken over while its handler may still run. */
 	if (o->co_idle <= o->co_timeout + HANDLER_KILL_GRACE) {
 		cli_warnx("consume: --idle (%llds) must be longer than --timeout "
@@ -234,7 +226,59 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 	snprintf(o->co_idle_ms, sizeof(o->co_idle_ms), "%lld",
 	    o->co_idle * 1000);
 	snprintf(o->co_failed, sizeof(o->co_failed), "%s:failed", o->co_stream);
+	snprintf(o->co_made, sizeof(o->co_made), "{%s}:group:%s", o->co_stream,
+	    o->co_group);
+	o->co_link.rc_nodes = o->co_nodes;
+	o->co_link.rc_nnodes = o->co_nnodes;
 	return 0;
+}
+
+/* Parse argv into o; 1 for --help, -1 (told) for a usage error. */
+static int
+parse_opts(int argc, char *argv[], struct consume_opts *o)
+{
+	static const struct option opts[] = {
+		{ "redis", required_argument, NULL, 'r' },
+		{ "auth-file", required_argument, NULL, 'A' },
+		{ "stream", required_argument, NULL, 's' },
+		{ "cluster", required_argument, NULL, 'C' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "exec", required_argument, NULL, 'e' },
+		{ "max", required_argument, NULL, 'm' },
+		{ "attempts", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "type", required_argument, NULL, 'T' },
+		{ "idle", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	c, r;
+
+	memset(o, 0, sizeof(*o));
+	o->co_stream = CONSUME_STREAM;
+	o->co_group = CONSUME_GROUP;
+	o->co_attempts = CONSUME_ATTEMPTS;
+	o->co_timeout = CONSUME_TIMEOUT;
+	o->co_idle = CONSUME_IDLE;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'h')
+			return 1;
+		if ((r = link_opt(c, optarg, o)) == 1)
+			r = work_opt(c, optarg, o);
+		if (r == 1)
+			consume_usage(stderr);
+		if (r != 0)
+			return -1;
+	}
+	if (optind != argc || o->co_link.rc_addr == NULL ||
+	    o->co_exec == NULL) {
+		if (optind == argc)
+			cli_warnx("consume: --redis and --exec are required");
+		consume_usage(stderr);
+		return -1;
+	}
+	return opts_done(o);
 }
 
 /* Run a command of n words given as strings; NULL: see consume_stopped. */
@@ -257,7 +301,8 @@ call(struct rlink *rl, int argc, const char **argv)
 
 /*
  * An error reply, told. The server's trouble stops the worker, and so does
- * any error when fatal is set (the worker could not go on).
+ * any error when fatal is set (the worker could not go on), and a group
+ * that is gone (consume_gone says why).
  */
 static void
 reply_error(struct rlink *rl, const redisReply *r, const char *what,
@@ -266,7 +311,12 @@ reply_error(struct rlink *rl, const redisReply *r, const char *what,
 	char	why[256];
 
 	rlink_reply_error(r, why, sizeof(why));
-	if (rlink_server_trouble(r) || fatal) {
+	if (strncmp(why, "NOGROUP", 7) == 0) {
+		if (consume_stopped[0] == '\0')
+			snprintf(consume_stopped, sizeof(consume_stopped), "%s",
+			    consume_gone);
+		consume_sig.cs_stopping = 1;
+	} else if (rlink_server_trouble(r) || fatal) {
 		if (consume_stopped[0] == '\0')
 			snprintf(consume_stopped, sizeof(consume_stopped),
 			    "redis at %.200s: %s: %s", rl->rl_addr, what, why);
@@ -275,24 +325,68 @@ reply_error(struct rlink *rl, const redisReply *r, const char *what,
 		cli_warnx("consume: %s: %s", what, why);
 }
 
-/* Create the group, reading from the stream's start, unless it exists. */
-static int
-group_create(struct rlink *rl, const struct consume_opts *o)
+/*
+ * One command whose reply only says whether it worked (BUSYGROUP, when
+ * allowed, counts as working). Returns the reply's integer (0 for any
+ * other reply), or -1 when it failed (told, and the worker stops).
+ */
+static long long
+simple(struct rlink *rl, int argc, const char **argv, const char *what,
+    int busygroup)
 {
-	const char	*argv[] = { "XGROUP", "CREATE", o->co_stream,
-	    o->co_group, "0", "MKSTREAM" };
 	redisReply	*r;
-	int		 rc = 0;
+	long long	 rc = 0;
 
-	if ((r = call(rl, 6, argv)) == NULL)
+	if ((r = call(rl, argc, argv)) == NULL)
 		return -1;
-	if (r->type == REDIS_REPLY_ERROR &&
-	    strncmp(r->str, "BUSYGROUP", 9) != 0) {
-		reply_error(rl, r, "unable to create the consumer group", 1);
+	if (r->type == REDIS_REPLY_ERROR && !(busygroup &&
+	    strncmp(r->str, "BUSYGROUP", 9) == 0)) {
+		reply_error(rl, r, what, 1);
 		rc = -1;
-	}
+	} else if (r->type == REDIS_REPLY_INTEGER)
+		rc = r->integer;
 	freeReplyObject(r);
 	return rc;
+}
+
+/*
+ * See that the consumer group is there. consume makes it, reading from
+ * the stream's start, only if it never made it before: it sets the key
+ * co_made once it has. A group that was made and is gone (XGROUP
+ * DESTROY, or the stream deleted) is not made again, since a group made
+ * again at the start would run every entry still in the stream again:
+ * the worker stops, and consume_gone says what to run instead. Returns 0,
+ * or -1 when the worker is to stop (told).
+ */
+static int
+group_start(struct rlink *rl, const struct consume_opts *o)
+{
+	const char	*exists[] = { "EXISTS", o->co_made };
+	const char	*pending[] = { "XPENDING", o->co_stream, o->co_group };
+	const char	*create[] = { "XGROUP", "CREATE", o->co_stream,
+	    o->co_group, "0", "MKSTREAM" };
+	const char	*mark[] = { "SET", o->co_made, "1" };
+	long long	 made;
+
+	snprintf(consume_gone, sizeof(consume_gone), "the consumer group %s "
+	    "of stream %s is gone, though consume made it (the key %s says "
+	    "so): someone ran XGROUP DESTROY or deleted the stream; consume "
+	    "does not make it again, which would run every entry still in the "
+	    "stream again; to go on with the entries added from now on, run "
+	    "XGROUP CREATE %s %s $ (or an entry's id instead of $ to start "
+	    "after it)", o->co_group, o->co_stream, o->co_made, o->co_stream,
+	    o->co_group);
+	if ((made = simple(rl, 2, exists, "unable to look for the key that "
+	    "marks the consumer group", 0)) == -1)
+		return -1;
+	if (made > 0)
+		return simple(rl, 3, pending, "unable to find the consumer "
+		    "group", 0) == -1 ? -1 : 0;
+	if (simple(rl, 6, create, "unable to create the consumer group",
+	    1) == -1 || simple(rl, 3, mark, "unable to mark the consumer "
+	    "group as made", 0) == -1)
+		return -1;
+	return 0;
 }
 
 static int
@@ -324,15 +418,18 @@ entry_parse(const redisReply *r, struct consume_entry *e)
 
 		if (!is_string(k) || !is_string(v))
 			continue;
-		if (strcmp(k->str, "id") == 0)
-			e->ce_id = v->str;
-		else if (strcmp(k->str, "webhook") == 0)
-			e->ce_webhook = v->str;
-		else if (strcmp(k->str, "type") == 0)
-			e->ce_type = v->str;
-		else if (strcmp(k->str, "line") == 0) {
-			e->ce_line = v->str;
-			e->ce_linelen = (size_t)v->len;
+		if (strcmp(k->str, "id") == 0) {
+			e->ce_f.re_id = v->str;
+			e->ce_f.re_idlen = (size_t)v->len;
+		} else if (strcmp(k->str, "webhook") == 0) {
+			e->ce_f.re_webhook = v->str;
+			e->ce_f.re_webhooklen = (size_t)v->len;
+		} else if (strcmp(k->str, "type") == 0) {
+			e->ce_f.re_type = v->str;
+			e->ce_f.re_typelen = (size_t)v->len;
+		} else if (strcmp(k->str, "line") == 0) {
+			e->ce_f.re_line = v->str;
+			e->ce_f.re_linelen = (size_t)v->len;
 		}
 	}
 	return 0;
@@ -397,11 +494,11 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 	argv[1] = o->co_failed;
 	argv[2] = "*";
 	argv[3] = "id";
-	argv[4] = e->ce_id ? e->ce_id : "";
+	argv[4] = e->ce_f.re_id ? e->ce_f.re_id : "";
 	argv[5] = "webhook";
-	argv[6] = e->ce_webhook ? e->ce_webhook : "";
+	argv[6] = e->ce_f.re_webhook ? e->ce_f.re_webhook : "";
 	argv[7] = "type";
-	argv[8] = e->ce_type ? e->ce_type : "";
+	argv[8] = e->ce_f.re_type ? e->ce_f.re_type : "";
 	argv[9] = "entry";
 	argv[10] = e->ce_entry;
 	argv[11] = "attempts";
@@ -409,10 +506,14 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 	argv[13] = "reason";
 	argv[14] = why;
 	argv[15] = "line";
-	argv[16] = e->ce_line ? e->ce_line : "";
+	argv[16] = e->ce_f.re_line ? e->ce_f.re_line : "";
 	for (i = 0; i < 16; i++)
 		lens[i] = strlen(argv[i]);
-	lens[16] = e->ce_line ? e->ce_linelen : 0;
+	/* the entry's fields as they came, NUL bytes and all */
+	lens[4] = e->ce_f.re_id ? e->ce_f.re_idlen : 0;
+	lens[6] = e->ce_f.re_webhook ? e->ce_f.re_webhooklen : 0;
+	lens[8] = e->ce_f.re_type ? e->ce_f.re_typelen : 0;
+	lens[16] = e->ce_f.re_line ? e->ce_f.re_linelen : 0;
 	if ((r = rlink_call(rl, 17, argv, lens)) == NULL) {
 		snprintf(consume_stopped, sizeof(consume_stopped), "%s",
 		    rl->rl_err);
@@ -446,7 +547,7 @@ line_fd(const struct consume_entry *e)
 
 	if ((fd = memfd_create("hookspool-event", MFD_CLOEXEC)) == -1)
 		return -1;
-	if (io_write_all(fd, e->ce_line, e->ce_linelen) == -1 ||
+	if (io_write_all(fd, e->ce_f.re_line, e->ce_f.re_linelen) == -1 ||
 	    io_write_all(fd, "\n", 1) == -1 || lseek(fd, 0, SEEK_SET) == -1) {
 		saved = errno;
 		close(fd);
@@ -473,9 +574,11 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
 		return HANDLER_ERROR;
 	}
 	snprintf(attempt, sizeof(attempt), "%lld", e->ce_attempt);
-	env[0] = (struct handler_env){ "HOOKSPOOL_ID", e->ce_id };
-	env[1] = (struct handler_env){ "HOOKSPOOL_TYPE", e->ce_type };
-	env[2] = (struct handler_env){ "HOOKSPOOL_WEBHOOK", e->ce_webhook };
+	/* checked: rtext_entry_check(), so no NUL byte in any */
+	env[0] = (struct handler_env){ "HOOKSPOOL_ID", e->ce_f.re_id };
+	env[1] = (struct handler_env){ "HOOKSPOOL_TYPE", e->ce_f.re_type };
+	env[2] = (struct handler_env){ "HOOKSPOOL_WEBHOOK",
+	    e->ce_f.re_webhook ? e->ce_f.re_webhook : "" };
 	env[3] = (struct handler_env){ "HOOKSPOOL_FILE", "" };
 	env[4] = (struct handler_env){ "HOOKSPOOL_ATTEMPT", attempt };
 	env[5] = (struct handler_env){ "HOOKSPOOL_ENTRY", e->ce_entry };
@@ -501,17 +604,18 @@ handle(struct rlink *rl, const struct consume_opts *o,
     struct consume_entry *e, struct consume_stats *st)
 {
 	enum handler_result	 res;
+	const char		*reason;
 	char			 what[256], why[300], id[64];
 
-	cli_printable(e->ce_id ? e->ce_id : e->ce_entry, id, sizeof(id));
-	if (e->ce_line == NULL || e->ce_id == NULL || e->ce_type == NULL ||
-	    *e->ce_id == '\0' || *e->ce_type == '\0' ||
-	    memchr(e->ce_line, '\n', e->ce_linelen) != NULL) {
+	if (rtext_entry_check(&e->ce_f, &reason) == -1) {
+		/* named by its entry: its id may be anything */
 		cli_printable(e->ce_entry, id, sizeof(id));
-		dead_letter(rl, o, e, e->ce_attempt - 1,
-		    "not an event of hookspool's", id, st);
+		snprintf(why, sizeof(why), "not an event of hookspool's: %s",
+		    reason);
+		dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
 		return;
 	}
+	cli_printable(e->ce_f.re_id, id, sizeof(id));
 	if (e->ce_attempt > o->co_attempts) {
 		snprintf(why, sizeof(why), "%lld deliveries made",
 		    e->ce_attempt - 1);
@@ -519,7 +623,7 @@ handle(struct rlink *rl, const struct consume_opts *o,
 		return;
 	}
 	if (o->co_ntypes > 0 &&
-	    !event_type_matches(e->ce_type, o->co_types, o->co_ntypes)) {
+	    !event_type_matches(e->ce_f.re_type, o->co_types, o->co_ntypes)) {
 		if (ack(rl, o, e->ce_entry) == 0)
 			st->cs_skipped++;
 		else
@@ -601,12 +705,8 @@ read_new(struct rlink *rl, const struct consume_opts *o,
 	if ((r = call(rl, 11, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		/* The group was removed: made again, then read on. */
-		if (strncmp(r->str, "NOGROUP", 7) == 0) {
-			reply_error(rl, r, "unable to read the stream", 0);
-			(void)group_create(rl, o);
-		} else
-			reply_error(rl, r, "unable to read the stream", 1);
+		/* a group that is gone is not made again: see group_start() */
+		reply_error(rl, r, "unable to read the stream", 1);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -634,7 +734,7 @@ consume(struct rlink *rl, const struct consume_opts *o,
 	double			 scanned = -CONSUME_SCAN_EVERY;
 	long long		 handled = 0;
 
-	if (group_create(rl, o) == -1)
+	if (group_start(rl, o) == -1)
 		return;
 	for (;;) {
 		cli_signals_check(&consume_sig, 0);
@@ -695,26 +795,27 @@ cmd_consume(int argc, char *argv[])
 	char			 err[RLINK_ERR_MAX];
 	int			 r;
 
-	if ((r = parse_opts(argc, argv, &o)) != 0)
+	if ((r = parse_opts(argc, argv, &o)) != 0) {
+		free(o.co_nodes);
 		return r == 1 ? cli_help(consume_usage) : EXIT_USAGE;
+	}
 	memset(&st, 0, sizeof(st));
+	r = EXIT_PART;
 	if (o.co_auth != NULL &&
 	    rlink_auth_read(o.co_auth, &user, &pass, err, sizeof(err)) == -1) {
 		cli_warnx("consume: %s", err);
-		return EXIT_USAGE;
-	}
-	if (rlink_open(o.co_redis, user, pass, NULL, &rl, err,
-	    sizeof(err)) == -1) {
+		r = EXIT_USAGE;
+	} else if (rlink_open(&o.co_link, user, pass, &rl, err,
+	    sizeof(err)) == -1)
 		cli_warnx("consume: %s", err);
-		return EXIT_PART;
-	}
-	if (cli_signals_block(&consume_sig) == -1) {
+	else if (cli_signals_block(&consume_sig) == -1)
 		cli_warnx("consume: unable to set up signals: %s",
 		    strerror(errno));
-		rlink_free(rl);
-		return EXIT_PART;
+	else {
+		consume(rl, &o, &st);
+		r = summary(&st);
 	}
-	consume(rl, &o, &st);
 	rlink_free(rl);
-	return summary(&st);
+	free(o.co_nodes);
+	return r;
 }

@@ -350,6 +350,14 @@ event_fields(const char *line, size_t len, const char *const keys[],
 		if (!json_object_object_get_ex(obj, keys[i], &v) ||
 		    !json_object_is_type(v, json_type_string))
 			continue;
+		/* A \u0000 escape would cut the copy short. */
+		if (memchr(json_object_get_string(v), '\0',
+		    (size_t)json_object_get_string_len(v)) != NULL) {
+			*reason = "a field holds a NUL character";
+			while (i > 0)
+				free(out[--i]);
+			goto done;
+		}
 		if ((out[i] = strndup(json_object_get_string(v),
 		    json_object_get_string_len(v))) == NULL) {
 			*reason = "out of memory";

@@ -121,7 +121,8 @@ char *event_json_string(const char *s);
  * such as "id", "type" and "webhook" of a spooled line, from one parse:
  * out[i] is a new string the caller frees, or NULL where keys[i] is
  * missing or not a string. Returns 0, or -1 with a static reason in
- * *reason (nothing is then allocated).
+ * *reason (nothing is then allocated), also when one of the strings asked
+ * for holds a NUL character (a \u0000 escape).
  */
 int event_fields(const char *line, size_t len, const char *const keys[],
     char *out[], size_t n, const char **reason);

@@ -31,16 +31,24 @@
 #define FORWARD_TTL		(7LL * 86400)
 #define FORWARD_TTL_MAX		(3650LL * 86400)
 #define FORWARD_BATCH		256
+/* How long one WAIT for --replicas may take. */
+#define FORWARD_WAIT_MS		5000
+#define FORWARD_REPLICAS_MAX	100
 /* "{KEY}:seen:" and the hash */
 #define FORWARD_SEEN_MAX	(CLI_STREAM_MAX + 8 + SPOOL_HASH_HEX + 1)
 
 /*
  * KEYS[1] the stream, KEYS[2] the id's mark; ARGV: TTL, MAXLEN (0: none),
- * id, webhook, type, line. Returns the new entry's id, or 0 when the id
- * was marked already.
+ * id, webhook, type, line, and "1" when replicas are waited for. Returns
+ * the new entry's id, or 0 when the id was marked already; a mark found
+ * is then written again (its TTL kept), so that a WAIT after it waits
+ * also for the entry that an earlier run added with the mark.
  */
 static const char forward_script[] =
     "if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then\n"
+    "  if ARGV[7] == '1' then\n"
+    "    redis.call('SET', KEYS[2], '1', 'XX', 'KEEPTTL')\n"
+    "  end\n"
     "  return 0\n"
     "end\n"
     "local add = {'XADD', KEYS[1]}\n"
@@ -58,16 +66,20 @@ static const char forward_script[] =
     "return r\n";
 
 struct forward_opts {
-	const char	*fo_redis;
-	const char	*fo_auth;
-	const char	*fo_stream;
-	long long	 fo_max;		/* 0: no limit */
-	unsigned	 fo_attempts;
-	long long	 fo_ttl;
-	long long	 fo_maxlen;		/* 0: no trimming */
-	int		 fo_fsync;		/* the config's fsync */
-	char		 fo_ttl_s[24];
-	char		 fo_maxlen_s[24];
+	struct rlink_conf	 fo_link;	/* --redis, --cluster, durability */
+	struct rtext_node	*fo_nodes;	/* --cluster, fo_link's */
+	size_t			 fo_nnodes;
+	const char		*fo_auth;
+	const char		*fo_stream;
+	long long		 fo_max;	/* 0: no limit */
+	unsigned		 fo_attempts;
+	long long		 fo_ttl;
+	long long		 fo_maxlen;	/* 0: no trimming */
+	long long		 fo_replicas;	/* 0: no WAIT */
+	int			 fo_accept_loss;
+	int			 fo_fsync;	/* the config's fsync */
+	char			 fo_ttl_s[24];
+	char			 fo_maxlen_s[24];
 };
 
 struct forward_stats {
@@ -97,6 +109,7 @@ struct fwd_item {
 	struct cli_event	 fi_ev;
 	char			 fi_seen[FORWARD_SEEN_MAX];
 	enum fwd_state		 fi_state;
+	int			 fi_round;	/* the node that answered */
 	char			 fi_why[160];	/* of a refusal */
 };
 
@@ -109,9 +122,85 @@ forward_usage(FILE *f)
 	    "[--auth-file F]\n"
 	    "                         [--stream KEY] [--max N] [--attempts N] "
 	    "[--ttl D]\n"
-	    "                         [--maxlen N]\n");
+	    "                         [--maxlen N] [--cluster NODE[=LOCAL]]... "
+	    "[--replicas N]\n"
+	    "                         [--accept-loss]\n");
 }
 
+/* The options that say where Redis is and how it is trusted. */
+static int
+link_opt(int c, const char *arg, struct forward_opts *o)
+{
+	const char	*reason;
+
+	switch (c) {
+	case 'r':
+		if (rlink_addr_check(arg, &reason) == -1) {
+			cli_warnx("--redis %s: %s", arg, reason);
+			return -1;
+		}
+		o->fo_link.rc_addr = arg;
+		return 0;
+	case 'A':
+		o->fo_auth = arg;
+		return 0;
+	case 's':
+		if (cli_stream_key(arg, &reason) == -1) {
+			cli_warnx("--stream: %s", reason);
+			return -1;
+		}
+		o->fo_stream = arg;
+		return 0;
+	case 'C':
+		if (rlink_node_add(&o->fo_nodes, &o->fo_nnodes, arg,
+		    &reason) == -1) {
+			cli_warnx("--cluster %s: %s (give HOST:PORT as the "
+			    "cluster announces it, or HOST:PORT=LOCAL)", arg,
+			    reason);
+			return -1;
+		}
+		return 0;
+	case 'R':
+		return cli_opt_number("replicas", arg, 0, 1,
+		    FORWARD_REPLICAS_MAX, &o->fo_replicas);
+	case 'L':
+		o->fo_accept_loss = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* The options that say what a run does with the events. */
+static int
+run_opt(int c, const char *arg, struct forward_opts *o)
+{
+	long long	v;
+
+	switch (c) {
+	case 'm':
+		if (cli_opt_number("max", arg, 0, 1, 1000000000LL, &v) == -1)
+			return -1;
+		o->fo_max = v;
+		return 0;
+	case 'a':
+		if (cli_opt_number("attempts", arg, 0, 1, 1000, &v) == -1)
+			return -1;
+		o->fo_attempts = (unsigned)v;
+		return 0;
+	case 't':
+		return cli_opt_number("ttl", arg, 1, 1, FORWARD_TTL_MAX,
+		    &o->fo_ttl);
+	case 'M':
+		if (cli_opt_number("maxlen", arg, 0, 1, 1000000000000LL,
+		    &v) == -1)
+			return -1;
+		o->fo_maxlen = v;
+		return 0;
+	}
+	return 1;
+}
+
+/* Parse argv into o; 1 for --help, -1 (told) for a usage error. */
 static int
 parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
 {
@@ -119,6 +208,9 @@ parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
 		{ "redis", required_argument, NULL, 'r' },
 		{ "auth-file", required_argument, NULL, 'A' },
 		{ "stream", required_argument, NULL, 's' },
+		{ "cluster", required_argument, NULL, 'C' },
+		{ "replicas", required_argument, NULL, 'R' },
+		{ "accept-loss", no_argument, NULL, 'L' },
 		{ "max", required_argument, NULL, 'm' },
 		{ "attempts", required_argument, NULL, 'a' },
 		{ "ttl", required_argument, NULL, 't' },
@@ -126,72 +218,37 @@ parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*reason;
-	long long	 v;
-	int		 c;
+	int	c, r;
 
 	memset(o, 0, sizeof(*o));
 	o->fo_stream = FORWARD_STREAM;
 	o->fo_attempts = FORWARD_ATTEMPTS;
 	o->fo_ttl = FORWARD_TTL;
 	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
+		if (c == 'c') {
 			*conf = optarg;
-			break;
-		case 'r':
-			if (rlink_addr_check(optarg, &reason) == -1) {
-				cli_warnx("--redis %s: %s", optarg, reason);
-				return -1;
-			}
-			o->fo_redis = optarg;
-			break;
-		case 'A':
-			o->fo_auth = optarg;
-			break;
-		case 's':
-			if (cli_stream_key(optarg, &reason) == -1) {
-				cli_warnx("--stream: %s", reason);
-				return -1;
-			}
-			o->fo_stream = optarg;
-			break;
-		case 'm':
-			if (cli_opt_number("max", optarg, 0, 1, 1000000000LL,
-			    &v) == -1)
-				return -1;
-			o->fo_max = v;
-			break;
-		case 'a':
-			if (cli_opt_number("attempts", optarg, 0, 1, 1000,
-			    &v) == -1)
-				return -1;
-			o->fo_attempts = (unsigned)v;
-			break;
-		case 't':
-			if (cli_opt_number("ttl", optarg, 1, 1,
-			    FORWARD_TTL_MAX, &o->fo_ttl) == -1)
-				return -1;
-			break;
-		case 'M':
-			if (cli_opt_number("maxlen", optarg, 0, 1,
-			    1000000000000LL, &v) == -1)
-				return -1;
-			o->fo_maxlen = v;
-			break;
-		case 'h':
-			return 1;
-		default:
-			forward_usage(stderr);
-			return -1;
+			continue;
 		}
+		if (c == 'h')
+			return 1;
+		if ((r = link_opt(c, optarg, o)) == 1)
+			r = run_opt(c, optarg, o);
+		if (r == 1)
+			forward_usage(stderr);
+		if (r != 0)
+			return -1;
 	}
-	if (optind != argc || o->fo_redis == NULL) {
+	if (optind != argc || o->fo_link.rc_addr == NULL) {
 		if (optind == argc)
 			cli_warnx("forward: --redis is required");
 		forward_usage(stderr);
 		return -1;
 	}
+	o->fo_link.rc_script = forward_script;
+	o->fo_link.rc_nodes = o->fo_nodes;
+	o->fo_link.rc_nnodes = o->fo_nnodes;
+	/* Replicas that confirm each batch stand in for the disk. */
+	o->fo_link.rc_durable = !o->fo_accept_loss && o->fo_replicas == 0;
 	snprintf(o->fo_ttl_s, sizeof(o->fo_ttl_s), "%lld", o->fo_ttl);
 	snprintf(o->fo_maxlen_s, sizeof(o->fo_maxlen_s), "%lld", o->fo_maxlen);
 	return 0;
@@ -202,8 +259,8 @@ static int
 send_item(struct rlink *rl, const struct forward_opts *o,
     const struct fwd_item *it)
 {
-	const char	*argv[11];
-	size_t		 lens[11];
+	const char	*argv[12];
+	size_t		 lens[12];
 	const char	*webhook = it->fi_ev.ce_webhook ? it->fi_ev.ce_webhook : "";
 	int		 i;
 
@@ -218,75 +275,142 @@ send_item(struct rlink *rl, const struct forward_opts *o,
 	argv[8] = webhook;
 	argv[9] = it->fi_ev.ce_type;
 	argv[10] = it->fi_claim.cl_line;
-	for (i = 0; i < 10; i++)
+	argv[11] = o->fo_replicas > 0 ? "1" : "0";
+	for (i = 0; i < 12; i++)
 		lens[i] = strlen(argv[i]);
 	lens[10] = it->fi_claim.cl_len;
-	return rlink_append(rl, 11, argv, lens);
+	return rlink_append(rl, 12, argv, lens);
+}
+
+/* Whether the item is waiting to be sent (or sent again elsewhere). */
+static int
+to_send(const struct fwd_item *it)
+{
+	return it->fi_state == FWD_UNSENT || it->fi_state == FWD_MOVED;
 }
 
 /*
- * Send the items of v in state FWD_UNSENT or FWD_MOVED (as *pending says)
- * and read their answers, following MOVED. Returns 0, or -1 when the link
- * failed or the server is in trouble: the reason is then in *stopped, and
- * the items not answered stay FWD_UNSENT.
+ * Read the answers to the items sent in this round. Returns 0, or -1 when
+ * the link failed or the server is in trouble (*stopped says why; the
+ * items not answered stay FWD_UNSENT). The first MOVED reply is left in
+ * *moved for the caller to free.
+ */
+static int
+read_round(struct rlink *rl, struct fwd_item *v, size_t n, int round,
+    redisReply **moved, char *stopped, size_t stoppedlen)
+{
+	redisReply	*r;
+	char		 why[256];
+	size_t		 i;
+	int		 rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!to_send(&v[i]))
+			continue;
+		v[i].fi_state = FWD_UNSENT;
+		if (rc == -1)
+			continue;	/* answers no longer read */
+		if ((r = rlink_reply(rl)) == NULL) {
+			snprintf(stopped, stoppedlen, "%s", rl->rl_err);
+			rc = -1;
+			continue;
+		}
+		v[i].fi_round = round;
+		if (r->type == REDIS_REPLY_STRING)
+			v[i].fi_state = FWD_ADDED;
+		else if (r->type == REDIS_REPLY_INTEGER ||
+		    r->type == REDIS_REPLY_NIL)
+			v[i].fi_state = FWD_DUPLICATE;
+		else if (rlink_moved(r)) {
+			v[i].fi_state = FWD_MOVED;
+			if (*moved == NULL) {
+				*moved = r;
+				continue;
+			}
+		} else if (rlink_server_trouble(r)) {
+			snprintf(stopped, stoppedlen, "redis at %.200s: %s",
+			    rl->rl_addr, rlink_reply_error(r, why, sizeof(why)));
+			rc = -1;	/* read the rest, use none */
+		} else {
+			v[i].fi_state = FWD_REFUSED;
+			rlink_reply_error(r, v[i].fi_why, sizeof(v[i].fi_why));
+		}
+		freeReplyObject(r);
+	}
+	return rc;
+}
+
+/*
+ * With --replicas: the items this round's node took count only once that
+ * many replicas have them too (WAIT); otherwise, or when the round failed
+ * before WAIT, they go back to FWD_UNSENT and *stopped says why. Returns
+ * 0, or -1 when the run must stop.
+ */
+static int
+confirm_round(struct rlink *rl, const struct forward_opts *o,
+    struct fwd_item *v, size_t n, int round, int failed, char *stopped,
+    size_t stoppedlen)
+{
+	long long	got = 0;
+	size_t		i, took = 0;
+
+	if (o->fo_replicas == 0)
+		return failed ? -1 : 0;
+	for (i = 0; i < n; i++)
+		if (v[i].fi_round == round && (v[i].fi_state == FWD_ADDED ||
+		    v[i].fi_state == FWD_DUPLICATE))
+			took++;
+	if (took > 0 && !failed &&
+	    (got = rlink_wait(rl, o->fo_replicas, FORWARD_WAIT_MS)) >=
+	    o->fo_replicas)
+		return 0;
+	if (took == 0)
+		return failed ? -1 : 0;
+	if (!failed && got == -1)
+		snprintf(stopped, stoppedlen, "%s", rl->rl_err);
+	else if (!failed)
+		snprintf(stopped, stoppedlen, "%lld of the %lld replicas asked "
+		    "for (--replicas) confirmed the batch redis at %.200s took "
+		    "within %d s", got, o->fo_replicas, rl->rl_addr,
+		    FORWARD_WAIT_MS / 1000);
+	for (i = 0; i < n; i++)
+		if (v[i].fi_round == round && (v[i].fi_state == FWD_ADDED ||
+		    v[i].fi_state == FWD_DUPLICATE))
+			v[i].fi_state = FWD_UNSENT;
+	return -1;
+}
+
+/*
+ * Send the items of v in state FWD_UNSENT or FWD_MOVED and read their
+ * answers, following MOVED. Returns 0, or -1 when the link failed, the
+ * server is in trouble or too few replicas confirmed: the reason is then
+ * in *stopped, and the items not answered (or not confirmed) stay
+ * FWD_UNSENT.
  */
 static int
 publish(struct rlink *rl, const struct forward_opts *o, struct fwd_item *v,
     size_t n, char *stopped, size_t stoppedlen)
 {
-	redisReply	*r, *moved = NULL;
+	redisReply	*moved = NULL;
 	size_t		 i;
-	int		 moves, rc = 0;
+	int		 round, rc = 0;
 
-	for (moves = 0; ; moves++) {
+	for (round = 1; ; round++) {
 		for (i = 0; i < n; i++)
-			if ((v[i].fi_state == FWD_UNSENT ||
-			    v[i].fi_state == FWD_MOVED) &&
-			    send_item(rl, o, &v[i]) == -1) {
-				snprintf(stopped, stoppedlen, "%s", rl->rl_err);
-				return -1;
-			}
-		for (i = 0; i < n; i++) {
-			if (v[i].fi_state != FWD_UNSENT &&
-			    v[i].fi_state != FWD_MOVED)
-				continue;
-			v[i].fi_state = FWD_UNSENT;
-			if (rc == -1)
-				continue;	/* answers no longer read */
-			if ((r = rlink_reply(rl)) == NULL) {
+			if (to_send(&v[i]) && send_item(rl, o, &v[i]) == -1) {
 				snprintf(stopped, stoppedlen, "%s", rl->rl_err);
 				rc = -1;
-				continue;
+				break;
 			}
-			if (r->type == REDIS_REPLY_STRING)
-				v[i].fi_state = FWD_ADDED;
-			else if (r->type == REDIS_REPLY_INTEGER ||
-			    r->type == REDIS_REPLY_NIL)
-				v[i].fi_state = FWD_DUPLICATE;
-			else if (rlink_moved(r)) {
-				v[i].fi_state = FWD_MOVED;
-				if (moved == NULL) {
-					moved = r;
-					continue;
-				}
-			} else if (rlink_server_trouble(r)) {
-				char	why[256];
-
-				snprintf(stopped, stoppedlen, "redis at %.200s: %s",
-				    rl->rl_addr,
-				    rlink_reply_error(r, why, sizeof(why)));
-				rc = -1;	/* read the rest, use none */
-			} else {
-				v[i].fi_state = FWD_REFUSED;
-				rlink_reply_error(r, v[i].fi_why,
-				    sizeof(v[i].fi_why));
-			}
-			freeReplyObject(r);
-		}
+		if (rc == 0)
+			rc = read_round(rl, v, n, round, &moved, stopped,
+			    stoppedlen);
+		rc = confirm_round(rl, o, v, n, round, rc == -1, stopped,
+		    stoppedlen);
 		if (rc == -1 || moved == NULL)
 			break;
-		if (moves == RLINK_MOVES_MAX || rlink_follow(rl, moved) == -1) {
-			snprintf(stopped, stoppedlen, "%s", moves ==
+		if (round > RLINK_MOVES_MAX || rlink_follow(rl, moved) == -1) {
+			snprintf(stopped, stoppedlen, "%s", round >
 			    RLINK_MOVES_MAX ? "redirected too many times" :
 			    rl->rl_err);
 			rc = -1;
@@ -561,6 +685,48 @@ summary(const struct forward_stats *fs, const char *stopped)
 	    0 : EXIT_PART;
 }
 
+/*
+ * Open and recover each spool of cf once. Returns the spools (*n of them,
+ * the caller closes them and frees the array), or NULL (counted) when
+ * out of memory.
+ */
+static struct spool **
+open_spools(const struct config *cf, size_t *n, struct forward_stats *fs)
+{
+	struct spool	**spools;
+	unsigned	  released;
+	size_t		  i;
+
+	if ((spools = calloc(cf->cf_nwebhooks + 1, sizeof(*spools))) == NULL) {
+		cli_warnx("out of memory");
+		fs->fs_errors++;
+		return NULL;
+	}
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (!cli_first_of_spool(cf, i))
+			continue;
+		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
+		    &spools[*n]) == -1) {
+			fs->fs_errors++;
+			continue;
+		}
+		if (cli_recover(spools[*n], NULL, NULL, &released) == -1)
+			fs->fs_errors++;
+		fs->fs_released += released;
+		/*
+		 * From here on the claims need no flush of their own: an
+		 * event is removed only once Redis holds it, and a claim,
+		 * retry or removal that a power cut undoes leaves the event
+		 * in new/ or cur/, from where it is sent again and found
+		 * marked. Each batch ends with one flush of the folders (when
+		 * fsync is on).
+		 */
+		spools[*n]->sp_fsync = 0;
+		(*n)++;
+	}
+	return spools;
+}
+
 int
 cmd_forward(int argc, char *argv[])
 {
@@ -572,14 +738,17 @@ cmd_forward(int argc, char *argv[])
 	const char		 *conf = NULL;
 	char			 *user = NULL, *pass = NULL;
 	char			  err[RLINK_ERR_MAX], stopped[RLINK_ERR_MAX];
-	unsigned		  released;
 	size_t			  i, nspools = 0;
 	int			  r;
 
-	if ((r = parse_opts(argc, argv, &o, &conf)) != 0)
+	if ((r = parse_opts(argc, argv, &o, &conf)) != 0) {
+		free(o.fo_nodes);
 		return r == 1 ? cli_help(forward_usage) : EXIT_USAGE;
-	if ((cf = cli_load(conf)) == NULL)
+	}
+	if ((cf = cli_load(conf)) == NULL) {
+		free(o.fo_nodes);
 		return EXIT_USAGE;
+	}
 	memset(&fs, 0, sizeof(fs));
 	stopped[0] = '\0';
 	o.fo_fsync = cf->cf_fsync;
@@ -587,13 +756,17 @@ cmd_forward(int argc, char *argv[])
 	    rlink_auth_read(o.fo_auth, &user, &pass, err, sizeof(err)) == -1) {
 		cli_warnx("forward: %s", err);
 		config_free(cf);
+		free(o.fo_nodes);
 		return EXIT_USAGE;
 	}
-	/* The server first: one that cannot be reached costs no claim. */
-	if (rlink_open(o.fo_redis, user, pass, forward_script, &rl, err,
-	    sizeof(err)) == -1) {
+	/*
+	 * The server first: one that cannot be reached, or that may lose what
+	 * it confirms, costs no claim.
+	 */
+	if (rlink_open(&o.fo_link, user, pass, &rl, err, sizeof(err)) == -1) {
 		cli_warnx("forward: %s; the events stay in new/", err);
 		config_free(cf);
+		free(o.fo_nodes);
 		return EXIT_PART;
 	}
 	if (cli_signals_block(&forward_sig) == -1) {
@@ -602,33 +775,8 @@ cmd_forward(int argc, char *argv[])
 		fs.fs_errors++;
 		goto done;
 	}
-	if ((spools = calloc(cf->cf_nwebhooks + 1, sizeof(*spools))) == NULL) {
-		cli_warnx("out of memory");
-		fs.fs_errors++;
+	if ((spools = open_spools(cf, &nspools, &fs)) == NULL)
 		goto done;
-	}
-	for (i = 0; i < cf->cf_nwebhooks; i++) {
-		if (!cli_first_of_spool(cf, i))
-			continue;
-		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
-		    &spools[nspools]) == -1) {
-			fs.fs_errors++;
-			continue;
-		}
-		if (cli_recover(spools[nspools], NULL, NULL, &released) == -1)
-			fs.fs_errors++;
-		fs.fs_released += released;
-		/*
-		 * From here on the claims need no flush of their own: an
-		 * event is removed only once Redis holds it, and a claim,
-		 * retry or removal that a power cut undoes leaves the event
-		 * in new/ or cur/, from where it is sent again and found
-		 * marked. Each batch ends with one flush of the folders (when
-		 * fsync is on).
-		 */
-		spools[nspools]->sp_fsync = 0;
-		nspools++;
-	}
 	forward_spools(rl, spools, nspools, &o, &fs, stopped, sizeof(stopped));
 done:
 	for (i = 0; i < nspools; i++)
@@ -636,5 +784,6 @@ done:
 	free(spools);
 	rlink_free(rl);
 	config_free(cf);
+	free(o.fo_nodes);
 	return summary(&fs, stopped);
 }

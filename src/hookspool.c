@@ -50,12 +50,15 @@ usage(FILE *f)
 	    "[--auth-file F]\n"
 	    "                         [--stream KEY] [--max N] [--attempts N] "
 	    "[--ttl D] [--maxlen N]\n"
+	    "                         [--cluster NODE[=LOCAL]]... "
+	    "[--replicas N] [--accept-loss]\n"
 	    "       hookspool consume --redis HOST:PORT|unix:PATH "
 	    "[--auth-file F] [--stream KEY]\n"
 	    "                         [--group G] [--name NAME] --exec CMD "
 	    "[--max N] [--attempts N]\n"
 	    "                         [--timeout D] [--type PATTERN] "
-	    "[--idle D]\n");
+	    "[--idle D]\n"
+	    "                         [--cluster NODE[=LOCAL]]...\n");
 }
 
 /* The command line with the verb, argv[verb], moved to the front. */

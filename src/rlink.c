@@ -1,8 +1,9 @@
 /*
  * rlink.c: the link to Redis (rlink.h). hiredis does the protocol; this
  * file adds what hookspool needs around it: address parsing, the auth
- * file, timeouts, descriptors a handler does not inherit, the script, and
- * Redis Cluster's MOVED.
+ * file (and its mode), timeouts, descriptors a handler does not inherit,
+ * the script, the server's persistence, WAIT, and Redis Cluster's MOVED
+ * to the nodes the user allowed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,6 +55,33 @@ secret_free(char *s)
 	free(s);
 }
 
+/*
+ * A secret file is open to its owner alone, and its owner is who runs
+ * hookspool. Returns 0, or -1 with the reason and the fix in err.
+ */
+static int
+auth_mode_check(const char *path, const struct stat *st, char *err,
+    size_t errlen)
+{
+	if ((st->st_mode & 077) != 0) {
+		snprintf(err, errlen, "the auth file %s is mode %04o, open to "
+		    "%s; run chmod 600 %s", path, (unsigned)(st->st_mode & 07777),
+		    (st->st_mode & 070) == 0 ? "others" :
+		    (st->st_mode & 07) == 0 ? "its group" :
+		    "its group and others", path);
+		return -1;
+	}
+	if (st->st_uid != geteuid()) {
+		snprintf(err, errlen, "the auth file %s belongs to uid %lu, "
+		    "not to the user running hookspool (uid %lu); run chown "
+		    "%lu %s, or run hookspool as its owner", path,
+		    (unsigned long)st->st_uid, (unsigned long)geteuid(),
+		    (unsigned long)geteuid(), path);
+		return -1;
+	}
+	return 0;
+}
+
 int
 rlink_auth_read(const char *path, char **user, char **pass, char *err,
     size_t errlen)
@@ -82,6 +110,10 @@ rlink_auth_read(const char *path, char **user, char **pass, char *err,
 		close(fd);
 		snprintf(err, errlen, "the auth file %s: not a regular file",
 		    path);
+		return -1;
+	}
+	if (auth_mode_check(path, &st, err, errlen) == -1) {
+		close(fd);
 		return -1;
 	}
 	/* One byte more than a line may hold, to tell a longer one. */
@@ -137,6 +169,104 @@ call_once(struct rlink *rl, int argc, const char **argv, const size_t *lens)
 	return r;
 }
 
+/* What --replicas and --accept-loss offer; the end of each refusal. */
+#define RLINK_DURABLE_FIX	"or pass --replicas N to hand events over " \
+	"only once N replicas hold them, or --accept-loss to take the risk"
+
+/*
+ * The value of a server setting: "INFO persistence" field key (config
+ * NULL), or CONFIG GET config. Returns 1 with it in out, 0 when the
+ * server would not tell (the reason in why), -1 when the link failed.
+ */
+static int
+setting(struct rlink *rl, const char *key, const char *config, char *out,
+    size_t outlen, char *why, size_t whylen)
+{
+	const char	*argv[3] = { "INFO", "persistence", NULL };
+	size_t		 lens[3] = { 4, 11, 0 };
+	redisReply	*r;
+	int		 rc = 0;
+
+	if (config != NULL) {
+		argv[0] = "CONFIG";
+		argv[1] = "GET";
+		argv[2] = config;
+		lens[0] = 6;
+		lens[1] = 3;
+		lens[2] = strlen(config);
+	}
+	if ((r = call_once(rl, config != NULL ? 3 : 2, argv, lens)) == NULL)
+		return -1;
+	snprintf(why, whylen, "no such setting in the reply");
+	if (r->type == REDIS_REPLY_ERROR)
+		rlink_reply_error(r, why, whylen);
+	else if (config == NULL && r->type == REDIS_REPLY_STRING)
+		rc = rtext_info_field(r->str, (size_t)r->len, key, out,
+		    outlen) == 1;
+	else if (config != NULL && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING &&
+	    (size_t)r->element[1]->len < outlen) {
+		memcpy(out, r->element[1]->str, (size_t)r->element[1]->len);
+		out[r->element[1]->len] = '\0';
+		rc = 1;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
+/*
+ * Refuse a server that may lose a write it has confirmed: one without an
+ * append-only file, or one that does not sync it on every write, or one
+ * that will not say. Returns 0, or -1 with rl_err set.
+ */
+static int
+durable(struct rlink *rl)
+{
+	char	v[32], why[200];
+	int	rc;
+
+	if ((rc = setting(rl, "aof_enabled", NULL, v, sizeof(v), why,
+	    sizeof(why))) == -1)
+		return -1;
+	if (rc == 0) {
+		snprintf(rl->rl_err, sizeof(rl->rl_err), "unable to tell "
+		    "whether redis at %.200s keeps an append-only file (INFO "
+		    "persistence: %s); grant this user +info, "
+		    RLINK_DURABLE_FIX, rl->rl_addr, why);
+		return -1;
+	}
+	if (strcmp(v, "1") != 0) {
+		snprintf(rl->rl_err, sizeof(rl->rl_err), "redis at %.200s runs "
+		    "with appendonly no: a crash there loses entries it has "
+		    "confirmed, after forward has removed them from the spool; "
+		    "set appendonly yes and appendfsync always there, "
+		    RLINK_DURABLE_FIX, rl->rl_addr);
+		return -1;
+	}
+	if ((rc = setting(rl, NULL, "appendfsync", v, sizeof(v), why,
+	    sizeof(why))) == -1)
+		return -1;
+	if (rc == 0) {
+		snprintf(rl->rl_err, sizeof(rl->rl_err), "unable to tell "
+		    "whether redis at %.200s syncs its append-only file on "
+		    "every write (CONFIG GET appendfsync: %s); grant this user "
+		    "+config|get (it then reads every setting, passwords "
+		    "among them), or pass --replicas N, or --accept-loss once "
+		    "you have made sure of appendfsync always yourself",
+		    rl->rl_addr, why);
+		return -1;
+	}
+	if (strcmp(v, "always") != 0) {
+		snprintf(rl->rl_err, sizeof(rl->rl_err), "redis at %.200s runs "
+		    "with appendfsync %s: a crash there can lose the last "
+		    "entries it has confirmed, after forward has removed them "
+		    "from the spool; set appendfsync always there, "
+		    RLINK_DURABLE_FIX, rl->rl_addr, v);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * After connecting: authenticate and load the script. Returns 0, or -1
  * with rl_err set.
@@ -171,14 +301,16 @@ greet(struct rlink *rl)
 		}
 		freeReplyObject(r);
 	}
-	if (rl->rl_script == NULL)
+	if (rl->rl_conf->rc_durable && durable(rl) == -1)
+		return -1;
+	if (rl->rl_conf->rc_script == NULL)
 		return 0;
 	argv[0] = "SCRIPT";
 	argv[1] = "LOAD";
-	argv[2] = rl->rl_script;
+	argv[2] = rl->rl_conf->rc_script;
 	lens[0] = 6;
 	lens[1] = 4;
-	lens[2] = strlen(rl->rl_script);
+	lens[2] = strlen(argv[2]);
 	if ((r = call_once(rl, 3, argv, lens)) == NULL)
 		return -1;
 	if (r->type != REDIS_REPLY_STRING || r->len != 40) {
@@ -246,10 +378,32 @@ fail:
 }
 
 int
-rlink_open(const char *addr, char *user, char *pass, const char *script,
+rlink_node_add(struct rtext_node **nodes, size_t *n, const char *arg,
+    const char **reason)
+{
+	struct rtext_node	*v;
+
+	if (*n >= RLINK_NODES_MAX) {
+		*reason = "too many nodes";
+		return -1;
+	}
+	if ((v = reallocarray(*nodes, *n + 1, sizeof(*v))) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	*nodes = v;
+	if (rtext_node_parse(arg, &v[*n], reason) == -1)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+int
+rlink_open(const struct rlink_conf *conf, char *user, char *pass,
     struct rlink **out, char *err, size_t errlen)
 {
 	struct rlink	*rl;
+	const char	*reason;
 
 	*out = NULL;
 	if ((rl = calloc(1, sizeof(*rl))) == NULL) {
@@ -260,9 +414,11 @@ rlink_open(const char *addr, char *user, char *pass, const char *script,
 	}
 	rl->rl_user = user;
 	rl->rl_pass = pass;
-	rl->rl_script = script;
-	snprintf(rl->rl_first, sizeof(rl->rl_first), "%s", addr);
-	if (connect_to(rl, addr) == -1) {
+	rl->rl_conf = conf;
+	/* A MOVED reply may always name the node the user named. */
+	rl->rl_has_self = strncmp(conf->rc_addr, "unix:", 5) != 0 &&
+	    rtext_node_parse(conf->rc_addr, &rl->rl_self, &reason) == 0;
+	if (connect_to(rl, conf->rc_addr) == -1) {
 		snprintf(err, errlen, "%s", rl->rl_err);
 		rlink_free(rl);
 		return -1;
@@ -293,8 +449,9 @@ rlink_moved(const redisReply *r)
 int
 rlink_follow(struct rlink *rl, const redisReply *r)
 {
-	const char	*reason;
-	char		 addr[RLINK_ADDR_MAX];
+	const struct rtext_node	*node;
+	const char		*reason;
+	char			 addr[RLINK_ADDR_MAX];
 
 	if (!rlink_moved(r) || rtext_moved(r->str, rl->rl_addr, addr,
 	    sizeof(addr), &reason) == -1) {
@@ -302,7 +459,19 @@ rlink_follow(struct rlink *rl, const redisReply *r)
 		    reason : "not MOVED");
 		return -1;
 	}
-	return connect_to(rl, addr);
+	if ((node = rtext_node_find(rl->rl_conf->rc_nodes,
+	    rl->rl_conf->rc_nnodes, addr)) == NULL && rl->rl_has_self)
+		node = rtext_node_find(&rl->rl_self, 1, addr);
+	if (node == NULL) {
+		/* Nothing goes there: not the password, not an event. */
+		snprintf(rl->rl_err, sizeof(rl->rl_err), "redis at %.200s "
+		    "answered MOVED to %.200s, a node no --cluster option "
+		    "allows; nothing was sent there (to follow it, add "
+		    "--cluster %.200s, or --cluster %.200s=LOCAL for a "
+		    "tunnel's local end)", rl->rl_addr, addr, addr, addr);
+		return -1;
+	}
+	return connect_to(rl, node->rn_local);
 }
 
 redisReply *
@@ -355,6 +524,37 @@ rlink_reply(struct rlink *rl)
 		return NULL;
 	}
 	return r;
+}
+
+long long
+rlink_wait(struct rlink *rl, long long n, long long timeout_ms)
+{
+	const char	*argv[3];
+	size_t		 lens[3];
+	char		 sn[24], st[24], why[RLINK_ERR_MAX / 2];
+	redisReply	*r;
+	long long	 got;
+
+	snprintf(sn, sizeof(sn), "%lld", n);
+	snprintf(st, sizeof(st), "%lld", timeout_ms);
+	argv[0] = "WAIT";
+	argv[1] = sn;
+	argv[2] = st;
+	lens[0] = 4;
+	lens[1] = strlen(sn);
+	lens[2] = strlen(st);
+	if ((r = call_once(rl, 3, argv, lens)) == NULL)
+		return -1;
+	if (r->type != REDIS_REPLY_INTEGER || r->integer < 0) {
+		set_err(rl, "unable to wait for the replicas of",
+		    r->type == REDIS_REPLY_ERROR ?
+		    rlink_reply_error(r, why, sizeof(why)) : "odd reply");
+		freeReplyObject(r);
+		return -1;
+	}
+	got = r->integer;
+	freeReplyObject(r);
+	return got;
 }
 
 int

@@ -28,8 +28,10 @@ REDIS_NAMES=
 
 # redis_start NAME [OPTION...]: a redis-server on a free port of
 # 127.0.0.1 and on a unix socket, in the foreground of a background job,
-# with no snapshots (unless the options say otherwise, e.g. --appendonly
-# yes), ready once PING answers. Sets REDIS_PORT, REDIS_ADDR
+# with no snapshots and with the append-only file synced on every write
+# (appendonly yes, appendfsync always: what forward asks of a server
+# unless told otherwise), unless the options say otherwise (e.g.
+# --appendonly no), ready once PING answers. Sets REDIS_PORT, REDIS_ADDR
 # (127.0.0.1:PORT) and REDIS_SOCK. Stopped at cleanup.
 redis_start() {
 	local name=$1 dir port
@@ -61,7 +63,8 @@ redis_run() {
 	shift
 	redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" \
 	    --unixsocket "$dir/redis.sock" --unixsocketperm 700 \
-	    --daemonize no --save '' --logfile "$T/redis-$name.log" "$@" \
+	    --daemonize no --save '' --appendonly yes --appendfsync always \
+	    --logfile "$T/redis-$name.log" "$@" \
 	    </dev/null >>"$T/redis-$name.log" 2>&1 &
 	echo $! >"$dir/pid"
 	# still reaped by this shell, but not reported "Killed" when a test
@@ -140,15 +143,18 @@ rcli() {
 # --cluster-enabled yes (each with its own folder, nodes file and bus
 # port, and the options given), joined by redis-cli --cluster create with
 # no replicas; returns once every node says cluster_state:ok and knows all
-# three. Sets CLUSTER_ADDRS to the three HOST:PORT.
+# three. Sets CLUSTER_ADDRS to the three HOST:PORT, and CLUSTER_OPTS to
+# the --cluster options that let forward and consume follow MOVED to each.
 redis_cluster() {
 	local n
 	CLUSTER_ADDRS=
+	CLUSTER_OPTS=
 	for n in c1 c2 c3; do
 		redis_start "$n" --cluster-enabled yes \
 		    --cluster-config-file nodes.conf \
 		    --cluster-port "$(free_port)" --cluster-node-timeout 5000 "$@"
 		CLUSTER_ADDRS="$CLUSTER_ADDRS $REDIS_ADDR"
+		CLUSTER_OPTS="$CLUSTER_OPTS --cluster $REDIS_ADDR"
 	done
 	# shellcheck disable=SC2086
 	redis-cli --cluster create $CLUSTER_ADDRS --cluster-replicas 0 \

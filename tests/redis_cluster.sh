@@ -34,13 +34,62 @@ ok "stream $KEY on $home, $KEY:failed on $dead_home"
 forward_to() {
 	eval "addr=\$addr_$1"
 	rc=0
+	# shellcheck disable=SC2086
 	"$HOOKSPOOL" forward -c "$CONF" --redis "$addr" --stream "$KEY" \
-	    --auth-file "$T/password" 2>"$T/forward.log" || rc=$?
+	    --auth-file "$T/password" $CLUSTER_OPTS 2>"$T/forward.log" || rc=$?
 	assert_eq "forward to $1 ($addr): exit status" 0 "$rc"
 }
 
+# A MOVED reply is followed only to the nodes --cluster allows: without
+# them, forward and consume pointed at a node that does not hold the
+# stream stop (exit 1), naming the node and the option, spend no attempt,
+# and never connect to the node named (its connection count does not
+# move, so it got no AUTH); with the home node mapped to its unix socket,
+# as a tunnel's local end would be, the events go there.
+for n in c1 c2 c3; do
+	[ "$n" = "$home" ] || break
+done
+eval "stranger=\$addr_$n"
+eval "home_addr=\$addr_$home"
+connections() {
+	rcli "$home" INFO stats | sed -n 's/^total_connections_received:\([0-9]*\).*/\1/p'
+}
 make_conf
-expected=0
+post moved-1
+ls "$SPOOL/new" >"$T/names"
+before=$(connections)
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "$stranger" --stream "$KEY" \
+    --auth-file "$T/password" 2>"$T/forward.log" || rc=$?
+assert_eq "MOVED to a node not allowed: exit status" 1 "$rc"
+grep -qF "MOVED to $home_addr, a node no --cluster option allows" "$T/forward.log" ||
+    fail "the message does not name $home_addr: $(cat "$T/forward.log")"
+grep -qF -- "--cluster $home_addr" "$T/forward.log" ||
+    fail "the message does not name the option: $(cat "$T/forward.log")"
+ok "forward: $(head -n 1 "$T/forward.log")"
+assert_eq "MOVED not followed: new/ unchanged, no attempt spent" \
+    "$(cat "$T/names")" "$(ls "$SPOOL/new")"
+assert_eq "MOVED not followed: the node named got no connection but ours" \
+    $((before + 1)) "$(connections)"
+rc=0
+"$HOOKSPOOL" consume --redis "$stranger" --stream "$KEY" --auth-file "$T/password" \
+    --max 1 --exec true 2>"$T/consume.log" </dev/null || rc=$?
+assert_eq "consume, MOVED to a node not allowed: exit status" 1 "$rc"
+grep -qF "MOVED to $home_addr, a node no --cluster option allows" "$T/consume.log" ||
+    fail "consume's message does not name $home_addr: $(cat "$T/consume.log")"
+assert_eq "consume, MOVED not followed: the node named got no connection but ours" \
+    $((before + 2)) "$(connections)"
+rc=0
+"$HOOKSPOOL" forward -c "$CONF" --redis "$stranger" --stream "$KEY" \
+    --auth-file "$T/password" \
+    --cluster "$home_addr=unix:$T/redis-$home/redis.sock" \
+    2>"$T/forward.log" || rc=$?
+assert_eq "MOVED mapped to a local end: exit status" 0 "$rc"
+assert_eq "MOVED mapped to a local end: added" 1 \
+    "$(summary_count "$T/forward.log" forward added)"
+
+make_conf
+expected=1	# moved-1
 for n in c1 c2 c3; do
 	post_many "$n" 1 20
 	added=20
@@ -86,8 +135,9 @@ fails=0
 for n in c1 c2 c3; do
 	eval "addr=\$addr_$n"
 	rc=0
+	# shellcheck disable=SC2086
 	WHO=$n "$HOOKSPOOL" consume --redis "$addr" --auth-file "$T/password" \
-	    --stream "$KEY" --max 25 --attempts 1 --timeout 1s --idle 7s \
+	    $CLUSTER_OPTS --stream "$KEY" --max 25 --attempts 1 --timeout 1s --idle 7s \
 	    --exec "$T/handler" \
 	    2>"$T/consume-$n.log" </dev/null || rc=$?
 	case $rc in

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "rlink.h"
+#include "rtext.h"
 #include "unit.h"
 
 static char	dir[] = "/tmp/hookspool-rlink.XXXXXX";
@@ -27,6 +28,7 @@ file(const char *name, const char *text, mode_t mode)
 	unlink(path);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	REQUIRE(fd != -1, "open %s", path);
+	REQUIRE(fchmod(fd, mode) == 0, "fchmod %s", path);	/* umask aside */
 	REQUIRE(write(fd, text, strlen(text)) == (ssize_t)strlen(text),
 	    "write");
 	REQUIRE(close(fd) == 0, "close");
@@ -108,6 +110,21 @@ auth_files(void)
 	CHECK(rlink_auth_read("/nonexistent/auth", &user, &pass, err,
 	    sizeof(err)) == -1 && strstr(err, "/nonexistent/auth") != NULL,
 	    "a missing file: %s", err);
+	/* Open to the owner alone, as every secret file. */
+	CHECK(rlink_auth_read(file("ro", "s3cret\n", 0400), &user, &pass,
+	    err, sizeof(err)) == 0, "mode 0400: %s", err);
+	free(pass);
+	CHECK(rlink_auth_read(file("wide", "s3cret\n", 0644), &user, &pass,
+	    err, sizeof(err)) == -1 && pass == NULL &&
+	    strstr(err, "/wide is mode 0644") != NULL &&
+	    strstr(err, "chmod 600 ") != NULL && strstr(err, "s3cret") == NULL,
+	    "mode 0644: %s", err);
+	CHECK(rlink_auth_read(file("group", "s3cret\n", 0640), &user, &pass,
+	    err, sizeof(err)) == -1 && strstr(err, "mode 0640") != NULL &&
+	    strstr(err, "its group") != NULL, "mode 0640: %s", err);
+	CHECK(rlink_auth_read(file("w", "s3cret\n", 0602), &user, &pass,
+	    err, sizeof(err)) == -1 && strstr(err, "mode 0602") != NULL,
+	    "mode 0602: %s", err);
 	/* The password never reaches a message. */
 	CHECK(rlink_auth_read(file("nul", "pw\nmore-secret\n", 0600), &user,
 	    &pass, err, sizeof(err)) == -1 && strstr(err, "more-secret") ==
@@ -186,14 +203,169 @@ replies(void)
 static void
 unreachable(void)
 {
-	struct rlink	*rl = (struct rlink *)1;
-	char		 err[RLINK_ERR_MAX], path[256];
+	struct rlink_conf	 conf;
+	struct rlink		*rl = (struct rlink *)1;
+	char			 err[RLINK_ERR_MAX], path[256];
 
 	unit_fmt(path, sizeof(path), "unix:%s/no.sock", dir);
-	CHECK(rlink_open(path, NULL, strdup("pw"), NULL, &rl, err,
+	memset(&conf, 0, sizeof(conf));
+	conf.rc_addr = path;
+	CHECK(rlink_open(&conf, NULL, strdup("pw"), &rl, err,
 	    sizeof(err)) == -1 && rl == NULL &&
 	    strstr(err, "unable to reach") != NULL && strstr(err, "pw") ==
 	    NULL, "no server: %s", err);
+}
+
+static void
+nodes(void)
+{
+	static const struct {
+		const char	*arg, *host, *local;
+		int		 port;
+	} good[] = {
+		{ "10.0.0.6:7001", "10.0.0.6", "10.0.0.6:7001", 7001 },
+		{ "10.0.0.6:7001=127.0.0.1:17001", "10.0.0.6",
+		  "127.0.0.1:17001", 7001 },
+		{ "[fd00::6]:7001=unix:/run/tunnel/n2.sock", "fd00::6",
+		  "unix:/run/tunnel/n2.sock", 7001 },
+		{ "Node-2.internal:6379", "Node-2.internal",
+		  "Node-2.internal:6379", 6379 },
+	};
+	static const char *const bad[] = {
+		"", "10.0.0.6", "10.0.0.6:0", "unix:/tmp/x.sock",
+		"unix:/tmp/x.sock=127.0.0.1:1", "10.0.0.6:7001=",
+		"10.0.0.6:7001=127.0.0.1", "=127.0.0.1:1", "a b:1",
+		"10.0.0.6:7001=a b:1",
+	};
+	struct rtext_node	 v[2];
+	const char		*reason;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		reason = NULL;
+		CHECK(rtext_node_parse(good[i].arg, &v[0], &reason) == 0 &&
+		    strcmp(v[0].rn_host, good[i].host) == 0 &&
+		    v[0].rn_port == good[i].port &&
+		    strcmp(v[0].rn_local, good[i].local) == 0,
+		    "--cluster %s: %s", good[i].arg, reason ? reason : "odd");
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(rtext_node_parse(bad[i], &v[0], &reason) == -1,
+		    "--cluster %s is refused", bad[i]);
+	REQUIRE(rtext_node_parse("10.0.0.6:7001=127.0.0.1:17001", &v[0],
+	    &reason) == 0 && rtext_node_parse("[fd00::6]:7002", &v[1],
+	    &reason) == 0, "two nodes");
+	CHECK(rtext_node_find(v, 2, "10.0.0.6:7001") == &v[0], "found");
+	CHECK(rtext_node_find(v, 2, "[FD00::6]:7002") == &v[1],
+	    "found, the host in another case");
+	CHECK(rtext_node_find(v, 2, "10.0.0.6:7002") == NULL, "another port");
+	CHECK(rtext_node_find(v, 2, "10.0.0.66:7001") == NULL, "another host");
+	CHECK(rtext_node_find(v, 2, "127.0.0.1:17001") == NULL,
+	    "a local end is no announced address");
+	CHECK(rtext_node_find(v, 2, "unix:/tmp/x") == NULL, "unix:");
+	CHECK(rtext_node_find(v, 0, "10.0.0.6:7001") == NULL, "no nodes");
+}
+
+static void
+info(void)
+{
+	static const char text[] =
+	    "# Persistence\r\nloading:0\r\naof_enabled:1\r\n"
+	    "aof_rewrite_in_progress:0\r\nodd:\x1b[31m\r\n"
+	    "long:0123456789\r\n\r\n# Other\r\nlast:x";
+	char	out[8];
+
+	CHECK(rtext_info_field(text, sizeof(text) - 1, "aof_enabled", out,
+	    sizeof(out)) == 1 && strcmp(out, "1") == 0, "aof_enabled");
+	CHECK(rtext_info_field(text, sizeof(text) - 1, "aof", out,
+	    sizeof(out)) == 0, "a prefix of a field is no field");
+	CHECK(rtext_info_field(text, sizeof(text) - 1, "missing", out,
+	    sizeof(out)) == 0, "missing");
+	CHECK(rtext_info_field(text, sizeof(text) - 1, "odd", out,
+	    sizeof(out)) == -1, "an escape in a value");
+	CHECK(rtext_info_field(text, sizeof(text) - 1, "long", out,
+	    sizeof(out)) == -1, "a value too long for out");
+	CHECK(rtext_info_field(text, sizeof(text) - 1, "last", out,
+	    sizeof(out)) == 1 && strcmp(out, "x") == 0, "no line end");
+	CHECK(rtext_info_field("aof_enabled:0\n", 14, "aof_enabled", out,
+	    sizeof(out)) == 1 && strcmp(out, "0") == 0, "LF alone");
+}
+
+/* Whether the entry of these fields passes (webhook NULL: no field). */
+static int
+entry(const char *id, const char *type, const char *webhook,
+    const char *line, const char **reason)
+{
+	struct rtext_entry	e;
+
+	memset(&e, 0, sizeof(e));
+	e.re_id = id;
+	e.re_idlen = id ? strlen(id) : 0;
+	e.re_type = type;
+	e.re_typelen = type ? strlen(type) : 0;
+	e.re_webhook = webhook;
+	e.re_webhooklen = webhook ? strlen(webhook) : 0;
+	e.re_line = line;
+	e.re_linelen = line ? strlen(line) : 0;
+	*reason = "accepted";
+	return rtext_entry_check(&e, reason);
+}
+
+static void
+entries(void)
+{
+#define LINE(w, i, t) "{\"received\":\"2026-01-01T00:00:00.000000Z\"," \
+	"\"webhook\":\"" w "\",\"id\":\"" i "\",\"type\":\"" t "\"," \
+	"\"event\":{\"id\":\"" i "\",\"type\":\"" t "\"}}"
+	static const char	ok[] = LINE("protocol", "ev-1", "a.b");
+	static const struct {
+		const char	*id, *type, *webhook, *line, *why;
+	} bad[] = {
+		{ "ev-1\x1b[2J", "a.b", "protocol", ok, "control" },
+		{ "ev-1\n", "a.b", "protocol", ok, "control" },
+		{ "ev-\xe2\x80\xae" "1", "a.b", "protocol", ok, "bidi" },
+		{ "ev-\xff", "a.b", "protocol", ok, "UTF-8" },
+		{ "ev-1", "a.b\x07", "protocol", ok, "control" },
+		{ "ev-1", "a.b", "proto col", ok, "webhook" },
+		{ "ev-1", "a.b", "pro\x1btocol", ok, "webhook" },
+		{ "ev-2", "a.b", "protocol", ok, "differs" },
+		{ "ev-1", "a.c", "protocol", ok, "differs" },
+		{ "ev-1", "a.b", "other", ok, "differs" },
+		{ "ev-1", "a.b", NULL, ok, "differs" },
+		{ "ev-1", "a.b", "protocol", "not json", "JSON" },
+		{ "ev-1", "a.b", "protocol", LINE("protocol", "ev-1\\u0000x",
+		    "a.b"), "JSON" },
+		{ "ev-1", "a.b", "protocol", "{\"webhook\":\"protocol\","
+		    "\"id\":\"ev-1\",\"type\":\"a.b\"}\r", "line break" },
+		{ NULL, "a.b", "protocol", ok, "lacks" },
+		{ "ev-1", NULL, "protocol", ok, "lacks" },
+		{ "ev-1", "a.b", "protocol", NULL, "lacks" },
+		{ "", "a.b", "protocol", ok, "empty" },
+	};
+	const char	*reason;
+	char		*big;
+	size_t		 i;
+
+	CHECK(entry("ev-1", "a.b", "protocol", ok, &reason) == 0,
+	    "a spool line and its fields: %s", reason);
+	CHECK(entry("ev-1", "a.b", NULL,
+	    "{\"id\":\"ev-1\",\"type\":\"a.b\"}", &reason) == 0,
+	    "a line that names no webhook, and no webhook field: %s", reason);
+	CHECK(entry("\xc3\xa9" "v\xc3\xa9" "nement", "a.b", "p",
+	    LINE("p", "\\u00e9v\xc3\xa9nement", "a.b"), &reason) == 0,
+	    "an id escaped in the line: %s", reason);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(entry(bad[i].id, bad[i].type, bad[i].webhook, bad[i].line,
+		    &reason) == -1 && strstr(reason, bad[i].why) != NULL,
+		    "case %zu (%s): %s", i, bad[i].why, reason);
+	/* an id of 128 KiB, in the field and in the line alike */
+	REQUIRE((big = malloc(2 * 131072 + 100)) != NULL, "malloc");
+	memset(big, 'i', 131072);
+	big[131072] = '\0';
+	CHECK(entry(big, "a.b", NULL, "{}", &reason) == -1 &&
+	    strstr(reason, "longer than 1024") != NULL, "128 KiB: %s", reason);
+	free(big);
+#undef LINE
 }
 
 int
@@ -207,6 +379,9 @@ main(void)
 	stream_keys();
 	replies();
 	unreachable();
+	nodes();
+	info();
+	entries();
 	unit_fmt(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0, "cleanup");
 	return unit_done("test_rlink");
