@@ -162,19 +162,20 @@ nspawn_boot_tail() {
 }
 
 # nspawn_stop: the cleanup: power the container off (systemd-nspawn
-# turns TERM into an orderly shutdown), kill it if it is still there
-# after 30 s (its init takes every process inside with it), then unmount
-# and remove the copy. Never fails.
+# turns TERM into an orderly shutdown; sent again each second, as a
+# systemd still starting ignores it), kill it if it is still there after
+# 20 s (its init takes every process inside with it), then unmount and
+# remove the copy. Never fails.
 nspawn_stop() {
 	if [ -n "${CT_NSPAWN:-}" ] && kill -0 "$CT_NSPAWN" 2>/dev/null; then
-		kill -TERM "$CT_NSPAWN" 2>/dev/null || :
 		i=0
-		while kill -0 "$CT_NSPAWN" 2>/dev/null && [ "$i" -lt 300 ]; do
+		while kill -0 "$CT_NSPAWN" 2>/dev/null && [ "$i" -lt 200 ]; do
+			[ $((i % 10)) -ne 0 ] || kill -TERM "$CT_NSPAWN" 2>/dev/null || :
 			i=$((i + 1))
 			sleep 0.1
 		done
 		if kill -0 "$CT_NSPAWN" 2>/dev/null; then
-			echo "the container did not stop in 30 s: killed" >&2
+			echo "the container did not stop in 20 s: killed" >&2
 			[ -z "${CT_INIT:-}" ] || kill -KILL "$CT_INIT" 2>/dev/null || :
 			kill -KILL "$CT_NSPAWN" 2>/dev/null || :
 		fi
