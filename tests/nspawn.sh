@@ -120,40 +120,43 @@ ct() {
 	    timeout -k 5 "${CT_TIMEOUT:-120}" "$@" </dev/null
 }
 
-# nspawn_boot: boot CT_ROOT with systemd-nspawn (no machined needed, in
-# this process's own cgroup, with only a loopback network) and wait until
-# its systemd says running. Sets CT_NSPAWN (systemd-nspawn) and CT_INIT
-# (the container's systemd, as this host numbers it). Skips, with the
-# boot's last lines, when the container does not get there within
-# NSPAWN_BOOT_WAIT seconds (default 60): this machine cannot boot one;
-# or when it boots degraded before the test did anything in it.
+# nspawn_boot [skip|fail]: boot CT_ROOT with systemd-nspawn (no
+# machined needed, in this process's own cgroup, with only a loopback
+# network) and wait until its systemd has finished booting. Sets
+# CT_NSPAWN (systemd-nspawn), CT_INIT (the container's systemd, as this
+# host numbers it) and CT_STATE (running, or degraded: some unit
+# failed). When the container does not get there within
+# NSPAWN_BOOT_WAIT seconds (default 60), calls skip (the default: this
+# machine cannot boot one) or fail (it booted before), with the boot's
+# last lines.
 nspawn_boot() {
-	CT_NAME=hookspool-test-$$
-	systemd-nspawn -D "$CT_ROOT" -M "$CT_NAME" --register=no --keep-unit \
-	    --private-network --console=read-only -b </dev/null \
-	    >"$T/boot.out" 2>&1 &
+	on_error=${1:-skip}
+	CT_BOOTS=$((${CT_BOOTS:-0} + 1))
+	# a name of its own each boot: nspawn's runtime folder for the
+	# last one may still be there
+	systemd-nspawn -D "$CT_ROOT" -M "hookspool-test-$$-$CT_BOOTS" \
+	    --register=no --keep-unit --private-network --console=read-only -b \
+	    </dev/null >"$T/boot.out" 2>&1 &
 	CT_NSPAWN=$!
 	start=$(date +%s)
 	limit=$((start + ${NSPAWN_BOOT_WAIT:-60}))
 	CT_INIT=
-	state=
+	CT_STATE=
 	while :; do
 		kill -0 "$CT_NSPAWN" 2>/dev/null ||
-		    skip "systemd-nspawn exited before the container booted: $(nspawn_boot_tail)"
+		    "$on_error" "systemd-nspawn exited before the container booted: $(nspawn_boot_tail)"
 		[ -n "$CT_INIT" ] || CT_INIT=$(pgrep -P "$CT_NSPAWN" -x systemd) || CT_INIT=
 		if [ -n "$CT_INIT" ]; then
-			state=$(CT_TIMEOUT=5 ct systemctl is-system-running 2>/dev/null) || :
-			case $state in
-			running) break ;;
-			degraded)
-				skip "the container booted degraded, before the package: $(CT_TIMEOUT=5 ct systemctl --failed --no-legend --plain)" ;;
+			CT_STATE=$(CT_TIMEOUT=5 ct systemctl is-system-running 2>/dev/null) || :
+			case $CT_STATE in
+			running | degraded) break ;;
 			esac
 		fi
 		[ "$(date +%s)" -lt "$limit" ] ||
-		    skip "the container did not boot in ${NSPAWN_BOOT_WAIT:-60} s (its systemd says '${state:-nothing}'): $(nspawn_boot_tail)"
+		    "$on_error" "the container did not boot in ${NSPAWN_BOOT_WAIT:-60} s (its systemd says '${CT_STATE:-nothing}'): $(nspawn_boot_tail)"
 		sleep 0.2
 	done
-	echo "the container booted in $(($(date +%s) - start)) s"
+	echo "the container booted in $(($(date +%s) - start)) s ($CT_STATE)"
 }
 
 # nspawn_boot_tail: the boot's last lines, without their colours.
@@ -161,12 +164,12 @@ nspawn_boot_tail() {
 	tail -n 15 "$T/boot.out" | sed 's/\x1b\[[0-9;]*m//g'
 }
 
-# nspawn_stop: the cleanup: power the container off (systemd-nspawn
-# turns TERM into an orderly shutdown; sent again each second, as a
-# systemd still starting ignores it), kill it if it is still there after
-# 20 s (its init takes every process inside with it), then unmount and
-# remove the copy. Never fails.
-nspawn_stop() {
+# nspawn_poweroff: power the container off (systemd-nspawn turns TERM
+# into an orderly shutdown; sent again each second, as a systemd still
+# starting ignores it), and kill it if it is still there after 20 s
+# (its init takes every process inside with it). CT_ROOT stays, to boot
+# again. Never fails.
+nspawn_poweroff() {
 	if [ -n "${CT_NSPAWN:-}" ] && kill -0 "$CT_NSPAWN" 2>/dev/null; then
 		i=0
 		while kill -0 "$CT_NSPAWN" 2>/dev/null && [ "$i" -lt 200 ]; do
@@ -181,6 +184,14 @@ nspawn_stop() {
 		fi
 		wait "$CT_NSPAWN" 2>/dev/null || :
 	fi
+	CT_NSPAWN=
+	return 0
+}
+
+# nspawn_stop: the cleanup: power the container off, then unmount and
+# remove its copy. Never fails.
+nspawn_stop() {
+	nspawn_poweroff
 	if [ -n "${CT_DIR:-}" ]; then
 		if mountpoint -q "$CT_ROOT" 2>/dev/null; then
 			umount "$CT_ROOT" 2>/dev/null || umount -l "$CT_ROOT" 2>/dev/null || :
