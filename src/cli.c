@@ -34,17 +34,31 @@ cli_warnx(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-struct config *
-cli_load(const char *opt)
+/* Load the config that opt (or the default) names, with flags. */
+static struct config *
+load(const char *opt, int flags)
 {
 	struct config	*cf;
 	char		 err[CONFIG_ERR_MAX];
 
-	if (config_load(config_locate(opt), &cf, err, sizeof(err)) == -1) {
+	if (config_load_flags(config_locate(opt), flags, &cf, err,
+	    sizeof(err)) == -1) {
 		cli_warnx("%s", err);
 		return NULL;
 	}
 	return cf;
+}
+
+struct config *
+cli_load(const char *opt)
+{
+	return load(opt, CONFIG_NO_SECRETS);
+}
+
+struct config *
+cli_load_secrets(const char *opt)
+{
+	return load(opt, 0);
 }
 
 int

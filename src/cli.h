@@ -23,11 +23,16 @@ void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Load the configuration from opt (-c), else HOOKSPOOL_CONFIG, else
- * hookspool.conf beside the executable, else the system one. Prints the
- * reason and returns NULL when it cannot be used; the caller frees the
- * result with config_free().
+ * hookspool.conf beside the executable, else the system one, without
+ * opening the secret files it names (CONFIG_NO_SECRETS): the verbs of the
+ * cron side need no key, and run where the secrets are hidden from them.
+ * Prints the reason and returns NULL when it cannot be used; the caller
+ * frees the result with config_free().
  */
 struct config *cli_load(const char *opt);
+
+/* cli_load(), reading and judging the secret files too (check). */
+struct config *cli_load_secrets(const char *opt);
 
 /*
  * Open the spool at dir as cf says (spool_open). When it cannot be used,

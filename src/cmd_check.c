@@ -81,7 +81,7 @@ cmd_check(int argc, char *argv[])
 		check_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((cf = cli_load(opt)) == NULL)
+	if ((cf = cli_load_secrets(opt)) == NULL)
 		return EXIT_USAGE;
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		wh = &cf->cf_webhooks[i];

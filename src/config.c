@@ -29,6 +29,7 @@ struct parser {
 	struct config_webhook *p_wh;	/* section being read, or NULL */
 	unsigned	 p_wh_line;
 	int		 p_seen_global[5];
+	int		 p_flags;	/* CONFIG_NO_SECRETS */
 };
 
 static const char *global_keys[] = {
@@ -247,6 +248,9 @@ secret_file(struct parser *p, const char *path)
 
 	if (path[0] != '/')
 		return perror_at(p, "secret_file must be an absolute path");
+	p->p_wh->wh_nsecret_files++;
+	if (p->p_flags & CONFIG_NO_SECRETS)
+		return 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return perror_at(p, "unable to open secret_file %s: %s",
 		    shown(path), strerror(errno));
@@ -471,7 +475,7 @@ end_section(struct parser *p)
 	if (wh == NULL)
 		return 0;
 	p->p_line = p->p_wh_line;
-	if (wh->wh_nsecrets == 0)
+	if (wh->wh_nsecrets == 0 && wh->wh_nsecret_files == 0)
 		return perror_at(p, "webhook %s has no secret or secret_file",
 		    wh->wh_name);
 	if (wh->wh_spool == NULL && cf->cf_spool == NULL)
@@ -629,6 +633,13 @@ nomem:
 int
 config_load(const char *path, struct config **out, char *err, size_t errlen)
 {
+	return config_load_flags(path, 0, out, err, errlen);
+}
+
+int
+config_load_flags(const char *path, int flags, struct config **out,
+    char *err, size_t errlen)
+{
 	struct parser	 p;
 	struct config	*cf;
 	struct stat	 st;
@@ -641,6 +652,7 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 
 	memset(&p, 0, sizeof(p));
 	p.p_path = path;
+	p.p_flags = flags;
 	p.p_err = err;
 	p.p_errlen = errlen;
 	if ((cf = calloc(1, sizeof(*cf))) == NULL) {

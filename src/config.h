@@ -43,6 +43,9 @@ struct config_webhook {
 	size_t			 wh_nevents;
 	struct config_secret	*wh_secrets;
 	size_t			 wh_nsecrets;
+	/* secret_file lines; their keys are in wh_secrets too, but for
+	 * a config loaded with CONFIG_NO_SECRETS */
+	size_t			 wh_nsecret_files;
 	int			 wh_inline_secret; /* some secret is inline */
 	char			*wh_opt[CONFIG_OPTS];	/* as written, or NULL */
 	/* set by scheme_configure() when the section is complete: */
@@ -81,6 +84,21 @@ struct config {
  * "file: reason") to err, a buffer of errlen bytes; *out is untouched.
  */
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
+
+/* config_load_flags(): leave the secret files alone. */
+#define CONFIG_NO_SECRETS	0x1
+
+/*
+ * config_load(), with flags. CONFIG_NO_SECRETS: each secret_file line is
+ * judged as written (an absolute path) and counted in wh_nsecret_files,
+ * but the file is not opened, nor made a source of the config; wh_secrets
+ * then holds the inline secrets only. Everything else is validated
+ * exactly as config_load() does. For the verbs that need no key (drain and
+ * the rest of the cron side), which can so run where the secret files are
+ * hidden from them.
+ */
+int config_load_flags(const char *path, int flags, struct config **out,
+    char *err, size_t errlen);
 
 /*
  * Whether any file the config was read from has changed (modification time,

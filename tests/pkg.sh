@@ -47,3 +47,39 @@ pkg_unpack() {
 unit_value() {
 	sed -n "s/^$2=//p" "$ROOT/lib/systemd/system/$1" | tail -n 1
 }
+
+# unit_syscalls UNIT OUT: into OUT, one a line, the system calls that the
+# packaged UNIT's SystemCallFilter= lines let through, their groups
+# expanded offline with systemd-analyze syscall-filter (needs python3).
+unit_syscalls() {
+	grep -q '^SystemCallFilter=' "$ROOT/lib/systemd/system/$1" ||
+	    fail "$1 has no SystemCallFilter="
+	python3 - "$ROOT/lib/systemd/system/$1" >"$2" <<'PY' || fail "unable to expand the filter of $1"
+import functools, subprocess, sys
+
+@functools.lru_cache(None)
+def expand(name):
+    if not name.startswith("@"):
+        return frozenset([name])
+    out = subprocess.run(["systemd-analyze", "syscall-filter", "--no-pager", name],
+                         capture_output=True, text=True, check=True).stdout
+    calls = set()
+    for line in out.splitlines()[1:]:
+        line = line.strip()
+        if line and not line.startswith("#"):
+            calls |= expand(line)
+    return frozenset(calls)
+
+allow, deny = set(), set()
+for line in open(sys.argv[1]):
+    if line.startswith("SystemCallFilter="):
+        value = line.split("=", 1)[1].strip()
+        target = deny if value.startswith("~") else allow
+        for word in value.lstrip("~").split():
+            target |= expand(word)
+if not allow:
+    sys.exit("no allow-list")
+print("\n".join(sorted(allow - deny)))
+PY
+	[ "$(wc -l <"$2")" -gt 100 ] || fail "$1's filter allows almost nothing: $(wc -l <"$2")"
+}

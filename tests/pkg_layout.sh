@@ -37,6 +37,7 @@ has usr/share/man/man1/hookspool.1.gz -rw-r--r--
 has usr/share/man/man5/hookspool.conf.5.gz -rw-r--r--
 has usr/share/man/man8/hookspool.fcgi.8.gz -rw-r--r--
 has usr/share/doc/hookspool/copyright -rw-r--r--
+has usr/share/doc/hookspool/examples/drain-wider.conf -rw-r--r--
 # the system config is /etc/hookspool/hookspool.conf: no -c needed
 HOOKSPOOL_CONFIG='' "$ROOT/usr/bin/hookspool" check >"$T/check.out" 2>&1 || :
 grep -q /etc/hookspool/hookspool.conf "$T/check.out" ||

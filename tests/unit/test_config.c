@@ -1,7 +1,9 @@
 /*
  * test_config.c: config_load() on good configs written here and on the bad
  * ones in tests/data/config/, each of which names the error it must give in
- * its first line: "# expect: LINE: FRAGMENT" ("-" for no line).
+ * its first line: "# expect: LINE: FRAGMENT" ("-" for no line); and with
+ * CONFIG_NO_SECRETS, which leaves the secret files unopened and judges all
+ * the rest the same.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -275,6 +277,33 @@ test_secrets(void)
 	config_free(cf);
 }
 
+/*
+ * The bad config at path, whose error after its "file:line: " is why,
+ * loaded with CONFIG_NO_SECRETS: a secret file that cannot be opened or
+ * read is no matter then; any other error is the same, word for word.
+ */
+static void
+no_secrets_same(const char *path, const char *name, const char *why)
+{
+	struct config	*cf = NULL;
+	char		 err[CONFIG_ERR_MAX], want[CONFIG_ERR_MAX];
+	int		 rc;
+
+	unit_fmt(want, sizeof(want), "%s", why);
+	err[0] = '\0';
+	rc = config_load_flags(path, CONFIG_NO_SECRETS, &cf, err, sizeof(err));
+	if (strncmp(want, "unable to open secret_file ", 27) == 0 ||
+	    strncmp(want, "unable to read secret_file ", 27) == 0) {
+		CHECK(rc == 0, "%s, no secrets: refused: %s", name, err);
+		config_free(cf);
+		return;
+	}
+	CHECK(rc == -1 && cf == NULL, "%s, no secrets: accepted", name);
+	CHECK(strlen(err) >= strlen(want) &&
+	    strcmp(err + strlen(err) - strlen(want), want) == 0,
+	    "%s, no secrets: error '%s', not '%s'", name, err, want);
+}
+
 /* Every tests/data/config/NAME.conf fails with the error it names. */
 static void
 test_bad_configs(void)
@@ -325,10 +354,69 @@ test_bad_configs(void)
 		/* A value that may hold a secret is never shown. */
 		CHECK(strstr(err, "SEKRIT") == NULL, "%s: error '%s' shows a "
 		    "secret", de->d_name, err);
+		no_secrets_same(path, de->d_name, err + strlen(prefix));
 		nfiles++;
 	}
 	closedir(d);
 	CHECK(nfiles >= 30, "only %zu bad configs", nfiles);
+}
+
+/*
+ * CONFIG_NO_SECRETS: secret files are neither opened nor watched, but
+ * counted; inline secrets are kept and judged; the rest as always.
+ */
+static void
+test_no_secrets(void)
+{
+	const struct config_webhook	*wh;
+	struct config			*cf = NULL;
+	char				 text[4096], conf[PATH_MAX], key[PATH_MAX];
+	char				 err[CONFIG_ERR_MAX];
+
+	write_file("ns.key", "a-key\n", key);
+	unit_fmt(text, sizeof(text), "spool = /s\n"
+	    "[webhook a]\nsecret_file = %s/missing.key\n"
+	    "[webhook b]\npath = /b\nsecret_file = %s\n"
+	    "secret_file = %s/other-missing.key\n"
+	    "[webhook c]\npath = /c\nsecret = inline\n"
+	    "secret_file = %s/missing.key\nevents = x.*\n", tmp, key, tmp, tmp);
+	write_file("ns.conf", text, conf);
+	CHECK(config_load(conf, &cf, err, sizeof(err)) == -1 &&
+	    strstr(err, "unable to open secret_file") != NULL,
+	    "missing secret files loaded: %s", err);
+	REQUIRE(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
+	    sizeof(err)) == 0, "no secrets: %s", err);
+	REQUIRE(cf->cf_nwebhooks == 3, "webhooks: %zu", cf->cf_nwebhooks);
+	wh = cf->cf_webhooks;
+	CHECK(wh[0].wh_nsecrets == 0 && wh[0].wh_nsecret_files == 1,
+	    "a: %zu secrets, %zu files", wh[0].wh_nsecrets,
+	    wh[0].wh_nsecret_files);
+	CHECK(wh[1].wh_nsecrets == 0 && wh[1].wh_nsecret_files == 2,
+	    "b: a secret file was read: %zu, %zu", wh[1].wh_nsecrets,
+	    wh[1].wh_nsecret_files);
+	CHECK(wh[2].wh_nsecrets == 1 && wh[2].wh_nsecret_files == 1 &&
+	    secret_is(&wh[2].wh_secrets[0], "inline", 6) &&
+	    wh[2].wh_nevents == 1 && strcmp(wh[2].wh_events[0], "x.*") == 0,
+	    "c: %zu secrets", wh[2].wh_nsecrets);
+	CHECK(cf->cf_nsources == 1, "secret files are sources: %zu",
+	    cf->cf_nsources);
+	config_free(cf);
+
+	/* still judged: a relative path, no secret at all, a bad inline one */
+	write_file("ns.conf", "spool = /s\n[webhook a]\n"
+	    "secret_file = relative.key\n", conf);
+	CHECK(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
+	    sizeof(err)) == -1 && strstr(err, ":3: secret_file must be an "
+	    "absolute path") != NULL, "relative: %s", err);
+	write_file("ns.conf", "spool = /s\n[webhook a]\nevents = x\n", conf);
+	CHECK(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
+	    sizeof(err)) == -1 && strstr(err, ":2: webhook a has no secret")
+	    != NULL, "no secret: %s", err);
+	write_file("ns.conf", "spool = /s\n[webhook a]\nscheme = standard\n"
+	    "secret = not-whsec\nsecret_file = /missing.key\n", conf);
+	CHECK(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
+	    sizeof(err)) == -1 && strstr(err, "a standard secret must be")
+	    != NULL, "bad inline secret: %s", err);
 }
 
 static void
@@ -549,6 +637,7 @@ main(void)
 	test_defaults_and_paths();
 	test_secrets();
 	test_bad_configs();
+	test_no_secrets();
 	test_errors();
 	test_changed();
 	test_parse_size();

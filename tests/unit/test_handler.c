@@ -2,8 +2,10 @@
  * test_handler.c: handler_run() runs sh -c CMD with the event on stdin and
  * the environment given, keeps a descriptor alive in the handler, and
  * tells exit 0, failure, a timeout (TERM, then KILL for a handler that
- * ignores TERM) and a stop apart.
+ * ignores TERM) and a stop apart; handler_wait() returns at once on a
+ * deadline already past, however far, and leaves an ended child unreaped.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "handler.h"
+#include "io.h"
 #include "unit.h"
 
 static char	 dir[] = "/tmp/hookspool-handler.XXXXXX";
@@ -138,6 +141,75 @@ die_with_parent(void)
 	}
 }
 
+/* A child that sleeps until it is killed. */
+static pid_t
+sleeper(void)
+{
+	pid_t	pid;
+
+	REQUIRE((pid = fork()) != -1, "fork");
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+/*
+ * handler_wait()'s deadline arithmetic: a deadline in the past returns at
+ * once, without a negative timeout for sigtimedwait (EINVAL, which made the
+ * old loop spin once its hour after KILL was over); a near one is kept.
+ */
+static void
+wait_deadlines(void)
+{
+	static const double	 past[] = { 1e-9, 1, 3600, 3601.5, 1e12, 1e300 };
+	enum handler_wait	 w;
+	double			 t;
+	size_t			 i;
+	pid_t			 pid;
+	int			 stopping = 0, status;
+
+	pid = sleeper();
+	for (i = 0; i < sizeof(past) / sizeof(past[0]); i++) {
+		t = now_s();
+		errno = 0;
+		w = handler_wait(pid, io_now() - past[i], &wait_set, &stopping,
+		    1);
+		CHECK(w == HANDLER_WAIT_DEADLINE, "deadline %gs ago: result %d "
+		    "(%s)", past[i], w, strerror(errno));
+		CHECK(now_s() - t < 0.5, "deadline %gs ago: returned after "
+		    "%.2fs", past[i], now_s() - t);
+	}
+	t = now_s();
+	w = handler_wait(pid, io_now() + 0.3, &wait_set, &stopping, 1);
+	CHECK(w == HANDLER_WAIT_DEADLINE && now_s() - t >= 0.29 &&
+	    now_s() - t < 1.5, "deadline in 0.3s: %d after %.2fs", w,
+	    now_s() - t);
+	/* a stop asked for ends the wait at once, unless told to go on */
+	stopping = 1;
+	w = handler_wait(pid, io_now() + 60, &wait_set, &stopping, 1);
+	CHECK(w == HANDLER_WAIT_STOP, "stop: %d", w);
+	t = now_s();
+	w = handler_wait(pid, io_now() + 0.2, &wait_set, &stopping, 0);
+	CHECK(w == HANDLER_WAIT_DEADLINE && now_s() - t >= 0.19,
+	    "stop, going on: %d after %.2fs", w, now_s() - t);
+	stopping = 0;
+	/* an ended child is seen even past the deadline, and left unreaped */
+	kill(pid, SIGKILL);
+	w = handler_wait(pid, io_now() + 10, &wait_set, &stopping, 1);
+	CHECK(w == HANDLER_WAIT_ENDED, "killed child: %d", w);
+	w = handler_wait(pid, io_now() - 3600, &wait_set, &stopping, 1);
+	CHECK(w == HANDLER_WAIT_ENDED, "ended child, deadline past: %d", w);
+	CHECK(waitpid(pid, &status, WNOHANG) == pid && WIFSIGNALED(status),
+	    "the ended child was reaped by handler_wait");
+	/* a child that is none of ours is an error, not a wait */
+	w = handler_wait(pid, io_now() + 10, &wait_set, &stopping, 1);
+	CHECK(w == HANDLER_WAIT_ERROR && errno == ECHILD, "reaped child: %d",
+	    w);
+}
+
 int
 main(void)
 {
@@ -238,6 +310,8 @@ main(void)
 
 	/* hj_die_with_parent: the handler dies with the caller's kill -9 */
 	die_with_parent();
+
+	wait_deadlines();
 
 	unit_fmt(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0, "cleanup");

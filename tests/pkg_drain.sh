@@ -1,0 +1,67 @@
+#!/bin/sh
+# hookspool-drain.service's SystemCallFilter= against what the drain and
+# its handler really call: the packaged hookspool drain runs under strace,
+# with the secret file gone (the unit shows it only hookspool.conf of
+# /etc/hookspool), through a handler that succeeds, one that fails and
+# one that ignores TERM past --timeout (TERM, then KILL), then a drain
+# that releases a dead drain's claim. Every system call made, the
+# handler's shell and its commands included, must be one the filter lets
+# through: systemd would answer any other with EPERM
+# (SystemCallErrorNumber=).
+. "$top_srcdir/tests/setup.sh"
+. "$top_srcdir/tests/pkg.sh"
+
+command -v strace >/dev/null || skip "strace is missing (apt-get install strace)"
+command -v systemd-analyze >/dev/null ||
+    skip "systemd-analyze is missing (apt-get install systemd)"
+command -v python3 >/dev/null || skip "python3 is missing (apt-get install python3)"
+pkg_deb
+pkg_unpack
+unit=hookspool-drain.service
+unit_syscalls $unit "$T/allowed"
+assert_eq "$unit: a filtered call is an error, not SIGSYS" EPERM \
+    "$(unit_value $unit SystemCallErrorNumber)"
+
+post() {
+	event "$1" >"$T/body"
+	cgi_post "$T/body"
+	[ "$STATUS" = 200 ] || fail "posting $1 answered $STATUS"
+}
+make_conf
+for id in done-1 fails-2 stubborn-3 dead-4; do
+	post $id
+done
+mv "$SECRET_FILE" "$T/key.hidden"
+export OUT=$T
+mkdir "$T/strace"
+# drain [ARG...]: the packaged drain under strace, one trace per run
+drain() {
+	n=$(($(ls "$T/strace" | wc -l) + 1))
+	strace -f -qq -o "$T/strace/trace.$n" "$ROOT/usr/bin/hookspool" drain \
+	    -c "$CONF" "$@" 2>>"$T/drain.log" || :
+}
+drain --timeout 1s --max 3 --exec '
+cat >"$OUT/line.$HOOKSPOOL_ID"
+case $HOOKSPOOL_ID in
+fails-2) exit 3 ;;
+stubborn-3) trap "" TERM; sleep 30 ;;
+esac'
+grep -q "event fails-2: exited 3" "$T/drain.log" &&
+    grep -q "event stubborn-3: timed out after 1s, killed" "$T/drain.log" &&
+    grep -q "1 done, 2 to retry" "$T/drain.log" ||
+    fail "the drain under strace: $(cat "$T/drain.log")"
+# a dead drain's claim: dead-4 in cur/ with no lock, released by recovery
+dead=$(grep -l '"id":"dead-4"' "$SPOOL"/new/*) || fail "no dead-4 in new/"
+mv "$dead" "$SPOOL/cur/"
+drain --exec 'cat >/dev/null'
+grep -q "released from dead drains" "$T/drain.log" ||
+    fail "no claim released: $(cat "$T/drain.log")"
+ok "the drains ran under strace, without the secret file"
+
+cat "$T"/strace/trace.* | sed -E 's/^[0-9]+ +//' | grep -oE '^[a-z_0-9]+\(' |
+    tr -d '(' | sort -u >"$T/used"
+[ -s "$T/used" ] || fail "strace saw no system call"
+if ! comm -23 "$T/used" "$T/allowed" >"$T/refused" || [ -s "$T/refused" ]; then
+	fail "$unit's SystemCallFilter= refuses what the drain calls: $(tr '\n' ' ' <"$T/refused")"
+fi
+ok "$(wc -l <"$T/used") system calls, each allowed by $unit"
