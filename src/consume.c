@@ -206,7 +206,10 @@ opts_done(struct consume_opts *o)
 	const char	*reason;
 	char		 host[64];
 
-	/* An entry must not be taken over while its handler may still run. */
+	/*
+	 * An entry must not be taken over while its handler may still run
+	 * code of its own: KILL comes HANDLER_KILL_GRACE after the timeout.
+	 */
 	if (o->co_idle <= o->co_timeout + HANDLER_KILL_GRACE) {
 		cli_warnx("consume: --idle (%llds) must be longer than --timeout "
 		    "(%llds) and %ds more", o->co_idle, o->co_timeout,
