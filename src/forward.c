@@ -11,6 +11,10 @@
  * takes its mark away again. A forward killed after the script ran finds
  * the id marked when run again, and only removes the event. The hash tag
  * {KEY} keeps the stream and the marks in one slot of a Redis Cluster.
+ * For a webhook whose id the signature does not cover (scheme.h), the
+ * script marks the event's own bytes too ({KEY}:seen:HASH of the webhook
+ * and the SHA-256 of the line's "event"), so that a captured body sent to
+ * another host under a fresh id is a duplicate there as well.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,8 +27,11 @@
 #include "cmd.h"
 #include "config.h"
 #include "drain.h"
+#include "json.h"
 #include "rlink.h"
+#include "scheme.h"
 #include "spool.h"
+#include "verify.h"
 
 #define FORWARD_STREAM		"hookspool"
 #define FORWARD_ATTEMPTS	5
@@ -38,16 +45,26 @@
 #define FORWARD_SEEN_MAX	(CLI_STREAM_MAX + 8 + SPOOL_HASH_HEX + 1)
 
 /*
- * KEYS[1] the stream, KEYS[2] the id's mark; ARGV: TTL, MAXLEN (0: none),
- * id, webhook, type, line, and "1" when replicas are waited for. Returns
- * the new entry's id, or 0 when the id was marked already; a mark found
- * is then written again (its TTL kept), so that a WAIT after it waits
- * also for the entry that an earlier run added with the mark.
+ * KEYS[1] the stream, KEYS[2] the id's mark, KEYS[3] (when given) the
+ * mark of the event's bytes; ARGV: TTL, MAXLEN (0: none), id, webhook,
+ * type, line, and "1" when replicas are waited for. Returns the new
+ * entry's id, or 0 when the id (or the bytes) was marked already, and
+ * nothing is then left marked that was not before; a mark found is
+ * written again (its TTL kept), so that a WAIT after it waits also for
+ * the entry that an earlier run added with the mark.
  */
 static const char forward_script[] =
-    "if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then\n"
+    "local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1])\n"
+    "if fresh and KEYS[3] and\n"
+    "    not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[1]) then\n"
+    "  redis.call('DEL', KEYS[2])\n"
+    "  fresh = false\n"
+    "end\n"
+    "if not fresh then\n"
     "  if ARGV[7] == '1' then\n"
-    "    redis.call('SET', KEYS[2], '1', 'XX', 'KEEPTTL')\n"
+    "    for i = 2, #KEYS do\n"
+    "      redis.call('SET', KEYS[i], '1', 'XX', 'KEEPTTL')\n"
+    "    end\n"
     "  end\n"
     "  return 0\n"
     "end\n"
@@ -61,7 +78,7 @@ static const char forward_script[] =
     "end\n"
     "local r = redis.pcall(unpack(add))\n"
     "if type(r) == 'table' and r.err then\n"
-    "  redis.call('DEL', KEYS[2])\n"
+    "  redis.call('DEL', unpack(KEYS, 2))\n"
     "end\n"
     "return r\n";
 
@@ -78,6 +95,7 @@ struct forward_opts {
 	long long		 fo_replicas;	/* 0: no WAIT */
 	int			 fo_accept_loss;
 	int			 fo_fsync;	/* the config's fsync */
+	const struct config	*fo_cf;		/* its webhooks' schemes */
 	char			 fo_ttl_s[24];
 	char			 fo_maxlen_s[24];
 };
@@ -108,6 +126,7 @@ struct fwd_item {
 	struct claim		 fi_claim;
 	struct cli_event	 fi_ev;
 	char			 fi_seen[FORWARD_SEEN_MAX];
+	char			 fi_seen_sum[FORWARD_SEEN_MAX];	/* or "" */
 	enum fwd_state		 fi_state;
 	int			 fi_round;	/* the node that answered */
 	char			 fi_why[160];	/* of a refusal */
@@ -259,27 +278,29 @@ static int
 send_item(struct rlink *rl, const struct forward_opts *o,
     const struct fwd_item *it)
 {
-	const char	*argv[12];
-	size_t		 lens[12];
+	const char	*argv[13];
+	size_t		 lens[13];
 	const char	*webhook = it->fi_ev.ce_webhook ? it->fi_ev.ce_webhook : "";
-	int		 i;
+	int		 i, n = 0, sum = it->fi_seen_sum[0] != '\0';
 
-	argv[0] = "EVALSHA";
-	argv[1] = rl->rl_sha;
-	argv[2] = "2";
-	argv[3] = o->fo_stream;
-	argv[4] = it->fi_seen;
-	argv[5] = o->fo_ttl_s;
-	argv[6] = o->fo_maxlen_s;
-	argv[7] = it->fi_ev.ce_id;
-	argv[8] = webhook;
-	argv[9] = it->fi_ev.ce_type;
-	argv[10] = it->fi_claim.cl_line;
-	argv[11] = o->fo_replicas > 0 ? "1" : "0";
-	for (i = 0; i < 12; i++)
+	argv[n++] = "EVALSHA";
+	argv[n++] = rl->rl_sha;
+	argv[n++] = sum ? "3" : "2";
+	argv[n++] = o->fo_stream;
+	argv[n++] = it->fi_seen;
+	if (sum)
+		argv[n++] = it->fi_seen_sum;
+	argv[n++] = o->fo_ttl_s;
+	argv[n++] = o->fo_maxlen_s;
+	argv[n++] = it->fi_ev.ce_id;
+	argv[n++] = webhook;
+	argv[n++] = it->fi_ev.ce_type;
+	argv[n++] = it->fi_claim.cl_line;
+	argv[n++] = o->fo_replicas > 0 ? "1" : "0";
+	for (i = 0; i < n; i++)
 		lens[i] = strlen(argv[i]);
-	lens[10] = it->fi_claim.cl_len;
-	return rlink_append(rl, 12, argv, lens);
+	lens[n - 2] = it->fi_claim.cl_len;
+	return rlink_append(rl, n, argv, lens);
 }
 
 /* Whether the item is waiting to be sent (or sent again elsewhere). */
@@ -480,6 +501,41 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 }
 
 /*
+ * For an event of a webhook whose id is unsigned (scheme.h), the name of
+ * its bytes' mark into it->fi_seen_sum: the SHA-256 of the line's
+ * "event", as spooled. Other events get "". Returns 0, or -1 when the
+ * line holds no event to hash.
+ */
+static int
+sum_mark(struct fwd_item *it, const struct forward_opts *o)
+{
+	struct json_member	 m = { .jm_name = "event" };
+	struct verify_part	 part;
+	unsigned char		 sum[VERIFY_MAC_LEN];
+	char			 hash[SPOOL_HASH_HEX + 1];
+	const char		*webhook = it->fi_ev.ce_webhook, *reason;
+	size_t			 i;
+
+	it->fi_seen_sum[0] = '\0';
+	for (i = 0; webhook != NULL && i < o->fo_cf->cf_nwebhooks; i++)
+		if (strcmp(o->fo_cf->cf_webhooks[i].wh_name, webhook) == 0)
+			break;
+	if (webhook == NULL || i == o->fo_cf->cf_nwebhooks ||
+	    !scheme_id_unsigned(&o->fo_cf->cf_webhooks[i]))
+		return 0;
+	if (json_check_object(it->fi_claim.cl_line, it->fi_claim.cl_len, &m, 1,
+	    &reason) == -1 || m.jm_value == NULL)
+		return -1;
+	part = (struct verify_part){ m.jm_value, m.jm_valuelen };
+	if (verify_sha256(&part, 1, sum) == -1 ||
+	    spool_sum_marker_name(webhook, sum, hash) == -1)
+		return -1;
+	snprintf(it->fi_seen_sum, sizeof(it->fi_seen_sum), "{%s}:seen:%s",
+	    o->fo_stream, hash);
+	return 0;
+}
+
+/*
  * A claimed event forward cannot send: it is moved to failed/ when its
  * line cannot be read or its attempts are used up. Returns 1 if so, 0 if
  * it is to be sent (fi_ev and fi_seen filled).
@@ -495,13 +551,14 @@ unsendable(struct fwd_item *it, const struct forward_opts *o,
 	if (cli_event_read(cl->cl_line, cl->cl_len, &it->fi_ev, &reason) == 0) {
 		if (cl->cl_attempts < o->fo_attempts &&
 		    spool_marker_name(it->fi_ev.ce_webhook ?
-		    it->fi_ev.ce_webhook : "", it->fi_ev.ce_id, hash) == 0) {
+		    it->fi_ev.ce_webhook : "", it->fi_ev.ce_id, hash) == 0 &&
+		    sum_mark(it, o) == 0) {
 			snprintf(it->fi_seen, sizeof(it->fi_seen),
 			    "{%s}:seen:%s", o->fo_stream, hash);
 			return 0;
 		}
 		reason = cl->cl_attempts < o->fo_attempts ?
-		    "unable to hash its id" : NULL;
+		    "unable to hash its id or its event" : NULL;
 	}
 	why = reason;
 	if (claim_give_up(it->fi_spool, cl, &reason) != CLAIM_OK) {
@@ -752,6 +809,7 @@ cmd_forward(int argc, char *argv[])
 	memset(&fs, 0, sizeof(fs));
 	stopped[0] = '\0';
 	o.fo_fsync = cf->cf_fsync;
+	o.fo_cf = cf;
 	if (o.fo_auth != NULL &&
 	    rlink_auth_read(o.fo_auth, &user, &pass, err, sizeof(err)) == -1) {
 		cli_warnx("forward: %s", err);

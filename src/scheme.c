@@ -37,11 +37,19 @@ typedef enum scheme_result (*scheme_fn)(const struct config_webhook *,
 	OPT(CONFIG_OPT_ID_HEADER) | OPT(CONFIG_OPT_ID_FIELD) | \
 	OPT(CONFIG_OPT_TYPE_HEADER) | OPT(CONFIG_OPT_TYPE_FIELD))
 
+/* Where a scheme's id comes from, for dedup (scheme_id_unsigned()). */
+enum scheme_id {
+	ID_SIGNED = 0,		/* from the signed bytes */
+	ID_HEADER,		/* from a header the signature does not cover */
+	ID_SETTING		/* hmac: from a header when id_header = says so */
+};
+
 struct scheme {
 	const char	*sc_name;
 	scheme_fn	 sc_check;
 	unsigned	 sc_opts;	/* OPT() of the settings it takes */
 	int		 sc_header;	/* takes header = */
+	enum scheme_id	 sc_id;
 };
 
 static const char *
@@ -414,19 +422,32 @@ hmac_check(const struct config_webhook *wh, const struct scheme_request *rq,
 	    wh->wh_type_cgi != NULL ? header(rq, wh->wh_type_cgi) : NULL,
 	    wh->wh_type_cgi != NULL ? NULL : typef != NULL ? typef : "type",
 	    ev, reason);
-	return wh->wh_id_cgi != NULL ? unsigned_id(rq, ev, r, reason) : r;
+	return scheme_id_unsigned(wh) ? unsigned_id(rq, ev, r, reason) : r;
 }
 
 static const struct scheme schemes[] = {
-	{ "protocol", protocol_check, 0, 1 },
-	{ "github", github_check, 0, 0 },
-	{ "stripe", stripe_check, TIMED, 0 },
-	{ "standard", standard_check, TIMED, 0 },
-	{ "slack", slack_check, TIMED, 0 },
-	{ "shopify", shopify_check, 0, 0 },
-	{ "hmac", hmac_check, HMAC_OPTS, 1 },
+	{ "protocol", protocol_check, 0, 1, ID_SIGNED },
+	{ "github", github_check, 0, 0, ID_HEADER },
+	{ "stripe", stripe_check, TIMED, 0, ID_SIGNED },
+	{ "standard", standard_check, TIMED, 0, ID_SIGNED },
+	{ "slack", slack_check, TIMED, 0, ID_SIGNED },
+	{ "shopify", shopify_check, 0, 0, ID_HEADER },
+	{ "hmac", hmac_check, HMAC_OPTS, 1, ID_SETTING },
 };
 #define NSCHEMES	(sizeof(schemes) / sizeof(schemes[0]))
+
+int
+scheme_id_unsigned(const struct config_webhook *wh)
+{
+	switch (schemes[wh->wh_scheme].sc_id) {
+	case ID_HEADER:
+		return 1;
+	case ID_SETTING:
+		return wh->wh_id_cgi != NULL;
+	default:
+		return 0;
+	}
+}
 
 enum scheme_result
 scheme_check(const struct config_webhook *wh, const struct scheme_request *rq,

@@ -66,6 +66,14 @@ int scheme_sign(const char *name, const unsigned char *secret,
 char *scheme_cgi_name(const char *name);
 
 /*
+ * Whether webhook wh (configured) takes its event id from a header the
+ * signature does not cover: github, shopify, and hmac with id_header.
+ * Such a webhook's events carry the SHA-256 of the signed bytes
+ * (event.h), and forward marks those too.
+ */
+int scheme_id_unsigned(const struct config_webhook *wh);
+
+/*
  * Verify rq as webhook wh's scheme says, over the raw body and before any
  * parsing, and only then check the event and take its id and type from
  * where the scheme says. On SCHEME_OK ev is filled, and on

@@ -859,3 +859,10 @@ spool_marker_name(const char *webhook, const char *id,
 {
 	return marker_name(webhook, id, NULL, out);
 }
+
+int
+spool_sum_marker_name(const char *webhook, const unsigned char *sum,
+    char out[SPOOL_HASH_HEX + 1])
+{
+	return marker_name(webhook, NULL, sum, out);
+}

@@ -196,4 +196,13 @@ const char *spool_file_refusal(const struct spool *sp, const struct stat *st);
 int spool_marker_name(const char *webhook, const char *id,
     char out[SPOOL_HASH_HEX + 1]);
 
+/*
+ * The name of the dedup marker of signed bytes whose SHA-256 is sum
+ * (VERIFY_MAC_LEN bytes) for webhook (hex sha256 of webhook, two NUL bytes
+ * and sum: never an id's marker name). Returns 0, or -1 if libgcrypt
+ * failed.
+ */
+int spool_sum_marker_name(const char *webhook, const unsigned char *sum,
+    char out[SPOOL_HASH_HEX + 1]);
+
 #endif

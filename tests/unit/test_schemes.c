@@ -214,7 +214,8 @@ check_fields(unsigned lineno, enum scheme_result r, const struct event *ev,
  */
 static void
 check_signed_sum(unsigned lineno, const char *scheme,
-    const struct scheme_request *rq, const struct event *ev)
+    const struct config_webhook *wh, const struct scheme_request *rq,
+    const struct event *ev)
 {
 	unsigned char	sum[32];
 	int		want;
@@ -224,6 +225,8 @@ check_signed_sum(unsigned lineno, const char *scheme,
 	CHECK(ev->ev_id_unsigned == want, "schemes.txt:%u: the id is %s, "
 	    "want %s", lineno, ev->ev_id_unsigned ? "unsigned" : "signed",
 	    want ? "unsigned" : "signed");
+	CHECK(scheme_id_unsigned(wh) == want, "schemes.txt:%u: "
+	    "scheme_id_unsigned() says %d", lineno, scheme_id_unsigned(wh));
 	if (!want || !ev->ev_id_unsigned)
 		return;
 	gcry_md_hash_buffer(GCRY_MD_SHA256, sum, rq->sr_body, rq->sr_len);
@@ -275,7 +278,7 @@ test_vectors(void)
 		if (strcmp(verdicts[r], f[1]) == 0)
 			check_fields(lineno, r, &ev, f[6], f[7]);
 		if (r == SCHEME_OK)
-			check_signed_sum(lineno, f[0], &rq, &ev);
+			check_signed_sum(lineno, f[0], &wh, &rq, &ev);
 		event_clear(&ev);
 		free_webhook(&wh, &hs);
 		cases++;
