@@ -21,7 +21,9 @@
 #include <fcgiapp.h>
 
 #include "config.h"
+#include "conn.h"
 #include "event.h"
+#include "io.h"
 #include "listen.h"
 #include "request.h"
 #include "log.h"
@@ -211,7 +213,7 @@ drain_input(const struct request *rq, long long len)
 
 	if (len > CGI_DRAIN_MAX)
 		len = CGI_DRAIN_MAX;
-	if (req_body_timer(1) == -1)
+	if (req_timer_arm(REQ_DEADLINE) == -1)
 		return;
 	while (len > 0) {
 		n = req_read(rq, buf, len < (long long)sizeof(buf) ?
@@ -220,22 +222,20 @@ drain_input(const struct request *rq, long long len)
 			break;
 		len -= n;
 	}
-	(void)req_body_timer(0);	/* a timer left armed only ends this CGI */
+	(void)req_timer_disarm();	/* a timer left armed only ends this CGI */
 }
 
 /*
  * Read the body of a request whose CONTENT_LENGTH is len (at most
- * max_body) within the deadline. The connection's own timeout (for its
- * parameters) is lifted first: a socket with one is not restarted after
- * TERM, which must let the request in flight finish. Returns the body
- * (the caller frees it), or NULL with the outcome to answer in *out and a
- * reason in *reason.
+ * max_body) within the deadline: under FastCGI the one armed when the
+ * request started, as CGI REQ_DEADLINE from now. The timer is disarmed
+ * once the body is in. Returns the body (the caller frees it), or NULL
+ * with the outcome to answer in *out and a reason in *reason.
  */
 static char *
 read_body(const struct request *rq, long long len, enum outcome *out,
     const char **reason)
 {
-	struct timeval	 forever = { 0, 0 };
 	char		*body;
 	ssize_t		 got;
 	int		 saved;
@@ -245,18 +245,15 @@ read_body(const struct request *rq, long long len, enum outcome *out,
 		*reason = "out of memory";
 		return NULL;
 	}
-	if (req_body_timer(1) == -1 || (rq->rq_fcgi != NULL &&
-	    setsockopt(rq->rq_fcgi->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &forever,
-	    sizeof(forever)) == -1)) {
+	if (rq->rq_fcgi == NULL && req_timer_arm(REQ_DEADLINE) == -1) {
 		*out = OUT_SPOOL;
 		*reason = "unable to set the body's deadline";
-		(void)req_body_timer(0);
 		free(body);
 		return NULL;
 	}
 	got = req_read(rq, body, len);
 	saved = errno;
-	if (req_body_timer(0) == -1 && got == len) {
+	if (req_timer_disarm() == -1 && got == len) {
 		*out = OUT_SPOOL;
 		*reason = "unable to clear the body's deadline";
 	} else if (got == len)
@@ -444,20 +441,87 @@ usage(FILE *f, int status)
 	exit(status);
 }
 
-/* Answer requests on sock until told to stop. */
+/*
+ * One line on stderr (the server's error log, or the journal) for a
+ * connection dropped before it made a request, with the status it would
+ * have been answered had there been one.
+ */
 static void
-serve(struct responder *rs, int sock)
+log_dropped(const struct conn *cn, enum conn_status st, const char *reason)
 {
-	FCGX_Request	req;
+	char	line[LOG_LINE_MAX], why[256];
+	size_t	n;
+	int	status;
+
+	switch (st) {
+	case CONN_LATE:
+		status = 408;
+		break;
+	case CONN_TOO_LARGE:
+		status = 431;
+		break;
+	case CONN_BAD:
+		status = 400;
+		break;
+	default:
+		status = 500;
+		break;
+	}
+	if (st == CONN_ERROR)
+		snprintf(why, sizeof(why), "connection dropped: %s: %s",
+		    reason, strerror(errno));
+	else
+		snprintf(why, sizeof(why), "connection dropped: %s", reason);
+	n = log_format(line, status, NULL, cn->cn_remote, NULL, why);
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;	/* nowhere left to report it */
+}
+
+/*
+ * Answer one request that conn_request() made ready, started at start:
+ * the parameters' deadline goes on for the body, then the answer and the
+ * close get REQ_CLOSE_WAIT seconds. Returns the body's length, or 0.
+ */
+static long long
+serve_one(struct responder *rs, FCGX_Request *req, double start)
+{
 	struct request	rq;
 	long long	len;
-	int		trim;
 
-	if (FCGX_InitRequest(&req, sock, 0) != 0) {
+	rq.rq_fcgi = req;
+	if (req_timer_arm(start + REQ_DEADLINE - io_now()) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to set a request's "
+		    "deadline: %s\n", strerror(errno));
+		FCGX_Free(req, 1);
+		return 0;
+	}
+	len = handle(rs, &rq);
+	if (req_timer_arm(REQ_CLOSE_WAIT) == -1)
+		req->keepConnection = 0;
+	FCGX_Finish_r(req);
+	if (req_timer_disarm() == -1)
+		fprintf(stderr, "hookspool.fcgi: unable to clear a request's "
+		    "deadline: %s\n", strerror(errno));
+	return len;
+}
+
+/* Answer requests on cn's listening socket until told to stop. */
+static void
+serve(struct responder *rs, struct conn *cn)
+{
+	FCGX_Request		 req;
+	enum conn_status	 st;
+	const char		*reason;
+	double			 start;
+	long long		 len;
+	int			 trim;
+
+	/* -1: libfcgi never accepts; conn_accept() does */
+	if (FCGX_InitRequest(&req, -1, 0) != 0) {
 		fprintf(stderr, "hookspool.fcgi: unable to set up a request\n");
 		exit(1);
 	}
-	rq.rq_fcgi = &req;
+	cn->cn_stop = &terminating;
 	/*
 	 * Fixed thresholds. mallopt() fails only where glibc's allocator is
 	 * not the one in use (a sanitizer's): nothing to tune or trim then.
@@ -465,14 +529,20 @@ serve(struct responder *rs, int sock)
 	trim = mallopt(M_MMAP_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) == 1 &&
 	    mallopt(M_TRIM_THRESHOLD, RESPONDER_MALLOC_THRESHOLD) == 1;
 	while (!terminating) {
-		if (FCGX_Accept_r(&req) < 0) {
+		if (!conn_kept(cn, &req) && conn_accept(cn) == -1) {
 			if (!terminating)
 				fprintf(stderr, "hookspool.fcgi: unable to "
 				    "accept a connection: %s\n", strerror(errno));
 			break;
 		}
-		len = handle(rs, &rq);
-		FCGX_Finish_r(&req);
+		start = io_now();
+		st = conn_request(cn, &req, start + REQ_DEADLINE, &reason);
+		if (st != CONN_READY) {
+			if (st != CONN_CLOSED)
+				log_dropped(cn, st, reason);
+			continue;
+		}
+		len = serve_one(rs, &req, start);
 		/* 1 if memory was returned, 0 if none was free: both fine */
 		if (trim && len >= RESPONDER_TRIM_BODY)
 			(void)malloc_trim(0);
@@ -483,7 +553,7 @@ serve(struct responder *rs, int sock)
 
 /* A worker for serve_workers: returns its pid, or -1. */
 static pid_t
-spawn_worker(struct responder *rs, int sock, const sigset_t *mask)
+spawn_worker(struct responder *rs, struct conn *cn, const sigset_t *mask)
 {
 	pid_t	pid, parent = getpid();
 
@@ -505,7 +575,7 @@ spawn_worker(struct responder *rs, int sock, const sigset_t *mask)
 			    "signals: %s\n", strerror(errno));
 			_exit(1);
 		}
-		serve(rs, sock);
+		serve(rs, cn);
 		exit(0);
 	}
 	return pid;
@@ -536,7 +606,8 @@ stop_workers(struct listener *ls, const pid_t *pids, long workers)
  * status.
  */
 static int
-serve_workers(struct responder *rs, struct listener *ls, long workers)
+serve_workers(struct responder *rs, struct listener *ls, struct conn *cn,
+    long workers)
 {
 	pid_t		pids[WORKERS_MAX], pid;
 	sigset_t	set, old;
@@ -555,7 +626,7 @@ serve_workers(struct responder *rs, struct listener *ls, long workers)
 	}
 	memset(pids, 0, sizeof(pids));
 	for (i = 0; i < workers; i++) {
-		if ((pids[i] = spawn_worker(rs, ls->ls_fd, &old)) == -1) {
+		if ((pids[i] = spawn_worker(rs, cn, &old)) == -1) {
 			pids[i] = 0;
 			rc = 1;
 			stop_workers(ls, pids, workers);
@@ -591,7 +662,7 @@ serve_workers(struct responder *rs, struct listener *ls, long workers)
 			    "exited", WIFSIGNALED(status) ? WTERMSIG(status) :
 			    WEXITSTATUS(status));
 			(void)sleep(1);
-			pids[i] = spawn_worker(rs, ls->ls_fd, &old);
+			pids[i] = spawn_worker(rs, cn, &old);
 			if (pids[i] == -1) {
 				pids[i] = 0;
 				rc = 1;
@@ -644,21 +715,21 @@ startup(void)
 }
 
 /*
- * FastCGI set-up: a connection that sends nothing for REQ_BODY_DEADLINE + 5
- * seconds while its parameters are read is dropped (accepted sockets
- * inherit the listening socket's timeout; the body's own deadline, which
- * answers 408, comes first),
- * SIGPIPE is ignored, and TERM and INT stop the process gently.
+ * FastCGI set-up: the connections on fd (its FCGI_WEB_SERVER_ADDRS read
+ * into cn), SIGPIPE ignored, and TERM and INT stopping the process gently.
+ * No timeout is set on the listening socket: an idle worker waits in
+ * accept() for as long as it takes, and each connection gets its deadline
+ * when it is accepted.
  */
 static int
-fastcgi_setup(int fd)
+fastcgi_setup(int fd, struct conn *cn)
 {
-	struct timeval		 tv = { REQ_BODY_DEADLINE + 5, 0 };
 	struct sigaction	 sa;
+	char			 err[256];
 
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1) {
-		fprintf(stderr, "hookspool.fcgi: unable to set a timeout on "
-		    "the FastCGI socket: %s\n", strerror(errno));
+	if (conn_init(cn, fd, getenv("FCGI_WEB_SERVER_ADDRS"), err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "hookspool.fcgi: %s\n", err);
 		return -1;
 	}
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR) {
@@ -707,6 +778,7 @@ main(int argc, char *argv[])
 	struct responder	 rs;
 	struct request		 rq;
 	struct listener		 ls;
+	static struct conn	 cn;	/* with its buffer: kept off the stack */
 	const char		*listen_on = NULL, *cli_config = NULL;
 	char			*end, err[512];
 	long			 workers = 0;
@@ -761,15 +833,15 @@ main(int argc, char *argv[])
 		fprintf(stderr, "hookspool.fcgi: %s\n", err);
 		return 1;
 	}
-	if (fastcgi_setup(ls.ls_fd) == -1) {
+	if (fastcgi_setup(ls.ls_fd, &cn) == -1) {
 		if (listen_on != NULL)
 			listener_close(&ls);
 		return 1;
 	}
 	if (workers > 1)
-		rc = serve_workers(&rs, &ls, workers);
+		rc = serve_workers(&rs, &ls, &cn, workers);
 	else
-		serve(&rs, ls.ls_fd);
+		serve(&rs, &cn);
 	if (listen_on != NULL)
 		listener_close(&ls);
 	return rc;
