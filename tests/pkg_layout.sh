@@ -10,6 +10,12 @@ pkg_unpack
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
 assert_eq "package name" hookspool "$(dpkg-deb -f "$DEB" Package)"
 assert_eq "package version is configure's" "$version" "$(dpkg-deb -f "$DEB" Version)"
+# libfcgi with the fix of CVE-2025-23016 (a parameter's length overflowing
+# the size it allocates), not merely the version the build happened to see
+dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//' |
+    grep -qx 'libfcgi0ldbl (>= 2.4.2-2+deb12u1)' ||
+    fail "the package does not depend on libfcgi0ldbl (>= 2.4.2-2+deb12u1): $(dpkg-deb -f "$DEB" Depends)"
+ok "depends on the libfcgi that carries the fix of CVE-2025-23016"
 
 # mode_of PATH: "MODE OWNER/GROUP" of PATH (./etc/...) in the package.
 dpkg-deb -c "$DEB" >"$T/contents"
