@@ -15,6 +15,7 @@
 
 #include <fcgiapp.h>
 
+#include "activate.h"
 #include "config.h"
 #include "conn.h"
 #include "listen.h"
@@ -91,19 +92,21 @@ args_from_query(void)
 	    strchr(q, '=') == NULL && FCGX_IsCGI();
 }
 
-int
-main(int argc, char *argv[])
-{
-	struct responder	 rs;
-	struct request		 rq;
-	struct listener		 ls;
-	static struct conn	 cn;	/* with its buffer: kept off the stack */
-	const char		*listen_on = NULL, *cli_config = NULL;
-	char			*end, err[512];
-	long			 workers = 0;
-	int			 i, rc = 0;
+/* The command line: what main() is told. */
+struct options {
+	const char	*op_config;	/* -c */
+	const char	*op_listen;	/* --listen */
+	long		 op_workers;	/* --workers, 0 if not given */
+};
 
-	memset(&rs, 0, sizeof(rs));
+/* Parse the command line into op; --help, --version and mistakes exit. */
+static void
+options(int argc, char *argv[], struct options *op)
+{
+	char	*end;
+	int	 i;
+
+	memset(op, 0, sizeof(*op));
 	if (argc > 1 && args_from_query()) {
 		fprintf(stderr, "hookspool.fcgi: ignoring the command-line "
 		    "arguments a query string gave\n");
@@ -113,52 +116,96 @@ main(int argc, char *argv[])
 		if (strcmp(argv[i], "--version") == 0) {
 			if (printf("hookspool %s\n", PACKAGE_VERSION) < 0 ||
 			    fflush(stdout) == EOF)
-				return 1;
-			return 0;
+				exit(1);
+			exit(0);
 		} else if (strcmp(argv[i], "--help") == 0)
 			usage(stdout, 0);
 		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-			cli_config = argv[++i];
+			op->op_config = argv[++i];
 		else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
-			listen_on = argv[++i];
+			op->op_listen = argv[++i];
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
 			errno = 0;
-			workers = strtol(argv[++i], &end, 10);
-			if (errno != 0 || *end != '\0' || workers < 1 ||
-			    workers > SERVE_WORKERS_MAX)
+			op->op_workers = strtol(argv[++i], &end, 10);
+			if (errno != 0 || *end != '\0' || op->op_workers < 1 ||
+			    op->op_workers > SERVE_WORKERS_MAX)
 				usage(stderr, 2);
 		} else
 			usage(stderr, 2);
 	}
-	if (workers > 0 && listen_on == NULL)
+}
+
+/*
+ * The FastCGI listening socket: the one systemd passed (activated), which
+ * must be --listen's when that is given; else --listen's own; else the
+ * server's, standard input. Returns 0, or -1 once the reason is printed.
+ */
+static int
+listening_socket(struct listener *ls, const struct options *op,
+    int activated)
+{
+	char	err[512];
+	int	rc = 0;
+
+	memset(ls, 0, sizeof(*ls));
+	ls->ls_fd = 0;	/* a server that spawns us passes its socket as stdin */
+	if (activated)
+		rc = listener_adopt(ls, ACTIVATE_FD, op->op_listen, err,
+		    sizeof(err));
+	else if (op->op_listen != NULL)
+		rc = listener_open(ls, op->op_listen, err, sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "hookspool.fcgi: %s\n", err);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct options		 op;
+	struct responder	 rs;
+	struct request		 rq;
+	struct listener		 ls;
+	struct activate_notify	 an;
+	static struct conn	 cn;	/* with its buffer: kept off the stack */
+	char			 err[512];
+	int			 activated, own, rc;
+
+	options(argc, argv, &op);
+	if ((activated = activate_socket(err, sizeof(err))) == -1) {
+		fprintf(stderr, "hookspool.fcgi: %s\n", err);
+		return 1;
+	}
+	if (op.op_workers > 0 && op.op_listen == NULL && !activated)
 		usage(stderr, 2);
-	if (listen_on != NULL && workers == 0)
-		workers = SERVE_WORKERS_DEFAULT;
+	own = activated || op.op_listen != NULL;
+	if (own && op.op_workers == 0)
+		op.op_workers = SERVE_WORKERS_DEFAULT;
 	if (startup() == -1)
 		return 1;
-	rs.rs_config = config_locate(cli_config);
-	if (listen_on == NULL && FCGX_IsCGI()) {
+	memset(&rs, 0, sizeof(rs));
+	rs.rs_config = config_locate(op.op_config);
+	if (!own && FCGX_IsCGI()) {
 		rq.rq_fcgi = NULL;
 		(void)respond_request(&rs, &rq);
 		respond_drop(&rs);
 		return 0;
 	}
 
-	/* FastCGI: spawned on the server's socket (fd 0), or --listen. */
-	memset(&ls, 0, sizeof(ls));
-	ls.ls_fd = 0;	/* a server that spawns us passes its socket as stdin */
-	if (listen_on != NULL &&
-	    listener_open(&ls, listen_on, err, sizeof(err)) == -1) {
+	/* FastCGI: spawned on the server's socket (fd 0), or our own. */
+	if (activate_notify_init(&an, err, sizeof(err)) == -1) {
 		fprintf(stderr, "hookspool.fcgi: %s\n", err);
 		return 1;
 	}
+	if (listening_socket(&ls, &op, activated) == -1)
+		return 1;
 	if (serve_setup(ls.ls_fd, &cn) == -1) {
-		if (listen_on != NULL)
+		if (own)
 			listener_close(&ls);
 		return 1;
 	}
-	rc = serve_run(&rs, &ls, &cn, workers);
-	if (listen_on != NULL)
+	rc = serve_run(&rs, &ls, &cn, op.op_workers, &an);
+	if (own)
 		listener_close(&ls);
 	return rc;
 }

@@ -4,6 +4,7 @@
  * the workers of --listen (see serve.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include <fcgiapp.h>
 
+#include "activate.h"
 #include "conn.h"
 #include "io.h"
 #include "listen.h"
@@ -36,6 +38,8 @@
 #define RESPONDER_TRIM_BODY		(64 * 1024)
 
 static volatile sig_atomic_t terminating;
+/* --workers: each new worker closes its ends once it can accept */
+static int ready_pipe[2] = { -1, -1 };
 
 /*
  * Stopping: SIGTERM (or SIGINT) lets the request in flight finish, then
@@ -194,6 +198,14 @@ spawn_worker(struct responder *rs, struct conn *cn, const sigset_t *mask)
 			    "signals: %s\n", strerror(errno));
 			_exit(1);
 		}
+		/* ready to accept: the parent may tell systemd so */
+		if (ready_pipe[0] != -1 && (close(ready_pipe[0]) == -1 ||
+		    close(ready_pipe[1]) == -1)) {
+			fprintf(stderr, "hookspool.fcgi: unable to close a "
+			    "pipe: %s\n", strerror(errno));
+			_exit(1);
+		}
+		ready_pipe[0] = ready_pipe[1] = -1;
 		serve_loop(rs, cn);
 		exit(0);
 	}
@@ -217,21 +229,70 @@ stop_workers(struct listener *ls, const pid_t *pids, long workers)
 }
 
 /*
+ * Start the workers, then, once each can accept (each has closed its ends
+ * of ready_pipe, or died), tell systemd the service is ready. Returns how
+ * many were started; *rc is 1 when one could not be, or the notice
+ * failed, and then they are being stopped.
+ */
+static long
+start_workers(struct responder *rs, struct listener *ls, struct conn *cn,
+    pid_t *pids, long workers, const sigset_t *mask,
+    const struct activate_notify *an, int *rc)
+{
+	char	err[256], c;
+	long	i, alive = 0;
+	ssize_t	n;
+
+	if (pipe2(ready_pipe, O_CLOEXEC) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to make a pipe: %s\n",
+		    strerror(errno));
+		*rc = 1;
+		return 0;
+	}
+	for (i = 0; i < workers; i++) {
+		if ((pids[i] = spawn_worker(rs, cn, mask)) == -1) {
+			pids[i] = 0;
+			*rc = 1;
+			break;
+		}
+		alive++;
+	}
+	if (close(ready_pipe[1]) == -1)
+		n = -1;
+	else
+		while ((n = read(ready_pipe[0], &c, 1)) == -1 && errno == EINTR)
+			continue;
+	if (n == -1 || close(ready_pipe[0]) == -1) {
+		fprintf(stderr, "hookspool.fcgi: unable to wait for the "
+		    "workers: %s\n", strerror(errno));
+		*rc = 1;
+	}
+	ready_pipe[0] = ready_pipe[1] = -1;
+	if (*rc == 0 && activate_ready(an, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookspool.fcgi: %s\n", err);
+		*rc = 1;
+	}
+	if (*rc != 0)
+		stop_workers(ls, pids, workers);
+	return alive;
+}
+
+/*
  * --workers N: N children share the listening socket. The parent waits
  * for signals only: TERM or INT is passed on to every child, the socket is
- * closed and removed at once, and the parent exits when the last child
- * has finished its request. A child that dies otherwise is replaced after
- * a second (no tight loop when a child cannot start). Returns the exit
- * status.
+ * closed (and removed, if this process made it) at once, and the parent
+ * exits when the last child has finished its request. A child that dies
+ * otherwise is replaced after a second (no tight loop when a child cannot
+ * start). Returns the exit status.
  */
 static int
 serve_workers(struct responder *rs, struct listener *ls, struct conn *cn,
-    long workers)
+    long workers, const struct activate_notify *an)
 {
 	pid_t		pids[SERVE_WORKERS_MAX], pid;
 	sigset_t	set, old;
 	siginfo_t	si;
-	long		i, alive = 0;
+	long		i, alive;
 	int		status, rc = 0;
 
 	sigemptyset(&set);
@@ -244,15 +305,7 @@ serve_workers(struct responder *rs, struct listener *ls, struct conn *cn,
 		return 1;
 	}
 	memset(pids, 0, sizeof(pids));
-	for (i = 0; i < workers; i++) {
-		if ((pids[i] = spawn_worker(rs, cn, &old)) == -1) {
-			pids[i] = 0;
-			rc = 1;
-			stop_workers(ls, pids, workers);
-			break;
-		}
-		alive++;
-	}
+	alive = start_workers(rs, ls, cn, pids, workers, &old, an, &rc);
 	while (alive > 0) {
 		if (sigwaitinfo(&set, &si) == -1) {
 			if (errno == EINTR)
@@ -330,10 +383,16 @@ serve_setup(int fd, struct conn *cn)
 
 int
 serve_run(struct responder *rs, struct listener *ls, struct conn *cn,
-    long workers)
+    long workers, const struct activate_notify *an)
 {
+	char	err[256];
+
 	if (workers > 1)
-		return serve_workers(rs, ls, cn, workers);
+		return serve_workers(rs, ls, cn, workers, an);
+	if (activate_ready(an, err, sizeof(err)) == -1) {
+		fprintf(stderr, "hookspool.fcgi: %s\n", err);
+		return 1;
+	}
 	serve_loop(rs, cn);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #ifndef HOOKSPOOL_SERVE_H
 #define HOOKSPOOL_SERVE_H
 
+#include "activate.h"
 #include "conn.h"
 #include "listen.h"
 #include "respond.h"
@@ -31,10 +32,12 @@ int serve_setup(int fd, struct conn *cn);
  * Answer requests until told to stop: in this process when workers is 1,
  * else in that many children, replaced when one dies, while this process
  * passes TERM and INT on (and closes ls, which may be the server's socket
- * with no path) and waits for them. Returns the exit status: 0, or 1 when
- * a worker could not be started or signals could not be handled.
+ * with no path) and waits for them. Once every worker can accept, READY=1
+ * goes to an's socket (systemd's Type=notify), if it has one. Returns the
+ * exit status: 0, or 1 when a worker could not be started, the notice
+ * could not be sent, or signals could not be handled.
  */
 int serve_run(struct responder *rs, struct listener *ls, struct conn *cn,
-    long workers);
+    long workers, const struct activate_notify *an);
 
 #endif
