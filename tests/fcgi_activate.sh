@@ -6,7 +6,8 @@
 # restarts the responder three times (TERM, wait, start) while requests
 # keep coming: every one is answered 200 and spooled, none refused, and
 # each start sends READY=1 to NOTIFY_SOCKET. A socket systemd passes
-# that is not --listen's is an error that names both.
+# that is not --listen's is an error that names both. READY=1 goes to an
+# abstract NOTIFY_SOCKET too, and without socket activation.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/servers.sh"
 
@@ -176,3 +177,25 @@ PY
 grep -q "the socket systemd passed (LISTEN_FDS) is $T/other.sock, not --listen $SOCK" \
     "$T/other.out" || fail "the mismatch is not named: $(cat "$T/other.out")"
 ok "a passed socket that is not --listen's is refused, naming both"
+
+# READY=1 also without a passed socket, to an abstract NOTIFY_SOCKET.
+FCGI_PORT=$(free_port)
+python3 - "@hookspool-test-$$" "$FCGI" "127.0.0.1:$FCGI_PORT" "$CONF" \
+    >"$T/abstract.out" 2>&1 <<'PY' || fail "no READY=1 to an abstract NOTIFY_SOCKET: $(cat "$T/abstract.out")"
+import os, signal, socket, subprocess, sys
+name, fcgi, addr, conf = sys.argv[1:5]
+n = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+n.bind("\0" + name[1:])
+n.settimeout(20)
+env = {"PATH": os.environ["PATH"], "NOTIFY_SOCKET": name,
+       "HOOKSPOOL_CONFIG": conf}
+p = subprocess.Popen([fcgi, "--listen", addr], env=env)
+try:
+    msg = n.recv(4096)
+finally:
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(30)
+print(msg.decode(), rc)
+sys.exit(0 if msg == b"READY=1" and rc == 0 else 1)
+PY
+ok "READY=1 to an abstract NOTIFY_SOCKET, for a socket of its own"
