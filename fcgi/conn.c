@@ -87,6 +87,19 @@ peer_allowed(struct conn *cn, const struct sockaddr_storage *ss)
 	return 0;
 }
 
+/* Wait until the listening socket has a connection: 0, or -1 with errno. */
+static int
+wait_listen(struct conn *cn)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = cn->cn_listen;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
 int
 conn_accept(struct conn *cn)
 {
@@ -102,23 +115,27 @@ conn_accept(struct conn *cn)
 		if (fd == -1) {
 			/* the peer gave up, or a signal: wait for the next */
 			if (errno == EINTR || errno == ECONNABORTED ||
-			    errno == EPROTO || errno == EAGAIN ||
-			    errno == EWOULDBLOCK)
+			    errno == EPROTO)
+				continue;
+			/* a listening socket passed non-blocking: wait */
+			if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+			    wait_listen(cn) == 0)
 				continue;
 			return -1;
 		}
-		if (peer_allowed(cn, &ss))
+		if (!peer_allowed(cn, &ss))
+			fprintf(stderr, "hookspool.fcgi: refused a connection "
+			    "from %s: not in FCGI_WEB_SERVER_ADDRS\n",
+			    cn->cn_remote);
+		/*
+		 * TCP: the answer is written at once, with no wait for an ACK;
+		 * a connection that cannot be set so has gone already
+		 */
+		else if (cn->cn_remote[0] == '\0' || setsockopt(fd,
+		    IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == 0)
 			break;
-		fprintf(stderr, "hookspool.fcgi: refused a connection from %s: "
-		    "not in FCGI_WEB_SERVER_ADDRS\n", cn->cn_remote);
 		if (close(fd) == -1)
 			return -1;
-	}
-	/* one answer, written at once: no waiting for an ACK to send it */
-	if (cn->cn_remote[0] != '\0' && setsockopt(fd, IPPROTO_TCP,
-	    TCP_NODELAY, &on, sizeof(on)) == -1) {
-		(void)close(fd);
-		return -1;
 	}
 	cn->cn_fd = fd;
 	cn->cn_kept = 0;

@@ -148,7 +148,7 @@ def post(addr, body, sig, timeout=60.0):
     try:
         s.sendall(request(body, sig))
         out = read_answer(s)
-    except socket.timeout:
+    except (socket.timeout, BrokenPipeError, ConnectionResetError):
         out = None
     finally:
         s.close()
