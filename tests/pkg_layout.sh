@@ -165,12 +165,18 @@ grep "deb-systemd-invoke" "$postinst" | grep -v "start 'hookspool.socket'" |
 grep -B2 "deb-systemd-invoke stop 'hookspool.socket'" "$T/control/prerm" |
     grep -q '"\$1" = remove' || fail "prerm stops hookspool.socket other than on remove"
 ok "postinst: the socket started on install, left alone on upgrade"
-grep -q "deb-systemd-invoke .*hookspool-drain" "$postinst" && fail "postinst starts the drain's timer"
+# The timer: (re)started after configure, which deb-systemd-invoke does
+# only for an enabled unit, so an upgrade or dpkg-reconfigure keeps one
+# the admin enabled running; stopped on remove, so it is not left armed.
+grep -q "deb-systemd-invoke \$_dh_action 'hookspool-drain.timer'" "$postinst" ||
+    fail "postinst does not start the drain's timer again after an upgrade"
+grep -B2 "deb-systemd-invoke stop 'hookspool-drain.timer'" "$T/control/prerm" |
+    grep -q '"\$1" = remove' || fail "prerm does not stop the timer on remove"
 sed -n "/was-enabled 'hookspool-drain.timer'/,+3p" "$postinst" | grep -q "enable 'hookspool-drain.timer'" ||
     fail "postinst does not keep the timer as the admin left it"
 grep -B3 "enable 'hookspool-drain.timer'" "$postinst" | grep -q was-enabled ||
     fail "postinst enables the timer on a new install"
-ok "postinst: user, spool, /etc/hookspool; the timer left disabled"
+ok "postinst: user, spool, /etc/hookspool; the timer left disabled, kept running once enabled"
 grep -q 'if \[ "$1" = purge \]' "$T/control/postrm" &&
     grep -q 'rm -rf /var/spool/hookspool' "$T/control/postrm" &&
     grep -q 'deluser --system' "$T/control/postrm" || fail "postrm does not clean up on purge"
