@@ -323,6 +323,13 @@ respond_request(struct responder *rs, const struct request *rq)
 		respond(rq, OUT_NO_WEBHOOK, NULL, NULL, "no webhook for this path");
 		return 0;
 	}
+	/* A broken webhook is 500 for itself; the others work on. */
+	if (wh->wh_broken != NULL) {
+		snprintf(why, sizeof(why), "webhook unusable: %s",
+		    wh->wh_broken);
+		respond(rq, OUT_CONFIG, wh->wh_name, NULL, why);
+		return 0;
+	}
 	method = req_param(rq, "REQUEST_METHOD");
 	if (method == NULL || strcmp(method, "POST") != 0) {
 		respond(rq, OUT_METHOD, wh->wh_name, NULL, "method is not POST");

@@ -56,7 +56,17 @@ load(const char *opt, int flags)
 struct config *
 cli_load(const char *opt)
 {
-	return load(opt, CONFIG_NO_SECRETS);
+	struct config	*cf;
+	size_t		 i;
+
+	if ((cf = load(opt, CONFIG_NO_SECRETS)) == NULL)
+		return NULL;
+	for (i = 0; i < cf->cf_nwebhooks; i++)
+		if (cf->cf_webhooks[i].wh_broken != NULL)
+			cli_warnx("webhook %s is unusable (its requests get "
+			    "500): %s", cf->cf_webhooks[i].wh_name,
+			    cf->cf_webhooks[i].wh_broken);
+	return cf;
 }
 
 struct config *
@@ -70,8 +80,12 @@ cli_first_of_spool(const struct config *cf, size_t i)
 {
 	size_t	j;
 
+	/* a broken webhook may have no spool: nothing to work on */
+	if (cf->cf_webhooks[i].wh_spool == NULL)
+		return 0;
 	for (j = 0; j < i; j++)
-		if (strcmp(cf->cf_webhooks[j].wh_spool,
+		if (cf->cf_webhooks[j].wh_spool != NULL &&
+		    strcmp(cf->cf_webhooks[j].wh_spool,
 		    cf->cf_webhooks[i].wh_spool) == 0)
 			return 0;
 	return 1;

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "opt.h"
+#include "secret.h"
 #include "config.h"
 #include "spool.h"
 
@@ -56,6 +57,14 @@ check_spool(const char *dir, const struct config *cf)
 	return bad;
 }
 
+/* config_problems()'s callback: each problem, as a message. */
+static void
+tell(void *arg, const char *problem)
+{
+	(void)arg;
+	cli_warnx("%s", problem);
+}
+
 struct check_opts {
 	const char	*ck_conf;
 };
@@ -80,7 +89,9 @@ cmd_check(int argc, char *argv[])
 	struct stat			 st;
 	size_t				 i, j;
 	struct check_opts		 o = { NULL };
-	int				 bad = 0, n;
+	const char			*path;
+	char				 why[1024];
+	int				 bad = 0, n, nproblems;
 
 	switch (opt_parse(&check_verb, argc, argv, &o, &n)) {
 	case OPT_OK:
@@ -90,7 +101,15 @@ cmd_check(int argc, char *argv[])
 	default:
 		return EXIT_USAGE;
 	}
-	if ((cf = cli_load_secrets(o.ck_conf)) == NULL)
+	/* Every problem of the file, not only the first. */
+	path = config_locate(o.ck_conf);
+	if ((nproblems = config_problems(path, 0, tell, NULL)) != 0) {
+		if (nproblems > 0)
+			cli_warnx("%s: %d problem%s", path, nproblems,
+			    nproblems > 1 ? "s" : "");
+		if ((cf = cli_load_secrets(o.ck_conf)) == NULL)
+			return EXIT_USAGE;
+	} else if ((cf = cli_load_secrets(o.ck_conf)) == NULL)
 		return EXIT_USAGE;
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		wh = &cf->cf_webhooks[i];
@@ -99,11 +118,10 @@ cmd_check(int argc, char *argv[])
 		if (wh->wh_inline_secret)
 			printf("warning: webhook %s has an inline secret; "
 			    "prefer secret_file\n", wh->wh_name);
-		for (j = 1; j < cf->cf_nsources; j++) {
-			if (stat(cf->cf_sources[j].src_path, &st) == 0 &&
-			    (st.st_mode & S_IROTH))
-				printf("warning: secret file %s is readable by "
-				    "others\n", cf->cf_sources[j].src_path);
+		if (wh->wh_broken != NULL) {
+			printf("webhook %s: unusable (its requests get 500): "
+			    "%s\n", wh->wh_name, wh->wh_broken);
+			continue;
 		}
 		printf("webhook %s: scheme %s, path %s, spool %s, %zu secret%s, "
 		    "events", wh->wh_name, wh->wh_opt[CONFIG_OPT_SCHEME] ?
@@ -114,15 +132,18 @@ cmd_check(int argc, char *argv[])
 			printf(" %s", wh->wh_events[j]);
 		printf("\n");
 	}
-	if (stat(cf->cf_path, &st) == 0 && (st.st_mode & S_IROTH))
-		for (i = 0; i < cf->cf_nwebhooks; i++)
-			if (cf->cf_webhooks[i].wh_inline_secret) {
-				cli_warnx("%s holds a secret and is readable by "
-				    "others", cf->cf_path);
-				bad = 1;
-				break;
-			}
-	printf("%s: %s\n", cf->cf_path, bad ? "problems found" : "ok");
+	/* A config holding a secret is a file holding a secret. */
+	for (i = 0; i < cf->cf_nwebhooks; i++)
+		if (cf->cf_webhooks[i].wh_inline_secret &&
+		    stat(cf->cf_path, &st) == 0 && secret_check("the config, "
+		    "which holds a secret,", cf->cf_path, &st, why,
+		    sizeof(why)) == -1) {
+			cli_warnx("%s", why);
+			nproblems++;
+			break;
+		}
+	printf("%s: %s\n", cf->cf_path, bad || nproblems ? "problems found" :
+	    "ok");
 	config_free(cf);
-	return bad ? EXIT_PART : 0;
+	return nproblems ? EXIT_USAGE : bad ? EXIT_PART : 0;
 }

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "opt.h"
+#include "secret.h"
 #include "config.h"
 #include "scheme.h"
 #include "verify.h"
@@ -77,11 +78,12 @@ static int
 load_key(const char *file, char *inline_secret, unsigned char **key,
     size_t *keylen)
 {
-	const char	*reason;
+	char		 why[512];
 
 	if (file != NULL) {
-		if (config_read_secret(file, key, keylen, &reason) == -1) {
-			cli_warnx("unable to read %s: %s", file, reason);
+		if (secret_read("the secret file", file, file, SECRET_UNCHECKED,
+		    key, keylen, NULL, why, sizeof(why)) == -1) {
+			cli_warnx("%s", why);
 			return EXIT_USAGE;
 		}
 		return 0;

@@ -17,19 +17,22 @@
 #include "config.h"
 #include "number.h"
 #include "scheme.h"
+#include "secret.h"
 
-#define SECRET_MAX	(64 * 1024)
 
 struct parser {
 	const char	*p_path;
 	unsigned	 p_line;
-	char		*p_err;
+	char		*p_err;		/* the first global problem */
 	size_t		 p_errlen;
 	struct config	*p_cf;
 	struct config_webhook *p_wh;	/* section being read, or NULL */
 	unsigned	 p_wh_line;
+	int		 p_wh_unsure;	/* a line of it may have been its path */
 	int		 p_seen_global[5];
 	int		 p_flags;	/* CONFIG_NO_SECRETS */
+	int		 p_bad;		/* a global problem was found */
+	const char	*p_last;	/* the last problem, in cf_problems */
 };
 
 static const char *global_keys[] = {
@@ -39,19 +42,61 @@ static const char *global_keys[] = {
 static int perror_at(struct parser *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * A problem at the current line (or of the whole file, at line 0): kept in
+ * cf_problems (up to
+ * CONFIG_PROBLEMS_MAX) and as p_last; whose it is, the caller says
+ * (broken() or global()). Returns -1.
+ */
 static int
 perror_at(struct parser *p, const char *fmt, ...)
 {
-	va_list	ap;
-	int	n;
+	struct config	 *cf = p->p_cf;
+	va_list		  ap;
+	char		  buf[CONFIG_ERR_MAX], *dup, **v;
+	int		  n;
 
-	n = snprintf(p->p_err, p->p_errlen, "%s:%u: ", p->p_path, p->p_line);
-	if (n < 0 || (size_t)n >= p->p_errlen)
-		return -1;
+	if (p->p_line > 0)
+		n = snprintf(buf, sizeof(buf), "%s:%u: ", p->p_path, p->p_line);
+	else
+		n = snprintf(buf, sizeof(buf), "%s: ", p->p_path);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(p->p_err + n, p->p_errlen - n, fmt, ap);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
+	p->p_last = "out of memory";
+	if (cf->cf_nproblems >= CONFIG_PROBLEMS_MAX) {
+		p->p_last = cf->cf_problems[cf->cf_nproblems - 1];
+		return -1;
+	}
+	if ((dup = strdup(buf)) == NULL || (v = reallocarray(cf->cf_problems,
+	    cf->cf_nproblems + 1, sizeof(*v))) == NULL) {
+		free(dup);
+		return -1;
+	}
+	cf->cf_problems = v;
+	v[cf->cf_nproblems++] = dup;
+	p->p_last = dup;
 	return -1;
+}
+
+/* The last problem makes the configuration unusable. */
+static void
+global(struct parser *p)
+{
+	if (!p->p_bad)
+		snprintf(p->p_err, p->p_errlen, "%s", p->p_last);
+	p->p_bad = 1;
+}
+
+/* The last problem breaks webhook wh alone (its first one is kept). */
+static void
+broken(struct parser *p, struct config_webhook *wh)
+{
+	if (wh->wh_broken == NULL &&
+	    (wh->wh_broken = strdup(p->p_last)) == NULL)
+		global(p);	/* out of memory */
 }
 
 /*
@@ -159,66 +204,6 @@ add_source(struct config *cf, const char *path, const struct stat *st)
 }
 
 static int
-read_secret_fd(int fd, unsigned char **key, size_t *len, const char **reason)
-{
-	unsigned char	*buf;
-	size_t		 n = 0;
-	ssize_t		 r;
-
-	if ((buf = malloc(SECRET_MAX + 1)) == NULL) {
-		*reason = strerror(errno);
-		return -1;
-	}
-	for (;;) {
-		r = read(fd, buf + n, SECRET_MAX + 1 - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			*reason = strerror(errno);
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		n += r;
-		if (n > SECRET_MAX) {
-			*reason = "secret longer than 64k";
-			goto fail;
-		}
-	}
-	if (n > 0 && buf[n - 1] == '\n') {
-		n--;
-		if (n > 0 && buf[n - 1] == '\r')
-			n--;
-	}
-	if (n == 0) {
-		*reason = "secret is empty";
-		goto fail;
-	}
-	*key = buf;
-	*len = n;
-	return 0;
-fail:
-	explicit_bzero(buf, SECRET_MAX + 1);
-	free(buf);
-	return -1;
-}
-
-int
-config_read_secret(const char *path, unsigned char **key, size_t *len,
-    const char **reason)
-{
-	int	fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*reason = strerror(errno);
-		return -1;
-	}
-	rc = read_secret_fd(fd, key, len, reason);
-	close(fd);
-	return rc;
-}
-
-static int
 add_secret(struct parser *p, unsigned char *key, size_t len)
 {
 	struct config_webhook	*wh = p->p_wh;
@@ -242,28 +227,17 @@ secret_file(struct parser *p, const char *path)
 {
 	unsigned char	*key;
 	size_t		 len;
-	const char	*reason;
 	struct stat	 st;
-	int		 fd;
+	char		 why[CONFIG_ERR_MAX];
 
 	if (path[0] != '/')
 		return perror_at(p, "secret_file must be an absolute path");
 	p->p_wh->wh_nsecret_files++;
 	if (p->p_flags & CONFIG_NO_SECRETS)
 		return 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return perror_at(p, "unable to open secret_file %s: %s",
-		    shown(path), strerror(errno));
-	if (fstat(fd, &st) == -1)
-		reason = strerror(errno);
-	else if (read_secret_fd(fd, &key, &len, &reason) == 0)
-		reason = NULL;
-	if (reason != NULL) {
-		close(fd);
-		return perror_at(p, "unable to read secret_file %s: %s",
-		    shown(path), reason);
-	}
-	close(fd);
+	if (secret_read("secret_file", path, shown(path), 0, &key, &len, &st,
+	    why, sizeof(why)) == -1)
+		return perror_at(p, "%s", why);
 	if (add_source(p->p_cf, path, &st) == -1) {
 		explicit_bzero(key, len);
 		free(key);
@@ -382,6 +356,10 @@ webhook_key(struct parser *p, const char *key, char *value)
 			return perror_at(p, "out of memory");
 		return 0;
 	}
+	for (i = 0; i < sizeof(global_keys) / sizeof(global_keys[0]); i++)
+		if (strcmp(key, global_keys[i]) == 0)
+			return perror_at(p, "%s is a global setting: move it "
+			    "above the first [webhook] section", key);
 	return perror_at(p, "unknown key '%s' in a webhook section", key);
 }
 
@@ -452,6 +430,7 @@ webhook_clear(struct config_webhook *wh)
 		free(wh->wh_opt[i]);
 	free(wh->wh_id_cgi);
 	free(wh->wh_type_cgi);
+	free(wh->wh_broken);
 	for (i = 0; i < wh->wh_nevents; i++)
 		free(wh->wh_events[i]);
 	free(wh->wh_events);
@@ -463,35 +442,50 @@ webhook_clear(struct config_webhook *wh)
 	free(wh->wh_secrets);
 }
 
-/* The checks of a complete webhook section, reported at its header. */
-static int
+/*
+ * The checks of a complete webhook section, reported at its header: what
+ * concerns the webhook alone breaks it, two webhooks on one path break
+ * the configuration.
+ */
+static void
 end_section(struct parser *p)
 {
 	struct config		*cf = p->p_cf;
 	struct config_webhook	*wh = p->p_wh, *prev;
-	const char		*path, *reason;
+	const char		*reason;
 	unsigned		 line = p->p_line;
 
 	if (wh == NULL)
-		return 0;
+		return;
 	p->p_line = p->p_wh_line;
-	if (wh->wh_nsecrets == 0 && wh->wh_nsecret_files == 0)
-		return perror_at(p, "webhook %s has no secret or secret_file",
-		    wh->wh_name);
-	if (wh->wh_spool == NULL && cf->cf_spool == NULL)
-		return perror_at(p, "spool is required (for webhook %s)",
-		    wh->wh_name);
-	path = wh->wh_path != NULL ? wh->wh_path : "";
-	for (prev = cf->cf_webhooks; prev < wh; prev++)
-		if (strcmp(prev->wh_path != NULL ? prev->wh_path : "",
-		    path) == 0)
-			return perror_at(p, "webhooks %s and %s have the same "
-			    "path '%s'", prev->wh_name, wh->wh_name,
-			    path[0] != '\0' ? shown(path) : "/");
-	if (scheme_configure(wh, &reason) == -1)
-		return perror_at(p, "webhook %s: %s", wh->wh_name, reason);
+	/* A path in doubt is settled by finish(), once all paths are known. */
+	if (wh->wh_broken == NULL || wh->wh_path != NULL || !p->p_wh_unsure) {
+		if (wh->wh_path == NULL && (wh->wh_path = strdup("")) == NULL) {
+			perror_at(p, "out of memory");
+			global(p);
+		}
+	}
+	if (wh->wh_nsecrets == 0 && wh->wh_nsecret_files == 0 &&
+	    perror_at(p, "webhook %s has no secret or secret_file",
+	    wh->wh_name) == -1)
+		broken(p, wh);
+	if (wh->wh_spool == NULL && cf->cf_spool == NULL &&
+	    perror_at(p, "spool is required (for webhook %s)",
+	    wh->wh_name) == -1)
+		broken(p, wh);
+	for (prev = cf->cf_webhooks; prev < wh && wh->wh_path != NULL; prev++)
+		if (prev->wh_path != NULL &&
+		    strcmp(prev->wh_path, wh->wh_path) == 0) {
+			perror_at(p, "webhooks %s and %s have the same path "
+			    "'%s'", prev->wh_name, wh->wh_name,
+			    wh->wh_path[0] != '\0' ? shown(wh->wh_path) : "/");
+			global(p);
+		}
+	if (wh->wh_broken == NULL && scheme_configure(wh, &reason) == -1 &&
+	    perror_at(p, "webhook %s: %s", wh->wh_name, reason) == -1)
+		broken(p, wh);
 	p->p_line = line;
-	return 0;
+	p->p_wh = NULL;
 }
 
 static int
@@ -502,8 +496,7 @@ section(struct parser *p, char *line)
 	size_t			 n = strlen(line), i;
 	char			*name;
 
-	if (end_section(p) == -1)
-		return -1;
+	end_section(p);
 	if (line[n - 1] != ']')
 		return perror_at(p, "section header must end with ]");
 	line[n - 1] = '\0';
@@ -531,6 +524,7 @@ section(struct parser *p, char *line)
 		return perror_at(p, "out of memory");
 	p->p_wh = wh;
 	p->p_wh_line = p->p_line;
+	p->p_wh_unsure = 0;
 	return 0;
 }
 
@@ -561,17 +555,13 @@ trim(char *s)
 	return s;
 }
 
+/* A key = value line, or -1 with *known set when its key could be read. */
 static int
-parse_line(struct parser *p, char *line)
+key_line(struct parser *p, char *line, int *known)
 {
 	char	*key, *value, *eq;
 
-	strip_comment(line);
-	line = trim(line);
-	if (*line == '\0')
-		return 0;
-	if (*line == '[')
-		return section(p, line);
+	*known = 0;
 	if ((eq = strchr(line, '=')) == NULL)
 		return perror_at(p, "expected key = value");
 	*eq = '\0';
@@ -584,12 +574,43 @@ parse_line(struct parser *p, char *line)
 	    strlen(key) > 32)
 		return perror_at(p, "malformed key (keys are lower-case words "
 		    "such as secret_file)");
+	*known = strcmp(key, "path") != 0;
 	/* An empty path is "/", as the spec says; nothing else may be empty. */
 	if (*value == '\0' && (p->p_wh == NULL || strcmp(key, "path") != 0))
 		return perror_at(p, "%s has no value", key);
 	if (p->p_wh != NULL)
 		return webhook_key(p, key, value);
 	return global_key(p, key, value);
+}
+
+/*
+ * One line. A problem inside a webhook section breaks that webhook; one
+ * whose key could not be read, or a bad path, leaves its path in doubt.
+ */
+static void
+parse_line(struct parser *p, char *line)
+{
+	struct config_webhook	*wh = p->p_wh;
+	int			 known;
+
+	strip_comment(line);
+	line = trim(line);
+	if (*line == '\0')
+		return;
+	if (*line == '[') {
+		if (section(p, line) == -1)
+			global(p);
+		return;
+	}
+	if (key_line(p, line, &known) == 0)
+		return;
+	if (wh == NULL) {
+		global(p);
+		return;
+	}
+	broken(p, wh);
+	if (!known)
+		p->p_wh_unsure = 1;
 }
 
 /* Defaults and cross-checks once the whole file is read. */
@@ -601,16 +622,24 @@ finish(struct parser *p)
 	size_t			 i;
 
 	if (cf->cf_nwebhooks == 0) {
-		snprintf(p->p_err, p->p_errlen,
-		    "%s: no [webhook NAME] section", p->p_path);
+		p->p_line = 0;
+		perror_at(p, "no [webhook NAME] section");
+		global(p);
 		return -1;
 	}
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		wh = &cf->cf_webhooks[i];
-		if (wh->wh_spool == NULL &&
-		    (wh->wh_spool = strdup(cf->cf_spool)) == NULL)
+		/*
+		 * A broken webhook whose path line may be the broken one takes
+		 * "/" if no other does (its requests then get 500), else no
+		 * path: it must not take requests meant for another.
+		 */
+		if (wh->wh_path == NULL && config_find_webhook(cf, "") == NULL &&
+		    (wh->wh_path = strdup("")) == NULL)
 			goto nomem;
-		if (wh->wh_path == NULL && (wh->wh_path = strdup("")) == NULL)
+		/* a broken webhook may have no spool: the verbs skip it */
+		if (wh->wh_spool == NULL && cf->cf_spool != NULL &&
+		    (wh->wh_spool = strdup(cf->cf_spool)) == NULL)
 			goto nomem;
 		if (wh->wh_header == NULL &&
 		    (wh->wh_header = strdup(CONFIG_DEFAULT_HEADER)) == NULL)
@@ -636,80 +665,125 @@ config_load(const char *path, struct config **out, char *err, size_t errlen)
 	return config_load_flags(path, 0, out, err, errlen);
 }
 
+/*
+ * Read fp, the config at path, line by line into p (set up by the
+ * caller). Returns 0 when read to the end (its problems are in p), -1
+ * with err set when it could not be read.
+ */
+static int
+read_lines(struct parser *p, FILE *fp, char *err, size_t errlen)
+{
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+	int		 rc = 0;
+
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		p->p_line++;
+		if (memchr(line, '\0', n) != NULL) {
+			perror_at(p, "NUL byte in line");
+			global(p);
+			continue;
+		}
+		parse_line(p, line);
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: unable to read: %s", p->p_path,
+		    strerror(errno));
+		rc = -1;
+	}
+	/* An inline secret passed through this buffer: wipe it. */
+	if (line != NULL)
+		explicit_bzero(line, cap);
+	free(line);
+	if (rc == 0) {
+		end_section(p);
+		(void)finish(p);
+	}
+	return rc;
+}
+
+/*
+ * Read the config at path into a new config, *cfp (freed by the caller,
+ * also on failure; NULL when out of memory). Returns 0 when it could be
+ * read (p->p_bad says whether it is usable), -1 with err set when not.
+ */
+static int
+load(struct parser *p, const char *path, int flags, struct config **cfp,
+    char *err, size_t errlen)
+{
+	struct config	*cf;
+	struct stat	 st;
+	FILE		*fp = NULL;
+	char		 iobuf[BUFSIZ];
+	int		 rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	p->p_path = path;
+	p->p_flags = flags;
+	p->p_err = err;
+	p->p_errlen = errlen;
+	if ((*cfp = cf = calloc(1, sizeof(*cf))) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	p->p_cf = cf;
+	cf->cf_max_body = CONFIG_DEFAULT_MAX_BODY;
+	cf->cf_fsync = 1;
+	cf->cf_dedup = 1;
+	if ((cf->cf_path = strdup(path)) == NULL)
+		snprintf(err, errlen, "%s: out of memory", path);
+	else if ((fp = fopen(path, "re")) == NULL)
+		snprintf(err, errlen, "%s: unable to open: %s", path,
+		    strerror(errno));
+	else if (setvbuf(fp, iobuf, _IOFBF, sizeof(iobuf)) != 0)
+		snprintf(err, errlen, "%s: out of memory", path);
+	else if (fstat(fileno(fp), &st) == -1 || add_source(cf, path, &st) == -1)
+		snprintf(err, errlen, "%s: unable to stat: %s", path,
+		    strerror(errno));
+	else
+		rc = read_lines(p, fp, err, errlen);
+	if (fp != NULL)
+		fclose(fp);
+	explicit_bzero(iobuf, sizeof(iobuf));
+	return rc;
+}
+
 int
 config_load_flags(const char *path, int flags, struct config **out,
     char *err, size_t errlen)
 {
 	struct parser	 p;
 	struct config	*cf;
-	struct stat	 st;
-	FILE		*fp = NULL;
-	char		 iobuf[BUFSIZ];
-	char		*line = NULL;
-	size_t		 cap = 0;
-	ssize_t		 n;
-	int		 rc = -1;
 
-	memset(&p, 0, sizeof(p));
-	p.p_path = path;
-	p.p_flags = flags;
-	p.p_err = err;
-	p.p_errlen = errlen;
-	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+	if (load(&p, path, flags, &cf, err, errlen) == -1 || p.p_bad) {
+		config_free(cf);
 		return -1;
 	}
-	p.p_cf = cf;
-	cf->cf_max_body = CONFIG_DEFAULT_MAX_BODY;
-	cf->cf_fsync = 1;
-	cf->cf_dedup = 1;
-	if ((cf->cf_path = strdup(path)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
-	if ((fp = fopen(path, "re")) == NULL) {
-		snprintf(err, errlen, "%s: unable to open: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (setvbuf(fp, iobuf, _IOFBF, sizeof(iobuf)) != 0) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto fail;
-	}
-	if (fstat(fileno(fp), &st) == -1 || add_source(cf, path, &st) == -1) {
-		snprintf(err, errlen, "%s: unable to stat: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	while ((n = getline(&line, &cap, fp)) != -1) {
-		p.p_line++;
-		if (memchr(line, '\0', n) != NULL) {
-			perror_at(&p, "NUL byte in line");
-			goto fail;
-		}
-		if (parse_line(&p, line) == -1)
-			goto fail;
-	}
-	if (ferror(fp)) {
-		snprintf(err, errlen, "%s: unable to read: %s", path,
-		    strerror(errno));
-		goto fail;
-	}
-	if (end_section(&p) == -1 || finish(&p) == -1)
-		goto fail;
 	*out = cf;
-	cf = NULL;
-	rc = 0;
-fail:
-	/* An inline secret passed through these buffers: wipe them. */
-	if (line != NULL)
-		explicit_bzero(line, cap);
-	free(line);
-	if (fp != NULL)
-		fclose(fp);
-	explicit_bzero(iobuf, sizeof(iobuf));
+	return 0;
+}
+
+int
+config_problems(const char *path, int flags,
+    void (*fn)(void *arg, const char *problem), void *arg)
+{
+	struct parser	 p;
+	struct config	*cf;
+	char		 err[CONFIG_ERR_MAX];
+	size_t		 i;
+	int		 n;
+
+	if (load(&p, path, flags, &cf, err, sizeof(err)) == -1) {
+		fn(arg, err);
+		config_free(cf);
+		return -1;
+	}
+	for (i = 0; i < cf->cf_nproblems; i++)
+		fn(arg, cf->cf_problems[i]);
+	n = (int)cf->cf_nproblems;
 	config_free(cf);
-	return rc;
+	return n;
 }
 
 int
@@ -721,6 +795,10 @@ config_changed(const struct config *cf)
 
 	if (cf == NULL)
 		return 1;
+	/* A broken webhook is looked at again until it is mended. */
+	for (i = 0; i < cf->cf_nwebhooks; i++)
+		if (cf->cf_webhooks[i].wh_broken != NULL)
+			return 1;
 	for (i = 0; i < cf->cf_nsources; i++) {
 		src = &cf->cf_sources[i];
 		if (stat(src->src_path, &st) == -1)
@@ -745,6 +823,8 @@ config_find_webhook(const struct config *cf, const char *path_info)
 	while (n > 0 && path_info[n - 1] == '/')
 		n--;
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		if (cf->cf_webhooks[i].wh_path == NULL)
+			continue;	/* broken where its path was */
 		if (strlen(cf->cf_webhooks[i].wh_path) == n &&
 		    strncmp(cf->cf_webhooks[i].wh_path, path_info, n) == 0)
 			return &cf->cf_webhooks[i];
@@ -765,6 +845,9 @@ config_free(struct config *cf)
 	for (i = 0; i < cf->cf_nsources; i++)
 		free(cf->cf_sources[i].src_path);
 	free(cf->cf_sources);
+	for (i = 0; i < cf->cf_nproblems; i++)
+		free(cf->cf_problems[i]);
+	free(cf->cf_problems);
 	free(cf->cf_spool);
 	free(cf->cf_path);
 	free(cf);

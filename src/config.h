@@ -53,6 +53,14 @@ struct config_webhook {
 	long long		 wh_tolerance;	/* seconds, timed schemes */
 	char			*wh_id_cgi;	/* hmac: id_header's CGI name */
 	char			*wh_type_cgi;	/* hmac: type_header's */
+	/*
+	 * Why this webhook cannot be used ("file:line: reason", its first
+	 * problem), or NULL. A broken webhook is answered 500 and the others
+	 * work on. Its wh_path is NULL when a problem may have hidden its
+	 * path line (a line whose key could not be read, or a bad path): it
+	 * then matches no request rather than one meant for another.
+	 */
+	char			*wh_broken;
 };
 
 /* A file the configuration was read from; its change triggers a reload. */
@@ -75,13 +83,25 @@ struct config {
 	size_t			 cf_nwebhooks;
 	struct config_source	*cf_sources;	/* [0] is the config itself */
 	size_t			 cf_nsources;
+	/* Every problem found, "file:line: reason", in the file's order. */
+	char			**cf_problems;
+	size_t			 cf_nproblems;
 };
+
+/* The most problems one load keeps. */
+#define CONFIG_PROBLEMS_MAX	100
 
 /*
  * Read and validate the configuration at path, and the secret files it
- * names. On success *out is a new config the caller frees with
- * config_free(). On failure returns -1 and writes "file:line: reason" (or
- * "file: reason") to err, a buffer of errlen bytes; *out is untouched.
+ * names, to the end whatever it finds. A problem inside a [webhook]
+ * section (a bad or unknown key, a secret file that cannot be read, a
+ * setting its scheme refuses) breaks that webhook alone (wh_broken); any
+ * other (a global setting, a section header, two webhooks on one path, no
+ * webhook at all) makes the configuration unusable. On success (no such
+ * problem) *out is a new config the caller frees with config_free(); its
+ * cf_problems list the problems of broken webhooks. On failure returns -1
+ * and writes the first problem, "file:line: reason" (or "file: reason"),
+ * to err, a buffer of errlen bytes; *out is untouched.
  */
 int config_load(const char *path, struct config **out, char *err, size_t errlen);
 
@@ -101,8 +121,20 @@ int config_load_flags(const char *path, int flags, struct config **out,
     char *err, size_t errlen);
 
 /*
+ * Every problem of the configuration at path, as config_load_flags() with
+ * flags finds them, global ones and broken webhooks alike: fn is called
+ * with each ("file:line: reason") in the file's order. Returns how many
+ * there are (0: the configuration is fine), or -1 when it cannot be read
+ * at all (fn was told why).
+ */
+int config_problems(const char *path, int flags,
+    void (*fn)(void *arg, const char *problem), void *arg);
+
+/*
  * Whether any file the config was read from has changed (modification time,
- * size or inode) or vanished since config_load(). cf may be NULL (returns 1).
+ * size or inode) or vanished since config_load(), or the config has a
+ * broken webhook (a secret file that was missing may be there now). cf may
+ * be NULL (returns 1).
  */
 int config_changed(const struct config *cf);
 
@@ -141,13 +173,5 @@ int config_parse_duration(const char *s, long long min, long long max,
 
 /* Parse yes/no/true/false/on/off/1/0 into *out. Returns 0 or -1. */
 int config_parse_bool(const char *s, int *out);
-
-/*
- * Read a secret file: its bytes, less one trailing newline. On success
- * *key is a new buffer the caller wipes and frees. Returns 0, or -1 with a
- * static reason in *reason (errno-derived reasons come from strerror).
- */
-int config_read_secret(const char *path, unsigned char **key, size_t *len,
-    const char **reason);
 
 #endif

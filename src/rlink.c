@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "rlink.h"
 #include "rtext.h"
+#include "secret.h"
 
 /* Connecting, and waiting for any one reply. */
 #define RLINK_CONNECT_TIMEOUT	10
@@ -88,33 +89,6 @@ secret_free(char *s)
 	free(s);
 }
 
-/*
- * A secret file is open to its owner alone, and its owner is who runs
- * hookspool. Returns 0, or -1 with the reason and the fix in err.
- */
-static int
-auth_mode_check(const char *path, const struct stat *st, char *err,
-    size_t errlen)
-{
-	if ((st->st_mode & 077) != 0) {
-		snprintf(err, errlen, "the auth file %s is mode %04o, open to "
-		    "%s; run chmod 600 %s", path, (unsigned)(st->st_mode & 07777),
-		    (st->st_mode & 070) == 0 ? "others" :
-		    (st->st_mode & 07) == 0 ? "its group" :
-		    "its group and others", path);
-		return -1;
-	}
-	if (st->st_uid != geteuid()) {
-		snprintf(err, errlen, "the auth file %s belongs to uid %lu, "
-		    "not to the user running hookspool (uid %lu); run chown "
-		    "%lu %s, or run hookspool as its owner", path,
-		    (unsigned long)st->st_uid, (unsigned long)geteuid(),
-		    (unsigned long)geteuid(), path);
-		return -1;
-	}
-	return 0;
-}
-
 int
 rlink_auth_read(const char *path, char **user, char **pass, char *err,
     size_t errlen)
@@ -145,7 +119,7 @@ rlink_auth_read(const char *path, char **user, char **pass, char *err,
 		    path);
 		return -1;
 	}
-	if (auth_mode_check(path, &st, err, errlen) == -1) {
+	if (secret_check("the auth file", path, &st, err, errlen) == -1) {
 		close(fd);
 		return -1;
 	}

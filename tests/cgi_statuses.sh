@@ -88,6 +88,7 @@ for bad in "${sig:0:63}" "${sig}0" "${sig:0:32}" "${sig:0:62}zz" \
 	assert_eq "signature '${bad:0:20}...' (${#bad} chars)" 401 "$STATUS"
 done
 printf 'other-secret' >"$T/other.key"
+chmod 600 "$T/other.key"
 cgi_post "$T/seed.json" HTTP_X_PROTOCOL_SIGNATURE="$("$HOOKSPOOL" sign \
     --secret-file "$T/other.key" "$T/seed.json")"
 assert_eq "signed with another secret" 401 "$STATUS"

@@ -93,7 +93,9 @@ bad "bad.conf:3: malformed key" "spool = $SPOOL" "[webhook protocol]" \
 grep -q Zm9vYmFyc2VjcmV0 "$T/err" && fail "a mangled secret line is echoed"
 ok "a mangled secret line is not echoed"
 
-# check, as a user who cannot write the spool: it says so, and exits 1.
+# check, as a user who cannot write the spool: it says so; the secret
+# file, open to others, is a problem of the config (exit 2), named with
+# its mode and the fix.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	mkdir -m 755 "$T/bin"
 	cp "$HOOKSPOOL" "$T/bin/hookspool"
@@ -103,13 +105,13 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	rc=0
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$T/bin/hookspool" check -c "$CONF" >"$T/out" 2>&1 || rc=$?
-	assert_eq "check by a user who cannot write the spool" 1 "$rc"
+	assert_eq "check by a user who cannot write the spool" 2 "$rc"
 	grep -q "spool $SPOOL" "$T/out" || fail "check did not name the spool: $(cat "$T/out")"
 	grep -qi "permission denied\|not writable" "$T/out" ||
 	    fail "check did not say why: $(cat "$T/out")"
 	grep -q "spool $SPOOL is owned by uid 0 (root): run hookspool as that user" "$T/out" ||
 	    fail "check did not name the spool's owner: $(cat "$T/out")"
-	grep -q "secret file $SECRET_FILE is readable by others" "$T/out" ||
-	    fail "check did not warn of a world-readable secret: $(cat "$T/out")"
+	grep -q "secret_file $SECRET_FILE is mode 0644, open to others: run chmod 600 $SECRET_FILE" "$T/out" ||
+	    fail "check did not refuse a world-readable secret: $(cat "$T/out")"
 	ok "check names an unwritable spool and a world-readable secret"
 fi

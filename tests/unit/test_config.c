@@ -30,6 +30,8 @@ write_file(const char *name, const char *content, char *out)
 	REQUIRE((fp = fopen(out, "w")) != NULL, "unable to create %s", out);
 	REQUIRE(fputs(content, fp) >= 0 && fclose(fp) == 0,
 	    "unable to write %s", out);
+	/* as a file holding a secret must be (secret.h) */
+	REQUIRE(chmod(out, 0600) == 0, "chmod %s", out);
 	return out;
 }
 
@@ -214,44 +216,10 @@ test_defaults_and_paths(void)
 static void
 test_secrets(void)
 {
-	static const struct {
-		const char	*content;
-		const char	*key;
-		size_t		 len;
-	} files[] = {
-		{ "plain", "plain", 5 },
-		{ "plain\n", "plain", 5 },
-		{ "two\n\n", "two\n", 4 },
-		{ "crlf\r\n", "crlf", 4 },
-		{ "cr\r", "cr\r", 3 },
-		{ "  spaces kept \n", "  spaces kept ", 14 },
-		{ "#not a comment\n", "#not a comment", 14 },
-	};
 	const struct config_webhook	*wh;
 	struct config			*cf;
-	unsigned char			*key;
-	const char			*reason;
 	char				 text[4096], k1[PATH_MAX], k2[PATH_MAX];
-	char				 err[CONFIG_ERR_MAX], name[32];
-	size_t				 i, len;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		unit_fmt(name, sizeof(name), "secret%zu", i);
-		write_file(name, files[i].content, k1);
-		reason = NULL;
-		if (config_read_secret(k1, &key, &len, &reason) == -1) {
-			CHECK(0, "secret file %zu: %s", i, reason);
-			continue;
-		}
-		CHECK(len == files[i].len && memcmp(key, files[i].key,
-		    len) == 0, "secret file %zu: %zu bytes", i, len);
-		free(key);
-	}
-	write_file("empty", "\n", k1);
-	CHECK(config_read_secret(k1, &key, &len, &reason) == -1,
-	    "a lone newline is a secret");
-	CHECK(config_read_secret("/nonexistent/key", &key, &len, &reason) ==
-	    -1 && reason != NULL, "a missing file is a secret");
+	char				 err[CONFIG_ERR_MAX];
 
 	/* Rotation: every secret and secret_file line counts, in order. */
 	write_file("old.key", "old-key\n", k1);
@@ -278,42 +246,110 @@ test_secrets(void)
 }
 
 /*
- * The bad config at path, whose error after its "file:line: " is why,
- * loaded with CONFIG_NO_SECRETS: a secret file that cannot be opened or
- * read is no matter then; any other error is the same, word for word.
+ * What loading path gives as its problem: the load's error (*broken "")
+ * when the whole config is refused, else the problem of the webhook it
+ * breaks (its name into broken), or "" when nothing is wrong.
  */
 static void
-no_secrets_same(const char *path, const char *name, const char *why)
+load_problem(const char *path, int flags, char *problem, size_t len,
+    char *broken, size_t blen)
 {
 	struct config	*cf = NULL;
-	char		 err[CONFIG_ERR_MAX], want[CONFIG_ERR_MAX];
-	int		 rc;
+	char		 err[CONFIG_ERR_MAX];
+	size_t		 i;
 
-	unit_fmt(want, sizeof(want), "%s", why);
-	err[0] = '\0';
-	rc = config_load_flags(path, CONFIG_NO_SECRETS, &cf, err, sizeof(err));
-	if (strncmp(want, "unable to open secret_file ", 27) == 0 ||
-	    strncmp(want, "unable to read secret_file ", 27) == 0) {
-		CHECK(rc == 0, "%s, no secrets: refused: %s", name, err);
-		config_free(cf);
+	err[0] = problem[0] = broken[0] = '\0';
+	if (config_load_flags(path, flags, &cf, err, sizeof(err)) == -1) {
+		CHECK(cf == NULL, "%s: *out set on failure", path);
+		unit_fmt(problem, len, "%s", err);
 		return;
 	}
-	CHECK(rc == -1 && cf == NULL, "%s, no secrets: accepted", name);
-	CHECK(strlen(err) >= strlen(want) &&
-	    strcmp(err + strlen(err) - strlen(want), want) == 0,
-	    "%s, no secrets: error '%s', not '%s'", name, err, want);
+	for (i = 0; i < cf->cf_nwebhooks; i++)
+		if (cf->cf_webhooks[i].wh_broken != NULL) {
+			unit_fmt(problem, len, "%s",
+			    cf->cf_webhooks[i].wh_broken);
+			unit_fmt(broken, blen, "%s",
+			    cf->cf_webhooks[i].wh_name);
+			break;
+		}
+	config_free(cf);
 }
 
-/* Every tests/data/config/NAME.conf fails with the error it names. */
+/*
+ * The bad config at path, whose problem after its "file:line: " is why,
+ * loaded with CONFIG_NO_SECRETS: a secret file that cannot be opened or
+ * read is no matter then; any other problem is the same, word for word,
+ * and of the same scope.
+ */
+static void
+no_secrets_same(const char *path, const char *name, const char *why,
+    const char *broken)
+{
+	char	problem[CONFIG_ERR_MAX], got[128];
+
+	load_problem(path, CONFIG_NO_SECRETS, problem, sizeof(problem), got,
+	    sizeof(got));
+	if (strncmp(why, "unable to open secret_file ", 27) == 0 ||
+	    strncmp(why, "unable to read secret_file ", 27) == 0) {
+		CHECK(problem[0] == '\0', "%s, no secrets: refused: %s", name,
+		    problem);
+		return;
+	}
+	CHECK(strlen(problem) >= strlen(why) && strcmp(problem +
+	    strlen(problem) - strlen(why), why) == 0, "%s, no secrets: "
+	    "problem '%s', not '%s'", name, problem, why);
+	CHECK(strcmp(got, broken) == 0, "%s, no secrets: breaks '%s', not "
+	    "'%s'", name, got, broken);
+}
+
+/* config_problems()'s callback: the problems, in order, one a line. */
+static void
+gather(void *arg, const char *problem)
+{
+	char	*all = arg;
+	size_t	 n = strlen(all);
+
+	unit_fmt(all + n, 8192 - n, "%s\n", problem);
+}
+
+/*
+ * The expect line of a bad config: "# expect: LINE: reason" refuses the
+ * whole config, "# expect webhook NAME: LINE: reason" breaks webhook NAME
+ * alone. Into want (the webhook, or ""), line and reason (in first).
+ */
+static void
+expect_line(const char *name, char *first, char *want, size_t wlen,
+    char **line, char **reason)
+{
+	want[0] = '\0';
+	*line = first + 10;
+	if (strncmp(first, "# expect webhook ", 17) == 0) {
+		*line = first + 17 + strcspn(first + 17, ":");
+		unit_fmt(want, wlen, "%.*s", (int)(*line - first - 17),
+		    first + 17);
+		*line += 2;
+	} else
+		REQUIRE(strncmp(first, "# expect: ", 10) == 0,
+		    "%s: no expect line", name);
+	REQUIRE((*reason = strstr(*line, ": ")) != NULL, "%s: no expect line",
+	    name);
+	**reason = '\0';
+	*reason += 2;
+}
+
+/*
+ * Every tests/data/config/NAME.conf has the problem its expect line
+ * names, of the scope it names; config_problems() lists it first.
+ */
 static void
 test_bad_configs(void)
 {
-	struct config	*cf;
 	struct dirent	*de;
 	DIR		*d;
 	FILE		*fp;
-	char		 dir[PATH_MAX], path[PATH_MAX], first[512];
-	char		 err[CONFIG_ERR_MAX], prefix[PATH_MAX + 16], *frag;
+	char		 dir[PATH_MAX], path[PATH_MAX], first[512], *frag, *line;
+	char		 problem[CONFIG_ERR_MAX], prefix[PATH_MAX + 16];
+	char		 broken[128], want[128], all[8192];
 	size_t		 n, nfiles = 0;
 
 	unit_data("config", dir, sizeof(dir));
@@ -328,37 +364,48 @@ test_bad_configs(void)
 		    path);
 		fclose(fp);
 		first[strcspn(first, "\n")] = '\0';
-		REQUIRE(strncmp(first, "# expect: ", 10) == 0 &&
-		    (frag = strstr(first + 10, ": ")) != NULL,
-		    "%s: no expect line", de->d_name);
-		*frag = '\0';
-		frag += 2;
-		if (strcmp(first + 10, "-") == 0)
+		expect_line(de->d_name, first, want, sizeof(want), &line, &frag);
+		if (strcmp(line, "-") == 0)
 			unit_fmt(prefix, sizeof(prefix), "%s: ", path);
 		else
-			unit_fmt(prefix, sizeof(prefix), "%s:%s: ", path,
-			    first + 10);
-		cf = NULL;
-		err[0] = '\0';
-		if (config_load(path, &cf, err, sizeof(err)) == 0) {
-			CHECK(0, "%s: accepted", de->d_name);
-			config_free(cf);
-			continue;
-		}
-		CHECK(cf == NULL, "%s: *out set on failure", de->d_name);
-		CHECK(strncmp(err, prefix, strlen(prefix)) == 0,
-		    "%s: error '%s' does not start with '%s'", de->d_name,
-		    err, prefix);
-		CHECK(strstr(err, frag) != NULL, "%s: error '%s' lacks '%s'",
-		    de->d_name, err, frag);
+			unit_fmt(prefix, sizeof(prefix), "%s:%s: ", path, line);
+		load_problem(path, 0, problem, sizeof(problem), broken,
+		    sizeof(broken));
+		CHECK(strcmp(broken, want) == 0, "%s: breaks '%s', not '%s'",
+		    de->d_name, broken[0] ? broken : "the config",
+		    want[0] ? want : "the config");
+		CHECK(strncmp(problem, prefix, strlen(prefix)) == 0,
+		    "%s: problem '%s' does not start with '%s'", de->d_name,
+		    problem, prefix);
+		CHECK(strstr(problem, frag) != NULL, "%s: problem '%s' lacks "
+		    "'%s'", de->d_name, problem, frag);
 		/* A value that may hold a secret is never shown. */
-		CHECK(strstr(err, "SEKRIT") == NULL, "%s: error '%s' shows a "
-		    "secret", de->d_name, err);
-		no_secrets_same(path, de->d_name, err + strlen(prefix));
+		CHECK(strstr(problem, "SEKRIT") == NULL, "%s: problem '%s' "
+		    "shows a secret", de->d_name, problem);
+		all[0] = '\0';
+		CHECK(config_problems(path, 0, gather, all) >= 1 &&
+		    strncmp(all, problem, strlen(problem)) == 0,
+		    "%s: config_problems() does not start with '%s': %s",
+		    de->d_name, problem, all);
+		no_secrets_same(path, de->d_name, problem + strlen(prefix),
+		    broken);
 		nfiles++;
 	}
 	closedir(d);
 	CHECK(nfiles >= 30, "only %zu bad configs", nfiles);
+}
+
+/* conf, loaded without secrets, breaks its one webhook with problem. */
+static void
+no_secrets_broken(const char *conf, const char *problem)
+{
+	char	got[CONFIG_ERR_MAX], name[64];
+
+	load_problem(conf, CONFIG_NO_SECRETS, got, sizeof(got), name,
+	    sizeof(name));
+	CHECK(strcmp(name, "a") == 0 && strstr(got, problem) != NULL,
+	    "no secrets: '%s' breaks '%s', not a with '%s'", got, name,
+	    problem);
 }
 
 /*
@@ -381,9 +428,15 @@ test_no_secrets(void)
 	    "[webhook c]\npath = /c\nsecret = inline\n"
 	    "secret_file = %s/missing.key\nevents = x.*\n", tmp, key, tmp, tmp);
 	write_file("ns.conf", text, conf);
-	CHECK(config_load(conf, &cf, err, sizeof(err)) == -1 &&
-	    strstr(err, "unable to open secret_file") != NULL,
-	    "missing secret files loaded: %s", err);
+	/* with the keys: each webhook with a missing one is broken */
+	REQUIRE(config_load(conf, &cf, err, sizeof(err)) == 0, "%s", err);
+	CHECK(cf->cf_nwebhooks == 3 && cf->cf_webhooks[0].wh_broken != NULL &&
+	    strstr(cf->cf_webhooks[0].wh_broken, "unable to open secret_file")
+	    != NULL && cf->cf_webhooks[1].wh_broken != NULL &&
+	    cf->cf_webhooks[2].wh_broken != NULL, "missing secret files "
+	    "break no webhook");
+	config_free(cf);
+	cf = NULL;
 	REQUIRE(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
 	    sizeof(err)) == 0, "no secrets: %s", err);
 	REQUIRE(cf->cf_nwebhooks == 3, "webhooks: %zu", cf->cf_nwebhooks);
@@ -405,18 +458,51 @@ test_no_secrets(void)
 	/* still judged: a relative path, no secret at all, a bad inline one */
 	write_file("ns.conf", "spool = /s\n[webhook a]\n"
 	    "secret_file = relative.key\n", conf);
-	CHECK(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
-	    sizeof(err)) == -1 && strstr(err, ":3: secret_file must be an "
-	    "absolute path") != NULL, "relative: %s", err);
+	no_secrets_broken(conf, ":3: secret_file must be an absolute path");
 	write_file("ns.conf", "spool = /s\n[webhook a]\nevents = x\n", conf);
-	CHECK(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
-	    sizeof(err)) == -1 && strstr(err, ":2: webhook a has no secret")
-	    != NULL, "no secret: %s", err);
+	no_secrets_broken(conf, ":2: webhook a has no secret");
 	write_file("ns.conf", "spool = /s\n[webhook a]\nscheme = standard\n"
 	    "secret = not-whsec\nsecret_file = /missing.key\n", conf);
-	CHECK(config_load_flags(conf, CONFIG_NO_SECRETS, &cf, err,
-	    sizeof(err)) == -1 && strstr(err, "a standard secret must be")
-	    != NULL, "bad inline secret: %s", err);
+	no_secrets_broken(conf, "a standard secret must be");
+}
+
+/*
+ * One broken webhook breaks itself alone: the others load and are found,
+ * and so is it, with its problem; one whose path line may be the broken
+ * one matches no request and takes no other's path.
+ */
+static void
+test_broken_webhook(void)
+{
+	const struct config_webhook	*wh;
+	struct config			*cf = NULL;
+	char				 conf[PATH_MAX], err[CONFIG_ERR_MAX];
+
+	write_file("bw.conf", "spool = /s\n"
+	    "[webhook good]\npath = /good\nsecret = k\n"
+	    "[webhook gone]\npath = /gone\nsecret_file = /nonexistent/x.key\n"
+	    "[webhook typo]\nsecret = k\npath /typo\n"
+	    "[webhook root]\nsecret = k\n", conf);
+	REQUIRE(config_load(conf, &cf, err, sizeof(err)) == 0,
+	    "a broken webhook refuses the config: %s", err);
+	wh = config_find_webhook(cf, "/good");
+	CHECK(wh != NULL && wh->wh_broken == NULL, "good is not usable");
+	wh = config_find_webhook(cf, "/gone");
+	CHECK(wh != NULL && wh->wh_broken != NULL &&
+	    strstr(wh->wh_broken, "bw.conf:7: unable to open secret_file")
+	    != NULL, "gone is not broken by its secret file: %s",
+	    wh != NULL && wh->wh_broken ? wh->wh_broken : "-");
+	/* typo's path line is the bad one: it claims no path, not even "/" */
+	wh = config_find_webhook(cf, "/");
+	CHECK(wh != NULL && strcmp(wh->wh_name, "root") == 0 &&
+	    wh->wh_broken == NULL, "/ is not root's");
+	CHECK(cf->cf_webhooks[2].wh_path == NULL &&
+	    cf->cf_webhooks[2].wh_broken != NULL &&
+	    strstr(cf->cf_webhooks[2].wh_broken, ":10: expected key = value")
+	    != NULL, "typo: %s", cf->cf_webhooks[2].wh_broken ?
+	    cf->cf_webhooks[2].wh_broken : "not broken");
+	CHECK(cf->cf_nproblems == 2, "%zu problems, not 2", cf->cf_nproblems);
+	config_free(cf);
 }
 
 static void
@@ -638,6 +724,7 @@ main(void)
 	test_secrets();
 	test_bad_configs();
 	test_no_secrets();
+	test_broken_webhook();
 	test_errors();
 	test_changed();
 	test_parse_size();
