@@ -588,6 +588,7 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
 	memset(&job, 0, sizeof(job));
 	job.hj_cmd = o->co_exec;
 	job.hj_stdin = fd;
+	job.hj_stdout = -1;
 	job.hj_keep = -1;
 	job.hj_env = env;
 	job.hj_nenv = 6;
@@ -595,7 +596,6 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
 	job.hj_wait = &consume_sig.cs_wait;
 	job.hj_mask = &consume_sig.cs_old;
 	job.hj_finish = 1;
-	job.hj_die_with_parent = 1;
 	res = handler_run(&job, &consume_sig.cs_stopping, what, whatlen);
 	close(fd);
 	return res;

@@ -205,6 +205,7 @@ run_handler(struct spool *sp, const struct claim *cl,
 	memset(&job, 0, sizeof(job));
 	job.hj_cmd = o->do_exec;
 	job.hj_stdin = infd;
+	job.hj_stdout = -1;
 	job.hj_keep = cl->cl_fd;
 	job.hj_env = env;
 	job.hj_nenv = 5;
