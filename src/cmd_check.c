@@ -2,12 +2,14 @@
  * hookspool check: validate the config and the spools' folders.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "spool.h"
 
@@ -34,20 +36,18 @@ check_spool(const char *dir, const struct config *cf)
 		    snprintf(path, sizeof(path), "%s/%s", dir,
 		    spool_folder_names[i - 1]);
 		if (n < 0 || (size_t)n >= sizeof(path)) {
-			fprintf(stderr, "%s: spool %s: path too long\n",
-			    cli_progname, dir);
+			cli_warnx("spool %s: path too long", dir);
 			bad = 1;
 			continue;
 		}
 		if (lstat(path, &st) == -1) {
-			fprintf(stderr, "%s: spool %s: %s\n", cli_progname, path,
-			    strerror(errno));
+			cli_warnx("spool %s: %s", path, strerror(errno));
 			bad = 1;
 			continue;
 		}
 		if (access(path, R_OK | W_OK | X_OK) == -1) {
-			fprintf(stderr, "%s: spool %s: not writable by this "
-			    "user (uid %ld)\n", cli_progname, path, (long)getuid());
+			cli_warnx("spool %s: not writable by this user (uid %ld)",
+			    path, (long)getuid());
 			bad = 1;
 		}
 		if (st.st_mode & S_IROTH)
@@ -56,11 +56,21 @@ check_spool(const char *dir, const struct config *cf)
 	return bad;
 }
 
-static void
-check_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool check [-c CONF]\n");
-}
+struct check_opts {
+	const char	*ck_conf;
+};
+
+static const struct opt check_opt_table[] = {
+	OPT_CONFIG(struct check_opts, ck_conf),
+};
+
+static const struct opt_verb check_verb = {
+	"check", "[-c CONF]",
+	"Validate the configuration, read every secret file, and check each "
+	"spool's folders and permissions; say what is wrong, and exit non-zero "
+	"if anything is.",
+	check_opt_table, 1, 0
+};
 
 int
 cmd_check(int argc, char *argv[])
@@ -69,19 +79,18 @@ cmd_check(int argc, char *argv[])
 	struct config			*cf;
 	struct stat			 st;
 	size_t				 i, j;
-	const char			*opt = NULL;
-	int				 bad = 0;
+	struct check_opts		 o = { NULL };
+	int				 bad = 0, n;
 
-	switch (cli_config_only(argc, argv, &opt)) {
-	case 0:
+	switch (opt_parse(&check_verb, argc, argv, &o, &n)) {
+	case OPT_OK:
 		break;
-	case 1:
-		return cli_help(check_usage);
+	case OPT_HELP:
+		return opt_help(&check_verb);
 	default:
-		check_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((cf = cli_load_secrets(opt)) == NULL)
+	if ((cf = cli_load_secrets(o.ck_conf)) == NULL)
 		return EXIT_USAGE;
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		wh = &cf->cf_webhooks[i];
@@ -108,8 +117,8 @@ cmd_check(int argc, char *argv[])
 	if (stat(cf->cf_path, &st) == 0 && (st.st_mode & S_IROTH))
 		for (i = 0; i < cf->cf_nwebhooks; i++)
 			if (cf->cf_webhooks[i].wh_inline_secret) {
-				fprintf(stderr, "%s: %s holds a secret and is "
-				    "readable by others\n", cli_progname, cf->cf_path);
+				cli_warnx("%s holds a secret and is readable by "
+				    "others", cf->cf_path);
 				bad = 1;
 				break;
 			}

@@ -17,7 +17,7 @@
  * another host under a fresh id is a duplicate there as well.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,7 @@
 #include "config.h"
 #include "drain.h"
 #include "json.h"
+#include "opt.h"
 #include "rlink.h"
 #include "scheme.h"
 #include "spool.h"
@@ -83,13 +84,13 @@ static const char forward_script[] =
     "return r\n";
 
 struct forward_opts {
+	const char		*fo_conf;
+	struct rlink_opts	 fo_r;		/* --redis, --auth-file, ... */
 	struct rlink_conf	 fo_link;	/* --redis, --cluster, durability */
 	struct rtext_node	*fo_nodes;	/* --cluster, fo_link's */
 	size_t			 fo_nnodes;
-	const char		*fo_auth;
-	const char		*fo_stream;
 	long long		 fo_max;	/* 0: no limit */
-	unsigned		 fo_attempts;
+	long long		 fo_attempts;
 	long long		 fo_ttl;
 	long long		 fo_maxlen;	/* 0: no trimming */
 	long long		 fo_replicas;	/* 0: no WAIT */
@@ -134,143 +135,62 @@ struct fwd_item {
 
 static struct cli_signals	forward_sig;
 
-static void
-forward_usage(FILE *f)
+#define OPT_OF(f)	offsetof(struct forward_opts, f)
+
+static const struct opt forward_opt_table[] = {
+	OPT_CONFIG(struct forward_opts, fo_conf),
+	RLINK_OPTS(struct forward_opts, fo_r),
+	{ "replicas", 0, OPT_NUMBER, OPT_OF(fo_replicas), 1,
+	    FORWARD_REPLICAS_MAX, "N", "an event leaves the spool only once N "
+	    "replicas have it (WAIT after each batch, 5s at most); instead of "
+	    "the server's own persistence" },
+	{ "accept-loss", 0, OPT_FLAG, OPT_OF(fo_accept_loss), 0, 0, NULL,
+	    "forward to a server that may lose what it confirmed (not "
+	    "appendonly yes with appendfsync always): a crash of Redis then "
+	    "loses events the spool has let go of" },
+	{ "max", 0, OPT_NUMBER, OPT_OF(fo_max), 1, 1000000000LL, "N",
+	    "stop after N events (default: no limit)" },
+	{ "attempts", 0, OPT_NUMBER, OPT_OF(fo_attempts), 1, 1000, "N",
+	    "move an event Redis refused N times to failed/ (default: 5)" },
+	{ "ttl", 0, OPT_DURATION, OPT_OF(fo_ttl), 1, FORWARD_TTL_MAX, "D",
+	    "how long Redis remembers an id it took, for dedup across hosts "
+	    "(default: 7d)" },
+	{ "maxlen", 0, OPT_NUMBER, OPT_OF(fo_maxlen), 1, 1000000000000LL, "N",
+	    "trim the stream to about N entries (default: no trimming)" },
+};
+
+static const struct opt_verb forward_verb = {
+	"forward", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
+	"[--cluster NODE]... [--replicas N] [--accept-loss] [--max N] "
+	"[--attempts N] [--ttl D] [--maxlen N]",
+	"Publish the waiting events of each spool to a Redis stream, once per "
+	"webhook and id across every host that forwards there; an event "
+	"leaves the spool only once Redis has it.",
+	forward_opt_table,
+	sizeof(forward_opt_table) / sizeof(forward_opt_table[0]), 0
+};
+
+/* Parse argv into o. Returns OPT_OK, OPT_HELP or OPT_USAGE (told). */
+static enum opt_result
+parse_opts(int argc, char *argv[], struct forward_opts *o)
 {
-	fprintf(f, "usage: hookspool forward [-c CONF] --redis HOST:PORT|unix:PATH "
-	    "[--auth-file F]\n"
-	    "                         [--stream KEY] [--max N] [--attempts N] "
-	    "[--ttl D]\n"
-	    "                         [--maxlen N] [--cluster NODE[=LOCAL]]... "
-	    "[--replicas N]\n"
-	    "                         [--accept-loss]\n");
-}
-
-/* The options that say where Redis is and how it is trusted. */
-static int
-link_opt(int c, const char *arg, struct forward_opts *o)
-{
-	const char	*reason;
-
-	switch (c) {
-	case 'r':
-		if (rlink_addr_check(arg, &reason) == -1) {
-			cli_warnx("--redis %s: %s", arg, reason);
-			return -1;
-		}
-		o->fo_link.rc_addr = arg;
-		return 0;
-	case 'A':
-		o->fo_auth = arg;
-		return 0;
-	case 's':
-		if (cli_stream_key(arg, &reason) == -1) {
-			cli_warnx("--stream: %s", reason);
-			return -1;
-		}
-		o->fo_stream = arg;
-		return 0;
-	case 'C':
-		if (rlink_node_add(&o->fo_nodes, &o->fo_nnodes, arg,
-		    &reason) == -1) {
-			cli_warnx("--cluster %s: %s (give HOST:PORT as the "
-			    "cluster announces it, or HOST:PORT=LOCAL)", arg,
-			    reason);
-			return -1;
-		}
-		return 0;
-	case 'R':
-		return cli_opt_number("replicas", arg, 0, 1,
-		    FORWARD_REPLICAS_MAX, &o->fo_replicas);
-	case 'L':
-		o->fo_accept_loss = 1;
-		return 0;
-	}
-	return 1;
-}
-
-/* The options that say what a run does with the events. */
-static int
-run_opt(int c, const char *arg, struct forward_opts *o)
-{
-	long long	v;
-
-	switch (c) {
-	case 'm':
-		if (cli_opt_number("max", arg, 0, 1, 1000000000LL, &v) == -1)
-			return -1;
-		o->fo_max = v;
-		return 0;
-	case 'a':
-		if (cli_opt_number("attempts", arg, 0, 1, 1000, &v) == -1)
-			return -1;
-		o->fo_attempts = (unsigned)v;
-		return 0;
-	case 't':
-		return cli_opt_number("ttl", arg, 1, 1, FORWARD_TTL_MAX,
-		    &o->fo_ttl);
-	case 'M':
-		if (cli_opt_number("maxlen", arg, 0, 1, 1000000000000LL,
-		    &v) == -1)
-			return -1;
-		o->fo_maxlen = v;
-		return 0;
-	}
-	return 1;
-}
-
-/* Parse argv into o; 1 for --help, -1 (told) for a usage error. */
-static int
-parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
-{
-	static const struct option opts[] = {
-		{ "redis", required_argument, NULL, 'r' },
-		{ "auth-file", required_argument, NULL, 'A' },
-		{ "stream", required_argument, NULL, 's' },
-		{ "cluster", required_argument, NULL, 'C' },
-		{ "replicas", required_argument, NULL, 'R' },
-		{ "accept-loss", no_argument, NULL, 'L' },
-		{ "max", required_argument, NULL, 'm' },
-		{ "attempts", required_argument, NULL, 'a' },
-		{ "ttl", required_argument, NULL, 't' },
-		{ "maxlen", required_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int	c, r;
+	enum opt_result	r;
+	int		n;
 
 	memset(o, 0, sizeof(*o));
-	o->fo_stream = FORWARD_STREAM;
+	o->fo_r.ro_stream = FORWARD_STREAM;
 	o->fo_attempts = FORWARD_ATTEMPTS;
 	o->fo_ttl = FORWARD_TTL;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'c') {
-			*conf = optarg;
-			continue;
-		}
-		if (c == 'h')
-			return 1;
-		if ((r = link_opt(c, optarg, o)) == 1)
-			r = run_opt(c, optarg, o);
-		if (r == 1)
-			forward_usage(stderr);
-		if (r != 0)
-			return -1;
-	}
-	if (optind != argc || o->fo_link.rc_addr == NULL) {
-		if (optind == argc)
-			cli_warnx("forward: --redis is required");
-		forward_usage(stderr);
-		return -1;
-	}
+	if ((r = opt_parse(&forward_verb, argc, argv, o, &n)) != OPT_OK ||
+	    (r = rlink_opts_check(&forward_verb, &o->fo_r, &o->fo_link,
+	    &o->fo_nodes, &o->fo_nnodes)) != OPT_OK)
+		return r;
 	o->fo_link.rc_script = forward_script;
-	o->fo_link.rc_nodes = o->fo_nodes;
-	o->fo_link.rc_nnodes = o->fo_nnodes;
 	/* Replicas that confirm each batch stand in for the disk. */
 	o->fo_link.rc_durable = !o->fo_accept_loss && o->fo_replicas == 0;
 	snprintf(o->fo_ttl_s, sizeof(o->fo_ttl_s), "%lld", o->fo_ttl);
 	snprintf(o->fo_maxlen_s, sizeof(o->fo_maxlen_s), "%lld", o->fo_maxlen);
-	return 0;
+	return OPT_OK;
 }
 
 /* Queue the script's call for it. */
@@ -286,7 +206,7 @@ send_item(struct rlink *rl, const struct forward_opts *o,
 	argv[n++] = "EVALSHA";
 	argv[n++] = rl->rl_sha;
 	argv[n++] = sum ? "3" : "2";
-	argv[n++] = o->fo_stream;
+	argv[n++] = o->fo_r.ro_stream;
 	argv[n++] = it->fi_seen;
 	if (sum)
 		argv[n++] = it->fi_seen_sum;
@@ -462,7 +382,7 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 	case FWD_ADDED:
 	case FWD_DUPLICATE:
 		if (claim_done(it->fi_spool, cl, &reason) != CLAIM_OK) {
-			cli_warnx("forward: event %s: %s: %s", it->fi_ev.ce_id,
+			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
 			    reason, strerror(errno));
 			fs->fs_errors++;
 		} else if (it->fi_state == FWD_ADDED)
@@ -472,14 +392,14 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 		return;
 	case FWD_REFUSED:
 		if (drain_seen_add(dn, cl->cl_name) == -1 ||
-		    claim_retry(it->fi_spool, cl, o->fo_attempts, &to_failed,
+		    claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts, &to_failed,
 		    &reason) != CLAIM_OK) {
-			cli_warnx("forward: event %s: %s", it->fi_ev.ce_id,
+			cli_warnx("event %s: %s", it->fi_ev.ce_id,
 			    strerror(errno));
 			fs->fs_errors++;
 			return;
 		}
-		cli_warnx("forward: event %s: refused: %s (attempt %u of %u); "
+		cli_warnx("event %s: refused: %s (attempt %u of %lld); "
 		    "%s", it->fi_ev.ce_id, it->fi_why, cl->cl_attempts + 1,
 		    o->fo_attempts, to_failed ? "moved to failed/" :
 		    "retried by the next run");
@@ -492,7 +412,7 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 		if (drain_seen_add(dn, cl->cl_name) == -1)
 			forward_sig.cs_stopping = 1;
 		if (claim_unclaim(it->fi_spool, cl, &reason) != CLAIM_OK) {
-			cli_warnx("forward: event %s: %s: %s", it->fi_ev.ce_id,
+			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
 			    reason, strerror(errno));
 			fs->fs_errors++;
 		}
@@ -531,7 +451,7 @@ sum_mark(struct fwd_item *it, const struct forward_opts *o)
 	    spool_sum_marker_name(webhook, sum, hash) == -1)
 		return -1;
 	snprintf(it->fi_seen_sum, sizeof(it->fi_seen_sum), "{%s}:seen:%s",
-	    o->fo_stream, hash);
+	    o->fo_r.ro_stream, hash);
 	return 0;
 }
 
@@ -554,7 +474,7 @@ unsendable(struct fwd_item *it, const struct forward_opts *o,
 		    it->fi_ev.ce_webhook : "", it->fi_ev.ce_id, hash) == 0 &&
 		    sum_mark(it, o) == 0) {
 			snprintf(it->fi_seen, sizeof(it->fi_seen),
-			    "{%s}:seen:%s", o->fo_stream, hash);
+			    "{%s}:seen:%s", o->fo_r.ro_stream, hash);
 			return 0;
 		}
 		reason = cl->cl_attempts < o->fo_attempts ?
@@ -562,15 +482,15 @@ unsendable(struct fwd_item *it, const struct forward_opts *o,
 	}
 	why = reason;
 	if (claim_give_up(it->fi_spool, cl, &reason) != CLAIM_OK) {
-		cli_warnx("forward: event %s: %s: %s", cl->cl_name, reason,
+		cli_warnx("event %s: %s: %s", cl->cl_name, reason,
 		    strerror(errno));
 		fs->fs_errors++;
 	} else {
 		if (why != NULL)
-			cli_warnx("forward: %s: not an event line (%s); moved "
+			cli_warnx("%s: not an event line (%s); moved "
 			    "to failed/", cl->cl_name, why);
 		else
-			cli_warnx("forward: event %s: %u attempts made; moved "
+			cli_warnx("event %s: %u attempts made; moved "
 			    "to failed/", it->fi_ev.ce_id, cl->cl_attempts);
 		fs->fs_failed++;
 	}
@@ -593,11 +513,11 @@ not_taken(const struct drain_item *it, enum claim_result res,
 			forward_sig.cs_stopping = 1;
 		fs->fs_busy++;
 	} else if (res == CLAIM_REFUSED) {
-		cli_warnx("forward: spool %s: refused new/%s (%s); moved to "
+		cli_warnx("spool %s: refused new/%s (%s); moved to "
 		    "failed/", it->di_spool->sp_dir, name, reason);
 		fs->fs_refused++;
 	} else if (res == CLAIM_ERROR) {
-		cli_warnx("forward: spool %s: new/%s: %s: %s",
+		cli_warnx("spool %s: new/%s: %s: %s",
 		    it->di_spool->sp_dir, name, reason, strerror(errno));
 		fs->fs_errors++;
 	}
@@ -618,7 +538,7 @@ flush_spools(const struct forward_opts *o, struct spool **spools,
 	for (i = 0; i < nspools; i++)
 		for (j = 0; j < sizeof(folders) / sizeof(folders[0]); j++)
 			if (spool_sync(spools[i], folders[j]) == -1) {
-				cli_warnx("forward: spool %s: unable to flush "
+				cli_warnx("spool %s: unable to flush "
 				    "it to disk: %s", spools[i]->sp_dir,
 				    strerror(errno));
 				fs->fs_errors++;
@@ -722,7 +642,7 @@ forward_spools(struct rlink *rl, struct spool **spools, size_t nspools,
 static int
 summary(const struct forward_stats *fs, const char *stopped)
 {
-	fprintf(stderr, "hookspool: forward: %u added, %u duplicates, "
+	fprintf(stderr, "hookspool forward: %u added, %u duplicates, "
 	    "%u to retry, %u failed", fs->fs_added, fs->fs_dups, fs->fs_retry,
 	    fs->fs_failed);
 	if (fs->fs_released > 0)
@@ -792,17 +712,16 @@ cmd_forward(int argc, char *argv[])
 	struct config		 *cf;
 	struct spool		**spools = NULL;
 	struct rlink		 *rl = NULL;
-	const char		 *conf = NULL;
 	char			 *user = NULL, *pass = NULL;
 	char			  err[RLINK_ERR_MAX], stopped[RLINK_ERR_MAX];
 	size_t			  i, nspools = 0;
 	int			  r;
 
-	if ((r = parse_opts(argc, argv, &o, &conf)) != 0) {
+	if ((r = parse_opts(argc, argv, &o)) != OPT_OK) {
 		free(o.fo_nodes);
-		return r == 1 ? cli_help(forward_usage) : EXIT_USAGE;
+		return r == OPT_HELP ? opt_help(&forward_verb) : EXIT_USAGE;
 	}
-	if ((cf = cli_load(conf)) == NULL) {
+	if ((cf = cli_load(o.fo_conf)) == NULL) {
 		free(o.fo_nodes);
 		return EXIT_USAGE;
 	}
@@ -810,9 +729,9 @@ cmd_forward(int argc, char *argv[])
 	stopped[0] = '\0';
 	o.fo_fsync = cf->cf_fsync;
 	o.fo_cf = cf;
-	if (o.fo_auth != NULL &&
-	    rlink_auth_read(o.fo_auth, &user, &pass, err, sizeof(err)) == -1) {
-		cli_warnx("forward: %s", err);
+	if (o.fo_r.ro_auth != NULL &&
+	    rlink_auth_read(o.fo_r.ro_auth, &user, &pass, err, sizeof(err)) == -1) {
+		cli_warnx("%s", err);
 		config_free(cf);
 		free(o.fo_nodes);
 		return EXIT_USAGE;
@@ -822,13 +741,13 @@ cmd_forward(int argc, char *argv[])
 	 * it confirms, costs no claim.
 	 */
 	if (rlink_open(&o.fo_link, user, pass, &rl, err, sizeof(err)) == -1) {
-		cli_warnx("forward: %s; the events stay in new/", err);
+		cli_warnx("%s; the events stay in new/", err);
 		config_free(cf);
 		free(o.fo_nodes);
 		return EXIT_PART;
 	}
 	if (cli_signals_block(&forward_sig) == -1) {
-		cli_warnx("forward: unable to set up signals: %s",
+		cli_warnx("unable to set up signals: %s",
 		    strerror(errno));
 		fs.fs_errors++;
 		goto done;

@@ -39,26 +39,27 @@ usage(FILE *f)
 	    "usage: hookspool --version | --help | VERB --help\n"
 	    "       hookspool drain   [-c CONF] [--exec CMD] [--max N] "
 	    "[--attempts N]\n"
-	    "                         [--timeout D] [--type PATTERN]\n"
+	    "                         [--timeout D] [--type PATTERN]...\n"
 	    "       hookspool status  [-c CONF] [--json] [--warn-age D]\n"
-	    "       hookspool requeue [-c CONF] [ID... | --all]\n"
+	    "       hookspool requeue [-c CONF] (ID... | --all)\n"
 	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"
-	    "       hookspool sign    (--secret-file F | --secret S) [FILE]\n"
+	    "       hookspool sign    [--scheme S [--id ID] [--type T]] "
+	    "(--secret-file F | --secret S)\n"
+	    "                         [FILE]\n"
 	    "       hookspool check   [-c CONF]\n"
-	    "       hookspool forward [-c CONF] --redis HOST:PORT|unix:PATH "
-	    "[--auth-file F]\n"
-	    "                         [--stream KEY] [--max N] [--attempts N] "
-	    "[--ttl D] [--maxlen N]\n"
-	    "                         [--cluster NODE[=LOCAL]]... "
-	    "[--replicas N] [--accept-loss]\n"
-	    "       hookspool consume --redis HOST:PORT|unix:PATH "
-	    "[--auth-file F] [--stream KEY]\n"
+	    "       hookspool forward [-c CONF] --redis ADDR [--auth-file F] "
+	    "[--stream KEY]\n"
+	    "                         [--cluster NODE]... [--replicas N] "
+	    "[--accept-loss] [--max N]\n"
+	    "                         [--attempts N] [--ttl D] [--maxlen N]\n"
+	    "       hookspool consume --redis ADDR [--auth-file F] "
+	    "[--stream KEY] [--cluster NODE]...\n"
 	    "                         [--group G] [--name NAME] --exec CMD "
 	    "[--max N] [--attempts N]\n"
-	    "                         [--timeout D] [--type PATTERN] "
+	    "                         [--timeout D] [--type PATTERN]... "
 	    "[--idle D]\n"
-	    "                         [--cluster NODE[=LOCAL]]...\n");
+	    "Each verb's --help describes its options.\n");
 }
 
 /* The command line with the verb, argv[verb], moved to the front. */
@@ -154,8 +155,10 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < NVERBS; i++)
-		if (strcmp(argv[1], verbs[i].v_name) == 0)
+		if (strcmp(argv[1], verbs[i].v_name) == 0) {
+			cli_verb = verbs[i].v_name;
 			return verbs[i].v_run(argc - 1, argv + 1);
+		}
 	unknown_verb(argc, argv);
 	usage(stderr);
 	return EXIT_USAGE;
