@@ -227,7 +227,7 @@ answered(const char *word, const char *reason, char *what, size_t whatlen)
 {
 	char	shown[HPIPE_TEXT_MAX];
 
-	cli_printable(reason, shown, sizeof(shown));
+	cli_printable_text(reason, shown, sizeof(shown));
 	snprintf(what, whatlen, "the handler answered \"%s\"%s%.200s", word,
 	    *reason ? ": " : "", shown);
 }

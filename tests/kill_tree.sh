@@ -3,7 +3,8 @@
 # that sleeps: the handler and everything it started in its process group
 # are gone within a second, so the next drain releases the claim and runs
 # the event again without two runs of it at once. Handlers named as a
-# script, which sh forks to run, and sh -c inside sh -c, alike.
+# script, which sh forks to run, and sh -c inside sh -c, alike; with
+# --exec and with --pipe.
 . "$top_srcdir/tests/setup.sh"
 
 post() {
@@ -43,14 +44,15 @@ chmod +x "$T/handler"
 
 make_conf
 n=0
-# kill_drain WHAT CMD: a drain running CMD on one event is killed with -9
-# once CMD's child sleeps; the child and the handler must be gone within a
-# second, and the next drain runs the event again, as attempt 2.
+# kill_drain WHAT OPTION CMD [ARG...]: a drain running CMD (--exec or
+# --pipe, and the other ARGs) on one event is killed with -9 once CMD's
+# child sleeps; the child and the handler must be gone within a second,
+# and the next drain runs the event again, as attempt 2.
 kill_drain() {
 	n=$((n + 1))
 	rm -f "$T/child" "$T/ran"
 	post "tree-$n"
-	"$HOOKSPOOL" drain -c "$CONF" --exec "$2" 2>"$T/drain.log" &
+	"$HOOKSPOOL" drain -c "$CONF" "$2" "$3" "${@:4}" 2>"$T/drain.log" &
 	pid=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $pid"
 	WAIT_TRIES=300 wait_until "the handler's child never started ($1)" \
@@ -74,6 +76,22 @@ tree-$n 2 again" "$(cut -d' ' -f1-3 "$T/ran")"
 	assert_eq "the spool after ($1)" "0 0 0" "$(count new) $(count cur) $(count failed)"
 }
 
-kill_drain "a script, which sh forks" "$T/handler"
-kill_drain "sh -c in sh -c" "sh -c \"sh $T/handler\""
-kill_drain "a child of sh -c" 'sleep 300 & echo "$! $$" >"$OUT/child"; echo "$HOOKSPOOL_ID $HOOKSPOOL_ATTEMPT start" >>"$OUT/ran"; wait'
+kill_drain "a script, which sh forks" --exec "$T/handler"
+kill_drain "sh -c in sh -c" --exec "sh -c \"sh $T/handler\""
+kill_drain "a child of sh -c" --exec 'sleep 300 & echo "$! $$" >"$OUT/child"; echo "$HOOKSPOOL_ID $HOOKSPOOL_ATTEMPT start" >>"$OUT/ran"; wait'
+
+# The same handler for --pipe: it logs the id and attempt of the event it
+# reads, then waits for its child.
+cat >"$T/pipe-handler" <<'HANDLER'
+#!/bin/sh
+while IFS= read -r l; do
+	printf '%s\n' "$l" | sed 's/^{"id":"\([^"]*\)".*"attempt":\([0-9]*\).*/\1 \2 start/' >>"$OUT/ran"
+	sleep 300 &
+	echo "$! $$" >"$OUT/child.tmp" && mv "$OUT/child.tmp" "$OUT/child"
+	wait
+done
+HANDLER
+chmod +x "$T/pipe-handler"
+kill_drain "a script, with --pipe" --pipe "$T/pipe-handler"
+kill_drain "sh -c in sh -c, with --pipe" --pipe "sh -c \"sh $T/pipe-handler\""
+kill_drain "four jobs, with --pipe" --pipe "$T/pipe-handler" --jobs 4
