@@ -3,9 +3,11 @@
  * handlers: the event line and the verdicts as written; ok, retry and
  * fail; a timeout that puts the handler down and counts for its event
  * only; a handler that dies on an event; a line that is no verdict (the
- * handler started again after a delay, nothing lost); four jobs sharing
- * events, none given twice; hpipe_stop() giving back what was not begun;
- * hpipe_close() putting down a handler that does not end.
+ * handler started again after a delay, nothing lost), also a line too
+ * long, one with no event waiting, one before its event was written
+ * whole and one ending in CR; four jobs sharing events, none given
+ * twice; hpipe_stop() giving back what was not begun; hpipe_close()
+ * putting down a handler that does not end.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,6 +35,7 @@ struct seen {
 };
 static struct seen	seen[EVENTS_MAX];
 static int		garbage_notices, other_notices;
+static char		last_garbage[HPIPE_TEXT_MAX];
 
 static struct hpipe *
 pool(const char *cmd, unsigned jobs, long long timeout)
@@ -64,9 +67,11 @@ pump(struct hpipe *hp, double until)
 	    "hpipe_run: %s", strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (res[i].hr_kind == HPIPE_NOTICE) {
-			if (res[i].hr_garbage)
+			if (res[i].hr_garbage) {
 				garbage_notices++;
-			else
+				snprintf(last_garbage, sizeof(last_garbage),
+				    "%s", res[i].hr_text);
+			} else
 				other_notices++;
 			continue;
 		}
@@ -81,15 +86,20 @@ pump(struct hpipe *hp, double until)
 	return got;
 }
 
-/* Submit event tag with id (and "slow", "die" ... in its line). */
+/* Submit event tag with id (and "slow", "die" ... in its line), padded. */
 static void
-submit(struct hpipe *hp, unsigned long long tag, const char *id)
+submit_padded(struct hpipe *hp, unsigned long long tag, const char *id,
+    size_t pad)
 {
 	struct hpipe_event	e;
-	char			spool[256], *line;
+	char			*spool, *line;
 	size_t			len;
 
-	snprintf(spool, sizeof(spool), "{\"id\":\"%s\",\"event\":{}}", id);
+	REQUIRE((spool = malloc(pad + 256)) != NULL, "malloc");
+	snprintf(spool, 256, "{\"id\":\"%s\",\"event\":{\"p\":\"", id);
+	len = strlen(spool);
+	memset(spool + len, 'p', pad);
+	memcpy(spool + len + pad, "\"}}", 4);
 	memset(&e, 0, sizeof(e));
 	e.hv_id = id;
 	e.hv_idlen = strlen(id);
@@ -99,8 +109,15 @@ submit(struct hpipe *hp, unsigned long long tag, const char *id)
 	e.hv_line = spool;
 	e.hv_linelen = strlen(spool);
 	REQUIRE((line = hpipe_event_line(&e, &len)) != NULL, "event line");
+	free(spool);
 	REQUIRE(hpipe_submit(hp, tag, line, len) == 0, "submit %llu: %s", tag,
 	    strerror(errno));
+}
+
+static void
+submit(struct hpipe *hp, unsigned long long tag, const char *id)
+{
+	submit_padded(hp, tag, id, 0);
 }
 
 /* Submit ids[0..n) as room allows, and pump until all came back. */
@@ -282,6 +299,33 @@ garbage(void)
 	hpipe_close(hp);
 }
 
+/*
+ * A handler that writes what is no verdict (cmd) on an event of pad
+ * bytes: the notice says what, and once stopped the event comes back as
+ * kind (unsent: with no attempt counted).
+ */
+static void
+no_verdict(const char *cmd, size_t pad, const char *what,
+    enum hpipe_kind kind)
+{
+	struct hpipe	*hp = pool(cmd, 1, 10);
+	double		 deadline = io_now() + 20;
+
+	last_garbage[0] = '\0';
+	submit_padded(hp, 1, "g", pad);
+	while (garbage_notices == 0 && io_now() < deadline)
+		pump(hp, io_now() + 0.5);
+	CHECK(strstr(last_garbage, what) != NULL, "no verdict (%s): %s", what,
+	    last_garbage);
+	hpipe_stop(hp);
+	while (hpipe_busy(hp) > 0 && io_now() < deadline)
+		pump(hp, io_now() + 0.5);
+	CHECK(seen[0].s_count == 1 && seen[0].s_kind == kind,
+	    "no verdict (%s): the event came back %d times as %d", what,
+	    seen[0].s_count, seen[0].s_kind);
+	hpipe_close(hp);
+}
+
 static void
 jobs(void)
 {
@@ -368,6 +412,14 @@ main(void)
 	answers();
 	timeout_and_death();
 	garbage();
+	no_verdict("head -c 5000 /dev/zero | tr '\\0' x; echo; cat >/dev/null",
+	    0, "a line longer than 4096 bytes", HPIPE_UNSENT);
+	no_verdict("IFS= read -r l; echo ok; echo ok; cat >/dev/null", 0,
+	    "a line with no event waiting for its verdict", HPIPE_OK);
+	no_verdict("echo ok; cat >/dev/null", 300000,
+	    "a line before its event was written whole", HPIPE_UNSENT);
+	no_verdict("IFS= read -r l; printf 'ok\\r\\n'; cat >/dev/null", 0,
+	    "a line that is not a verdict: \"ok?\"", HPIPE_UNSENT);
 	jobs();
 	stop_and_close();
 
