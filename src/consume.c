@@ -3,10 +3,10 @@
  * reads the entries forward published, runs the user's handler on each as
  * drain does (handler.c), or gives them to a handler that starts once
  * (--pipe, consume_pipe.c), and acknowledges an entry only once its
- * handler exited 0 (or answered ok). An entry left pending longer than --idle (its consumer died,
- * or its handler failed) is claimed again with XAUTOCLAIM, by whichever
- * consumer looks first; after --attempts deliveries it is copied to the
- * stream KEY:failed and acknowledged.
+ * handler exited 0 (or answered ok). An entry left pending longer than
+ * --idle (its consumer died, or its handler failed) is claimed again with
+ * XAUTOCLAIM, by whichever consumer looks first; after --attempts
+ * deliveries it is copied to the stream KEY:failed and acknowledged.
  *
  * Stop signals stay blocked and are looked at between entries (a read
  * blocks for at most a second), so TERM lets the handler in flight finish.
@@ -164,13 +164,13 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 	    &o->co_nodes, &o->co_nnodes)) != OPT_OK)
 		return r;
 	if (o->co_exec != NULL && o->co_pipe != NULL)
-		return opt_misuse(&consume_verb, "--exec and --pipe: give one of "
-		    "them (--exec runs CMD once per entry, --pipe starts it "
-		    "once for all)");
+		return opt_misuse(&consume_verb, "--exec and --pipe: give one "
+		    "of them (--exec runs CMD once per entry, --pipe starts "
+		    "it once for all)");
 	if (o->co_jobs != 0 && o->co_pipe == NULL)
-		return opt_misuse(&consume_verb, "--jobs goes with --pipe only%s",
-		    o->co_exec != NULL ? ", not with --exec (run several "
-		    "workers for handlers run once per entry)" : "");
+		return opt_misuse(&consume_verb, "--jobs goes with --pipe "
+		    "only%s", o->co_exec != NULL ? ", not with --exec (run "
+		    "several workers for handlers run once per entry)" : "");
 	if ((o->co_exec == NULL || *o->co_exec == '\0') &&
 	    (o->co_pipe == NULL || *o->co_pipe == '\0'))
 		return opt_misuse(&consume_verb, "--exec CMD or --pipe CMD is "
@@ -345,10 +345,11 @@ consume_entry_parse(const redisReply *r, struct consume_entry *e)
 
 /* This entry's delivery count, from XPENDING; 1 if it cannot be told. */
 long long
-consume_delivery_count(struct rlink *rl, const struct consume_opts *o, const char *id)
+consume_delivery_count(struct rlink *rl, const struct consume_opts *o,
+    const char *id)
 {
-	const char	*argv[] = { "XPENDING", o->co_r.ro_stream, o->co_group, id,
-	    id, "1" };
+	const char	*argv[] = { "XPENDING", o->co_r.ro_stream, o->co_group,
+	    id, id, "1" };
 	redisReply	*r, *p;
 	long long	 n = 1;
 
@@ -430,8 +431,8 @@ consume_dead_letter(struct rlink *rl, const struct consume_opts *o,
 		return;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		consume_reply_error(rl, r, "unable to add to the dead-letter stream",
-		    0);
+		consume_reply_error(rl, r, "unable to add to the dead-letter "
+		    "stream", 0);
 		rc = -1;
 	}
 	freeReplyObject(r);
@@ -614,7 +615,8 @@ autoclaim(struct rlink *rl, const struct consume_opts *o, char *cursor,
 		return NULL;
 	}
 	snprintf(cursor, cursorlen, "%s", r->element[0]->str);
-	if (list->elements == 0 || consume_entry_parse(list->element[0], e) == -1) {
+	if (list->elements == 0 ||
+	    consume_entry_parse(list->element[0], e) == -1) {
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -634,7 +636,7 @@ read_new(struct rlink *rl, const struct consume_opts *o,
 	if ((r = consume_call(rl, 11, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		/* a group that is gone is not made again: see consume_group_start() */
+		/* a group that is gone is not made again: see group_start */
 		consume_reply_error(rl, r, "unable to read the stream", 1);
 		freeReplyObject(r);
 		return NULL;

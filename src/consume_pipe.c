@@ -35,7 +35,7 @@
 #include "rlink.h"
 
 #define CONSUME_PIPE_BLOCK_MS	"1000"
-#define CONSUME_PIPE_SCAN	1.0	/* seconds between looks for idle ones */
+#define CONSUME_PIPE_SCAN	1.0	/* s between looks for idle ones */
 #define CONSUME_PIPE_POLL	0.1	/* seconds between reads while busy */
 #define CONSUME_PIPE_REFRESH_MAX 30.0
 #define CONSUME_PIPE_ID_MAX	64
@@ -43,7 +43,7 @@
 /* One entry held: copies of its fields. */
 struct cslot {
 	int			 cs_used;
-	int			 cs_acking;	/* answered ok: in the ack batch */
+	int			 cs_acking;	/* ok: in the ack batch */
 	char			*cs_entry;
 	char			*cs_id, *cs_webhook, *cs_type, *cs_line;
 	size_t			 cs_idlen, cs_webhooklen, cs_typelen;
@@ -355,9 +355,9 @@ autoclaim(struct cpipe *cp, size_t room)
 	const struct consume_opts	*o = cp->cp_o;
 	struct consume_entry		 e;
 	char				 count[24];
-	const char			*argv[] = { "XAUTOCLAIM", o->co_r.ro_stream,
-	    o->co_group, o->co_name, o->co_idle_ms, cp->cp_cursor, "COUNT",
-	    count };
+	const char			*argv[] = { "XAUTOCLAIM",
+	    o->co_r.ro_stream, o->co_group, o->co_name, o->co_idle_ms,
+	    cp->cp_cursor, "COUNT", count };
 	redisReply			*r, *list;
 	size_t				 i, n = 0;
 
@@ -496,9 +496,9 @@ verdict(struct cpipe *cp, const struct hpipe_result *res)
 	slot_entry(sl, &e);
 	cli_printable_text(res->hr_text, shown, sizeof(shown));
 	if (res->hr_kind == HPIPE_RETRY || res->hr_kind == HPIPE_FAIL)
-		snprintf(what, sizeof(what), "the handler answered \"%s\"%s%.200s",
-		    res->hr_kind == HPIPE_RETRY ? "retry" : "fail",
-		    *shown ? ": " : "", shown);
+		snprintf(what, sizeof(what), "the handler answered "
+		    "\"%s\"%s%.200s", res->hr_kind == HPIPE_RETRY ? "retry" :
+		    "fail", *shown ? ": " : "", shown);
 	else
 		snprintf(what, sizeof(what), "%s", shown);
 	switch (res->hr_kind) {
@@ -523,7 +523,7 @@ verdict(struct cpipe *cp, const struct hpipe_result *res)
 	slot_free(sl);
 }
 
-/* Take the handlers' verdicts until one came, or until; on a stop, stop them. */
+/* Take the verdicts until one came, or until; on a stop, stop the pool. */
 static void
 pump(struct cpipe *cp, double until)
 {
@@ -566,8 +566,9 @@ fill(struct cpipe *cp)
 	if (o->co_max > 0 && (long long)room > o->co_max - cp->cp_taken)
 		room = (size_t)(o->co_max - cp->cp_taken);
 	cap = (size_t)o->co_jobs * HPIPE_WINDOW;
+	/* Busy: wait for room for half a window, or for what --max leaves. */
 	if (room == 0 || (busy > 0 && room < (cap + 1) / 2 &&
-	    room < (size_t)(o->co_max > 0 ? o->co_max - cp->cp_taken : 1 << 30)))
+	    (o->co_max == 0 || (long long)room < o->co_max - cp->cp_taken)))
 		return -1;
 	if (strcmp(cp->cp_cursor, "0-0") != 0 ||
 	    io_now() - cp->cp_scanned >= CONSUME_PIPE_SCAN) {
@@ -632,7 +633,8 @@ consume_pipe(struct rlink *rl, const struct consume_opts *o,
 		for (;;) {
 			cli_signals_check(&consume_sig, 0);
 			pump(&cp, 0);
-			if ((got = fill(&cp)) == 0 && hpipe_busy(cp.cp_hp) == 0 &&
+			got = fill(&cp);
+			if (got == 0 && hpipe_busy(cp.cp_hp) == 0 &&
 			    o->co_max > 0 && strcmp(cp.cp_cursor, "0-0") == 0)
 				break;		/* nothing waits */
 			if (got == -1 && hpipe_busy(cp.cp_hp) == 0 &&

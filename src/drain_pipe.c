@@ -323,7 +323,8 @@ pump(struct drain_pipe *dp, double until, int wake_fd)
 		    strerror(errno));
 		dp->dp_ds->ds_errors++;
 		if (dp->dp_ds->ds_stopped == NULL)
-			dp->dp_ds->ds_stopped = "unable to wait for the handlers";
+			dp->dp_ds->ds_stopped = "unable to wait for the "
+			    "handlers";
 		drain_sig.cs_stopping = 1;
 	}
 	for (i = 0; i < n; i++)

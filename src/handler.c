@@ -76,7 +76,8 @@ close_span(unsigned lo, unsigned hi)
 	if (syscall(SYS_close_range, lo, hi, 0) == 0)
 		return;
 #endif
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < HANDLER_FD_SCAN_MAX && hi >= rl.rlim_cur)
 		hi = (unsigned)rl.rlim_cur - 1;
 	else if (hi >= HANDLER_FD_SCAN_MAX)
@@ -256,7 +257,7 @@ handler_spawn(const struct handler_job *job, pid_t *pid, char *what,
 		(void)close(sync[0]);
 		guardian(job, self, sync[1]);
 	}
-	/* Also here, so that a kill never misses the group, whoever runs first. */
+	/* Also here: a kill never misses the group, whoever runs first. */
 	(void)setpgid(p, p);
 	(void)close(sync[1]);
 	/* The handler's process exists, or the guardian has ended (EOF). */

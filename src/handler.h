@@ -40,7 +40,7 @@ struct handler_env {
 struct handler_job {
 	const char			*hj_cmd;	/* for /bin/sh -c */
 	int				 hj_stdin;	/* the handler reads it */
-	int				 hj_stdout;	/* its stdout, or -1: ours */
+	int				 hj_stdout;	/* or -1: ours */
 	int				 hj_keep;	/* also inherited, or -1 */
 	const struct handler_env	*hj_env;
 	size_t				 hj_nenv;

@@ -66,15 +66,15 @@ enum hpipe_kind {
 	HPIPE_RETRY,		/* "retry REASON": a failed attempt */
 	HPIPE_FAIL,		/* "fail REASON": give up now */
 	HPIPE_TIMED_OUT,	/* no verdict within the timeout: an attempt */
-	HPIPE_DIED,		/* the handler ended before its verdict: an attempt */
-	HPIPE_UNSENT,		/* back after hpipe_stop(), never begun: no attempt */
+	HPIPE_DIED,		/* it ended before its verdict: an attempt */
+	HPIPE_UNSENT,		/* after hpipe_stop(), never begun: none */
 	HPIPE_NOTICE		/* of no event: something to say (hr_text) */
 };
 
 struct hpipe_result {
 	enum hpipe_kind		 hr_kind;
-	unsigned long long	 hr_tag;	/* the event's; 0 for a notice */
-	int			 hr_garbage;	/* a notice of a line not a verdict */
+	unsigned long long	 hr_tag;	/* the event's; 0: a notice */
+	int			 hr_garbage;	/* a notice of no verdict */
 	/*
 	 * RETRY and FAIL: the REASON as written (any bytes but NUL, cut to
 	 * fit: the caller makes it printable). TIMED_OUT, DIED, NOTICE:

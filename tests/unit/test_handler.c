@@ -152,6 +152,25 @@ die_with_parent(const char *how)
 	}
 }
 
+/* die_with_parent() for sh -c and for a script that sh forks. */
+static void
+die_with_parent_both(void)
+{
+	char	cmd[512], path[256];
+	int	fd;
+
+	unit_fmt(cmd, sizeof(cmd), "sleep 30 & echo $$ $! >%s/hpid.tmp && "
+	    "mv %s/hpid.tmp %s/hpid; wait", dir, dir, dir);
+	die_with_parent(cmd);
+	unit_fmt(path, sizeof(path), "%s/script", dir);
+	unit_fmt(cmd, sizeof(cmd), "#!/bin/sh\nsleep 30 &\necho $$ $! "
+	    ">%s/hpid.tmp && mv %s/hpid.tmp %s/hpid\nwait\n", dir, dir, dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	REQUIRE(fd != -1 && write(fd, cmd, strlen(cmd)) ==
+	    (ssize_t)strlen(cmd) && close(fd) == 0, "write %s", path);
+	die_with_parent(path);
+}
+
 /* A child that sleeps until it is killed. */
 static pid_t
 sleeper(void)
@@ -221,19 +240,16 @@ wait_deadlines(void)
 	    w);
 }
 
-int
-main(void)
+/*
+ * stdin, environment, exit 0; failures; the guardian's signal from the
+ * handler; the kept descriptor inherited, no other.
+ */
+static void
+basics(void)
 {
 	enum handler_result	 res;
 	char			 cmd[512], what[128], path[256];
-	double			 t;
 	int			 stopping = 0, keep;
-
-	REQUIRE(mkdtemp(dir) != NULL, "mkdtemp");
-	sigemptyset(&wait_set);
-	sigaddset(&wait_set, SIGCHLD);
-	sigaddset(&wait_set, SIGTERM);
-	REQUIRE(sigprocmask(SIG_BLOCK, &wait_set, &old_mask) == 0, "mask");
 
 	/* stdin, environment, exit 0 */
 	unit_fmt(cmd, sizeof(cmd), "cat >%s/out; printf '%%s|%%s|' "
@@ -275,6 +291,23 @@ main(void)
 	CHECK(strcmp(slurp("fds"), "0") == 0, "a descriptor leaked: %s",
 	    slurp("fds"));
 	close(keep);
+}
+
+int
+main(void)
+{
+	enum handler_result	 res;
+	char			 cmd[512], what[128];
+	double			 t;
+	int			 stopping = 0;
+
+	REQUIRE(mkdtemp(dir) != NULL, "mkdtemp");
+	sigemptyset(&wait_set);
+	sigaddset(&wait_set, SIGCHLD);
+	sigaddset(&wait_set, SIGTERM);
+	REQUIRE(sigprocmask(SIG_BLOCK, &wait_set, &old_mask) == 0, "mask");
+
+	basics();
 
 	/* a timeout: TERM to the group, children included */
 	t = now_s();
@@ -326,16 +359,7 @@ main(void)
 	finish_mode = 0;
 
 	/* every handler dies with the caller's kill -9, its children too */
-	unit_fmt(cmd, sizeof(cmd), "sleep 30 & echo $$ $! >%s/hpid.tmp && "
-	    "mv %s/hpid.tmp %s/hpid; wait", dir, dir, dir);
-	die_with_parent(cmd);
-	unit_fmt(path, sizeof(path), "%s/script", dir);
-	unit_fmt(cmd, sizeof(cmd), "#!/bin/sh\nsleep 30 &\necho $$ $! "
-	    ">%s/hpid.tmp && mv %s/hpid.tmp %s/hpid\nwait\n", dir, dir, dir);
-	keep = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
-	REQUIRE(keep != -1 && write(keep, cmd, strlen(cmd)) ==
-	    (ssize_t)strlen(cmd) && close(keep) == 0, "write %s", path);
-	die_with_parent(path);
+	die_with_parent_both();
 
 	wait_deadlines();
 

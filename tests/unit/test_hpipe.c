@@ -149,7 +149,8 @@ verdicts(void)
 	} cases[] = {
 		{ "ok", 0, HPIPE_OK, "" },
 		{ "retry", 0, HPIPE_RETRY, "" },
-		{ "retry the API said 503", 0, HPIPE_RETRY, "the API said 503" },
+		{ "retry the API said 503", 0, HPIPE_RETRY,
+		    "the API said 503" },
 		{ "fail", 0, HPIPE_FAIL, "" },
 		{ "fail no such customer", 0, HPIPE_FAIL, "no such customer" },
 		{ "ok ", -1, 0, NULL }, { "okay", -1, 0, NULL },
@@ -197,16 +198,16 @@ event_lines(void)
 	e.hv_line = "{\"id\":\"a\\\"b\"}";
 	e.hv_linelen = strlen(e.hv_line);
 	line = hpipe_event_line(&e, &len);
-	want = "{\"id\":\"a\\\"b\",\"webhook\":\"w\",\"type\":\"t\",\"attempt\":2,"
-	    "\"line\":\"{\\\"id\\\":\\\"a\\\\\\\"b\\\"}\"}\n";
+	want = "{\"id\":\"a\\\"b\",\"webhook\":\"w\",\"type\":\"t\","
+	    "\"attempt\":2,\"line\":\"{\\\"id\\\":\\\"a\\\\\\\"b\\\"}\"}\n";
 	CHECK(line != NULL && len == strlen(want) && strcmp(line, want) == 0,
 	    "event line: %s", line ? line : "(null)");
 	free(line);
 	e.hv_webhook = NULL;
 	e.hv_entry = "1-0";
 	line = hpipe_event_line(&e, &len);
-	want = "{\"id\":\"a\\\"b\",\"webhook\":\"\",\"type\":\"t\",\"attempt\":2,"
-	    "\"entry\":\"1-0\",\"line\":\"{\\\"id\\\":\\\"a\\\\\\\"b\\\"}\"}\n";
+	want = "{\"id\":\"a\\\"b\",\"webhook\":\"\",\"type\":\"t\","
+	    "\"attempt\":2,\"entry\":\"1-0\",\"line\":\"{\\\"id\\\":\\\"a\\\\\\\"b\\\"}\"}\n";
 	CHECK(line != NULL && strcmp(line, want) == 0, "event line with an "
 	    "entry: %s", line ? line : "(null)");
 	free(line);
