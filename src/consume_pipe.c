@@ -430,7 +430,7 @@ read_new(struct cpipe *cp, size_t room, int block)
 	size_t				 rdlens[11], *acklens = NULL, n = 0;
 	redisReply			*ar = NULL, *r;
 	char				 count[24];
-	int				 i, rdc = 0, ackc = 0;
+	int				 i, rdc = 0, ackc = 0, both;
 
 	snprintf(count, sizeof(count), "%zu", room);
 	rd[rdc++] = "XREADGROUP";
@@ -450,21 +450,24 @@ read_new(struct cpipe *cp, size_t room, int block)
 		rdlens[i] = strlen(rd[i]);
 	if (cp->cp_nack > 0 &&
 	    (ack = batch_argv(cp, 0, &ackc, &acklens)) != NULL &&
-	    rlink_append(cp->cp_rl, ackc, ack, acklens) == 0 &&
-	    rlink_append(cp->cp_rl, rdc, rd, rdlens) == 0) {
+	    rlink_append(cp->cp_rl, ackc, ack, acklens) == 0) {
+		both = rlink_append(cp->cp_rl, rdc, rd, rdlens) == 0;
 		ar = rlink_reply(cp->cp_rl);
-		r = ar != NULL ? rlink_reply(cp->cp_rl) : NULL;
-		if (ar == NULL || r == NULL || rlink_moved(ar) ||
-		    rlink_moved(r)) {
+		r = both && ar != NULL ? rlink_reply(cp->cp_rl) : NULL;
+		if (ar == NULL || rlink_moved(ar) || (both && (r == NULL ||
+		    rlink_moved(r)))) {
 			/* Each again on its own, MOVED followed. */
 			if (ar != NULL)
 				freeReplyObject(ar);
 			if (r != NULL)
 				freeReplyObject(r);
 			ar = command(cp, ackc, ack, acklens);
-			r = ar != NULL ? command(cp, rdc, rd, rdlens) : NULL;
+			r = NULL;
+			both = 0;
 		}
 		acked(cp, ar);
+		if (!both && !consume_sig.cs_stopping)
+			r = command(cp, rdc, rd, rdlens);
 	} else {
 		send_acks(cp);
 		r = consume_sig.cs_stopping ? NULL :
