@@ -344,8 +344,11 @@ static int
 room(struct drain_pipe *dp)
 {
 	for (;;) {
-		if (drain_sig.cs_stopping)
+		cli_signals_check(&drain_sig, 0);
+		if (drain_sig.cs_stopping) {
+			pump(dp, 0, -1);	/* stops the handlers' pool */
 			return 0;
+		}
 		if (dp->dp_nfree == 0 && dp->dp_nfin > 0)
 			flush(dp);
 		if (dp->dp_nfree > 0 && hpipe_room(dp->dp_hp) > 0)
