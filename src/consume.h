@@ -30,7 +30,9 @@ struct consume_opts {
 	long long		 co_attempts;
 	long long		 co_timeout;
 	long long		 co_idle;
+	long long		 co_backoff;
 	char			 co_idle_ms[24];
+	char			 co_scan_ms[24];	/* the least idle worth a look */
 	char			 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
 	/* {KEY}:group:GROUP, set once consume has made the group */
 	char			 co_made[CLI_STREAM_MAX + CONSUME_NAME_MAX + 12];
@@ -84,9 +86,23 @@ int consume_is_string(const redisReply *r);
  */
 int consume_entry_parse(const redisReply *r, struct consume_entry *e);
 
-/* The entry's delivery count, from XPENDING; 1 if it cannot be told. */
-long long consume_delivery_count(struct rlink *rl,
-    const struct consume_opts *o, const char *id);
+/*
+ * Claim one pending entry that is due again, if any: one a worker failed
+ * once it has waited out its backoff, one left on a worker for --idle
+ * (consume.c says how), looking at a page of XPENDING from cursor
+ * ("0-0": the start) and moving the cursor on. Returns the reply holding
+ * it (in *e, with its delivery count; the caller frees the reply), or
+ * NULL.
+ */
+redisReply *consume_claim_due(struct rlink *rl, const struct consume_opts *o,
+    char *cursor, size_t cursorlen, struct consume_entry *e);
+
+/*
+ * Set a failed entry aside to wait out its backoff (consume.c says how).
+ * Returns 0, or -1 (it stays with this worker, taken after --idle).
+ */
+int consume_park(struct rlink *rl, const struct consume_opts *o,
+    const char *entry);
 
 /* Acknowledge one entry. Returns 0 or -1 (told). */
 int consume_ack(struct rlink *rl, const struct consume_opts *o,
@@ -112,8 +128,9 @@ int consume_screen(struct rlink *rl, const struct consume_opts *o,
     struct consume_stats *st);
 
 /*
- * A failed attempt at e (what says why): left pending for a delivery
- * after --idle, or dead-lettered after --attempts; said and counted.
+ * A failed attempt at e (what says why): set aside to wait out its
+ * backoff before any worker takes it again, or dead-lettered after
+ * --attempts; said and counted.
  */
 void consume_failed(struct rlink *rl, const struct consume_opts *o,
     const struct consume_entry *e, const char *id, const char *what,

@@ -1,12 +1,12 @@
 /*
  * consume_pipe.c: consume --pipe. Entries are read from the group in
- * batches (XREADGROUP COUNT, and XAUTOCLAIM for idle ones), screened as
- * consume_screen() screens them, and given to a handler that starts once
- * (hpipe.h). Verdicts: "ok" entries are acknowledged in one XACK per
- * batch, pipelined with the next read; "retry", a timeout or a death
- * leave the entry pending (delivered again after --idle, dead-lettered
- * after --attempts) as a failed --exec does; "fail" copies it to
- * KEY:failed and acknowledges it.
+ * batches (XREADGROUP COUNT, and the entries due again as consume.c finds
+ * them, consume_claim_due()), screened as consume_screen() screens them,
+ * and given to a handler that starts once (hpipe.h). Verdicts: "ok"
+ * entries are acknowledged in one XACK per batch, pipelined with the next
+ * read; "retry", a timeout or a death set the entry aside to wait out its
+ * backoff (dead-lettered after --attempts) as a failed --exec does;
+ * "fail" copies it to KEY:failed and acknowledges it.
  *
  * An entry read is pending on this worker until its verdict. A handler
  * may hold it longer than --idle before its own clock even starts (it
@@ -65,7 +65,7 @@ struct cpipe {
 	size_t				 cp_nack;
 	struct hpipe_result		*cp_res;
 	size_t				 cp_capres;
-	char				 cp_cursor[64];	/* XAUTOCLAIM's */
+	char				 cp_cursor[64];	/* the XPENDING scan's */
 	double				 cp_scanned;
 	double				 cp_refresh;	/* the period */
 	double				 cp_refreshed;
@@ -348,42 +348,24 @@ refresh(struct cpipe *cp)
 	free(lens);
 }
 
-/* Claim up to room entries left idle too long; taken. Returns how many. */
+/* Claim up to room entries due again; taken. Returns how many. */
 static size_t
-autoclaim(struct cpipe *cp, size_t room)
+claim_due(struct cpipe *cp, size_t room)
 {
-	const struct consume_opts	*o = cp->cp_o;
-	struct consume_entry		 e;
-	char				 count[24];
-	const char			*argv[] = { "XAUTOCLAIM",
-	    o->co_r.ro_stream, o->co_group, o->co_name, o->co_idle_ms,
-	    cp->cp_cursor, "COUNT", count };
-	redisReply			*r, *list;
-	size_t				 i, n = 0;
+	struct consume_entry	 e;
+	redisReply		*r;
+	size_t			 n = 0;
 
-	snprintf(count, sizeof(count), "%zu", room);
-	if ((r = consume_call(cp->cp_rl, 8, argv)) == NULL)
-		return 0;
-	if (r->type == REDIS_REPLY_ERROR)
-		consume_reply_error(cp->cp_rl, r, "unable to claim idle "
-		    "entries", 1);
-	else if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
-	    !consume_is_string(r->element[0]) ||
-	    (list = r->element[1])->type != REDIS_REPLY_ARRAY)
-		snprintf(cp->cp_cursor, sizeof(cp->cp_cursor), "0-0");
-	else {
-		snprintf(cp->cp_cursor, sizeof(cp->cp_cursor), "%s",
-		    r->element[0]->str);
-		for (i = 0; i < list->elements; i++) {
-			if (consume_entry_parse(list->element[i], &e) == -1)
-				continue;
-			e.ce_attempt = consume_delivery_count(cp->cp_rl, o,
-			    e.ce_entry);
+	do {
+		r = consume_claim_due(cp->cp_rl, cp->cp_o, cp->cp_cursor,
+		    sizeof(cp->cp_cursor), &e);
+		if (r != NULL) {
 			take(cp, &e);
+			freeReplyObject(r);
 			n++;
 		}
-	}
-	freeReplyObject(r);
+	} while (n < room && strcmp(cp->cp_cursor, "0-0") != 0 &&
+	    !consume_sig.cs_stopping);
 	return n;
 }
 
@@ -576,7 +558,7 @@ fill(struct cpipe *cp)
 	if (strcmp(cp->cp_cursor, "0-0") != 0 ||
 	    io_now() - cp->cp_scanned >= CONSUME_PIPE_SCAN) {
 		cp->cp_scanned = io_now();
-		got = autoclaim(cp, room);
+		got = claim_due(cp, room);
 	}
 	if (got < room && !consume_sig.cs_stopping)
 		got += read_new(cp, room - got, got == 0 && busy == 0);

@@ -410,7 +410,7 @@ spool_index(const struct drain_pipe *dp, const struct spool *sp)
 
 int
 drain_pipe_pass(struct drain_pipe *dp, long long *claimed,
-    struct drain_locked *before)
+    struct drain_locked *before, time_t *next_due)
 {
 	const struct drain_opts	*o = dp->dp_o;
 	struct drain_locked	 now;
@@ -419,11 +419,12 @@ drain_pipe_pass(struct drain_pipe *dp, long long *claimed,
 	enum claim_result	 res;
 	const char		*reason;
 	size_t			 n, i;
+	time_t			 due;
 	int			 progress = 0;
 
 	memset(&now, 0, sizeof(now));
 	if (drain_collect(dp->dp_spools, dp->dp_nspools, dp->dp_dn, &items,
-	    &n) == -1) {
+	    &n, next_due != NULL ? next_due : &due) == -1) {
 		dp->dp_ds->ds_errors++;
 		return -1;
 	}

@@ -8,6 +8,7 @@
 #define HOOKSPOOL_DRAIN_PIPE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "claim.h"
 #include "cli.h"
@@ -23,6 +24,7 @@ struct drain_opts {
 	long long	 do_max;		/* 0: no limit */
 	long long	 do_attempts;
 	long long	 do_timeout;
+	long long	 do_backoff;
 	struct opt_list	 do_types;
 };
 
@@ -95,12 +97,14 @@ int drain_pipe_open(const struct drain_opts *o, int fsync,
  * One pass over the waiting events: claim them in arrival order while the
  * handlers have room (taking verdicts meanwhile) and give them over,
  * until none is left, --max events were claimed in all (*claimed), or a
- * stop. before and the locks found are as drain's own pass keeps them.
- * Returns 1 if it claimed any, 0 if not, -1 if the spools could not be
- * read. It does not wait for the verdicts of the events it gave.
+ * stop. before and the locks found are as drain's own pass keeps them;
+ * events still waiting out a backoff are left, and the earliest time one
+ * is due goes to *next_due (may be NULL; drain_collect()). Returns 1 if it
+ * claimed any, 0 if not, -1 if the spools could not be read. It does not
+ * wait for the verdicts of the events it gave.
  */
 int drain_pipe_pass(struct drain_pipe *dp, long long *claimed,
-    struct drain_locked *before);
+    struct drain_locked *before, time_t *next_due);
 
 /* How many events the handlers have and have not answered yet. */
 size_t drain_pipe_busy(const struct drain_pipe *dp);

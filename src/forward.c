@@ -39,6 +39,7 @@
 #define FORWARD_TTL		(7LL * 86400)
 #define FORWARD_TTL_MAX		(3650LL * 86400)
 #define FORWARD_BATCH		256
+#define FORWARD_BACKOFF		30	/* seconds, doubling */
 /* How long one WAIT for --replicas may take. */
 #define FORWARD_WAIT_MS		5000
 #define FORWARD_REPLICAS_MAX	100
@@ -94,6 +95,7 @@ struct forward_opts {
 	long long		 fo_ttl;
 	long long		 fo_maxlen;	/* 0: no trimming */
 	long long		 fo_replicas;	/* 0: no WAIT */
+	long long		 fo_backoff;	/* seconds, doubling */
 	int			 fo_accept_loss;
 	int			 fo_fsync;	/* the config's fsync */
 	const struct config	*fo_cf;		/* its webhooks' schemes */
@@ -152,6 +154,10 @@ static const struct opt forward_opt_table[] = {
 	    "stop after N events (default: no limit)" },
 	{ "attempts", 0, OPT_NUMBER, OPT_OF(fo_attempts), 1, 1000, "N",
 	    "move an event Redis refused N times to failed/ (default: 5)" },
+	{ "backoff", 0, OPT_DURATION, OPT_OF(fo_backoff), 0,
+	    FORWARD_TTL_MAX, "D", "an event Redis refused waits D, doubling "
+	    "with each attempt up to 1h, before it is sent again (default: "
+	    "30s; 0: at the next run)" },
 	{ "ttl", 0, OPT_DURATION, OPT_OF(fo_ttl), 1, FORWARD_TTL_MAX, "D",
 	    "how long Redis remembers an id it took, for dedup across hosts "
 	    "(default: 7d)" },
@@ -162,7 +168,7 @@ static const struct opt forward_opt_table[] = {
 static const struct opt_verb forward_verb = {
 	"forward", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
 	"[--cluster NODE]... [--replicas N] [--accept-loss] [--max N] "
-	"[--attempts N] [--ttl D] [--maxlen N]",
+	"[--attempts N] [--backoff D] [--ttl D] [--maxlen N]",
 	"Publish the waiting events of each spool to a Redis stream, once per "
 	"webhook and id across every host that forwards there; an event "
 	"leaves the spool only once Redis has it.",
@@ -181,6 +187,7 @@ parse_opts(int argc, char *argv[], struct forward_opts *o)
 	o->fo_r.ro_stream = FORWARD_STREAM;
 	o->fo_attempts = FORWARD_ATTEMPTS;
 	o->fo_ttl = FORWARD_TTL;
+	o->fo_backoff = FORWARD_BACKOFF;
 	if ((r = opt_parse(&forward_verb, argc, argv, o, &n)) != OPT_OK ||
 	    (r = rlink_opts_check(&forward_verb, &o->fo_r, &o->fo_link,
 	    &o->fo_nodes, &o->fo_nnodes)) != OPT_OK)
@@ -392,8 +399,9 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 		return;
 	case FWD_REFUSED:
 		if (drain_seen_add(dn, cl->cl_name) == -1 ||
-		    claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts, &to_failed,
-		    &reason) != CLAIM_OK) {
+		    claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts,
+		    claim_backoff(o->fo_backoff, cl->cl_attempts + 1),
+		    &to_failed, &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s", it->fi_ev.ce_id,
 			    strerror(errno));
 			fs->fs_errors++;
@@ -402,7 +410,7 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 		cli_warnx("event %s: refused: %s (attempt %u of %lld); "
 		    "%s", it->fi_ev.ce_id, it->fi_why, cl->cl_attempts + 1,
 		    o->fo_attempts, to_failed ? "moved to failed/" :
-		    "retried by the next run");
+		    "retried after its backoff");
 		if (to_failed)
 			fs->fs_failed++;
 		else
@@ -600,6 +608,7 @@ forward_spools(struct rlink *rl, struct spool **spools, size_t nspools,
 	struct fwd_item		*v;
 	long long		 claimed = 0;
 	size_t			 n, next, got;
+	time_t			 next_due;
 	int			 progress;
 
 	memset(&dn, 0, sizeof(dn));
@@ -610,7 +619,8 @@ forward_spools(struct rlink *rl, struct spool **spools, size_t nspools,
 	}
 	do {
 		progress = 0;
-		if (drain_collect(spools, nspools, &dn, &items, &n) == -1) {
+		if (drain_collect(spools, nspools, &dn, &items, &n,
+		    &next_due) == -1) {
 			fs->fs_errors++;
 			break;
 		}

@@ -35,7 +35,8 @@ for line in sys.stdin:
 PY
 
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --pipe "$PY $T/handler.py" --jobs 4 2>"$T/drain1.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --pipe "$PY $T/handler.py" --jobs 4 --backoff 0 \
+    2>"$T/drain1.log" || rc=$?
 assert_eq "the first drain's exit (20 deaths)" 1 "$rc"
 grep -qx 'hookspool drain: 1980 done, 20 to retry, 0 failed' "$T/drain1.log" ||
     fail "the first drain's summary: $(tail -n 3 "$T/drain1.log")"

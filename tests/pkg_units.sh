@@ -1,11 +1,12 @@
 #!/bin/sh
-# systemd-analyze verify on the package's units: hookspool.service,
-# hookspool-drain.service and hookspool-drain.timer. It needs no running
-# systemd. verify insists that the programs of Exec lines exist and that
-# the Documentation= man pages open, so the units are checked as copies
-# whose /usr/bin/ is the unpacked package's, with its man pages on
-# MANPATH; nothing else in them changes. verify exits 0 on what it only
-# warns about (an unknown key, a bad value), so any output is a failure.
+# systemd-analyze verify on the package's units: hookspool.socket,
+# hookspool.service, hookspool-drain.service and hookspool-drain.timer.
+# It needs no running systemd. verify insists that the programs of Exec
+# lines exist and that the Documentation= man pages open, so the units are
+# checked as copies whose /usr/bin/ is the unpacked package's, with its
+# man pages on MANPATH; nothing else in them changes. verify exits 0 on
+# what it only warns about (an unknown key, a bad value), so any output is
+# a failure.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/pkg.sh"
 
@@ -16,7 +17,7 @@ pkg_deb
 pkg_unpack
 
 mkdir "$T/units"
-units="hookspool.service hookspool-drain.service hookspool-drain.timer"
+units="hookspool.socket hookspool.service hookspool-drain.service hookspool-drain.timer"
 for u in $units; do
 	[ -f "$ROOT/lib/systemd/system/$u" ] || fail "the package has no $u"
 	sed "s|/usr/bin/|$ROOT/usr/bin/|g" "$ROOT/lib/systemd/system/$u" >"$T/units/$u"

@@ -2,7 +2,7 @@
 # consume --pipe against a real redis-server: a handler that starts once
 # gets each entry as a JSON line (its entry id, its delivery count as the
 # attempt, its line byte for byte) and answers ok (acknowledged), retry
-# (left pending, delivered again after --idle as attempt 2) or fail (copied
+# (set aside, delivered again after --backoff as attempt 2) or fail (copied
 # to KEY:failed); a timeout and a death cost only the entry the handler was
 # on; entries held longer than --idle behind slow ones are not taken by
 # another worker; kill -9 of the worker takes its handler's sleeping child
@@ -59,11 +59,11 @@ post cp-retry-1
 post cp-fail-1 message.created
 post cp-ok-2
 forward_all
-consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s
+consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s --backoff 1s
 assert_eq "exit status with a retry and a fail" 1 "$rc"
 grep -qx 'hookspool consume: 2 done, 1 to retry, 1 failed' "$T/consume.log" ||
     fail "the summary: $(cat "$T/consume.log")"
-grep -qx 'hookspool consume: event cp-retry-1: the handler answered "retry": the API said 503 (attempt 1 of 5); retried after --idle' \
+grep -qx 'hookspool consume: event cp-retry-1: the handler answered "retry": the API said 503 (attempt 1 of 5); retried in 1s or later' \
     "$T/consume.log" || fail "the retry's message: $(cat "$T/consume.log")"
 ok "the messages"
 stream_entries r hookspool >"$T/entries"
@@ -78,10 +78,10 @@ stream_entries r hookspool:failed >"$T/failed"
 assert_eq "the failed entry" cp-fail-1 "$(stream_field id <"$T/failed")"
 assert_eq "its reason" 'the handler answered "fail": no such customer (attempt 1 of 5)' \
     "$(stream_field reason <"$T/failed")"
-# after --idle the retried entry comes back, as delivery 2
-sleep 7
+# after its backoff the retried entry comes back, as delivery 2
+sleep 2
 : >"$T/seen"
-consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s
+consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s --backoff 1s
 assert_eq "exit status of the retry" 0 "$rc"
 assert_eq "the retried entry's second delivery" "cp-retry-1 2" "$(cut -f2-3 "$T/seen" | tr "\t" " ")"
 assert_eq "nothing pending" 0 "$(pending r)"
@@ -93,13 +93,13 @@ for id in td-a td-slow td-b td-die td-c; do
 	post "$id"
 done
 forward_all
-consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s
+consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s --backoff 1s
 assert_eq "exit status after a timeout and a death" 1 "$rc"
 grep -qx 'hookspool consume: 3 done, 2 to retry, 0 failed' "$T/consume.log" ||
     fail "the summary: $(cat "$T/consume.log")"
-grep -qx 'hookspool consume: event td-slow: no verdict within 1s (--timeout); the handler was killed (attempt 1 of 5); retried after --idle' \
+grep -qx 'hookspool consume: event td-slow: no verdict within 1s (--timeout); the handler was killed (attempt 1 of 5); retried in 1s or later' \
     "$T/consume.log" || fail "the timeout's message: $(cat "$T/consume.log")"
-grep -qx 'hookspool consume: event td-die: the handler exited 3 before its verdict (attempt 1 of 5); retried after --idle' \
+grep -qx 'hookspool consume: event td-die: the handler exited 3 before its verdict (attempt 1 of 5); retried in 1s or later' \
     "$T/consume.log" || fail "the death's message: $(cat "$T/consume.log")"
 ok "the timeout's and the death's messages"
 assert_eq "the attempts given" "td-a 1
@@ -110,8 +110,8 @@ td-slow 1" "$(cut -f2-3 "$T/seen" | tr "\t" " " | sort -u)"
 assert_eq "pending: the two" 2 "$(pending r)"
 rcli r XPENDING hookspool hookspool - + 10 | awk 'NR % 4 == 0' | sort -u >"$T/counts"
 assert_eq "their delivery counts" 1 "$(cat "$T/counts")"
-sleep 7
-consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s
+sleep 2
+consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s --backoff 1s
 assert_eq "exit status of their retries" 0 "$rc"
 assert_eq "nothing pending after the retries" 0 "$(pending r)"
 
