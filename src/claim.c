@@ -204,22 +204,36 @@ fail:
 }
 
 enum claim_result
-claim_done(struct spool *sp, struct claim *cl, const char **reason)
+claim_remove(struct spool *sp, struct claim *cl, const char **reason)
 {
 	if (unlinkat(sp->sp_fd[SPOOL_CUR], cl->cl_name, 0) == -1) {
 		*reason = "unable to remove a finished event from cur/";
 		return CLAIM_ERROR;
 	}
-	/* Truncating before the unlink is on disk could revive an empty file. */
-	if (spool_flush(sp, SPOOL_CUR) == -1) {
-		*reason = "unable to flush cur/ to disk";
-		return CLAIM_ERROR;
-	}
+	return CLAIM_OK;
+}
+
+enum claim_result
+claim_empty(struct claim *cl, const char **reason)
+{
 	if (ftruncate(cl->cl_fd, 0) == -1) {
 		*reason = "unable to empty a finished event";
 		return CLAIM_ERROR;
 	}
 	return CLAIM_OK;
+}
+
+enum claim_result
+claim_done(struct spool *sp, struct claim *cl, const char **reason)
+{
+	if (claim_remove(sp, cl, reason) != CLAIM_OK)
+		return CLAIM_ERROR;
+	/* Truncating before the unlink is on disk could revive an empty file. */
+	if (spool_flush(sp, SPOOL_CUR) == -1) {
+		*reason = "unable to flush cur/ to disk";
+		return CLAIM_ERROR;
+	}
+	return claim_empty(cl, reason);
 }
 
 /* Rename cur/NAME to dest/to, flushing dest; keep cl_name in step. */

@@ -71,6 +71,18 @@ enum claim_result claim_done(struct spool *sp, struct claim *cl,
 long long claim_backoff(long long base, unsigned attempts);
 
 /*
+ * claim_done() in two steps, for a caller that flushes once for many
+ * events (drain --pipe): claim_remove() unlinks the event from cur/ and
+ * flushes nothing; once cur/ is flushed (spool_sync), claim_empty()
+ * truncates the file. Truncating before the unlink is on disk could
+ * leave an empty event in cur/ after a power cut. Both return CLAIM_OK or
+ * CLAIM_ERROR.
+ */
+enum claim_result claim_remove(struct spool *sp, struct claim *cl,
+    const char **reason);
+enum claim_result claim_empty(struct claim *cl, const char **reason);
+
+/*
  * The attempt failed: count it, and move the event to new/ (retried by a
  * later drain), or to failed/ once max_attempts attempts were made. In
  * new/ it waits out backoff seconds (0: none) before a drain takes it

@@ -130,6 +130,19 @@ cli_printable(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+cli_printable_text(const char *s, char *buf, size_t len)
+{
+	size_t	i;
+
+	if (len == 0)
+		return "";
+	for (i = 0; i + 1 < len && s[i] != '\0'; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
 int
 cli_number(const char *s, long long min, long long max, long long *out,
     const char **reason)

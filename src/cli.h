@@ -55,6 +55,12 @@ int cli_open_spool(const struct config *cf, const char *dir,
  */
 const char *cli_printable(const char *s, char *buf, size_t len);
 
+/*
+ * Free text for a message (a handler's REASON), as cli_printable() does
+ * but with spaces kept. Returns buf.
+ */
+const char *cli_printable_text(const char *s, char *buf, size_t len);
+
 /* Whether webhook i of cf is the first to name its spool (each spool once). */
 int cli_first_of_spool(const struct config *cf, size_t i);
 

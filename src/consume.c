@@ -1,8 +1,9 @@
 /*
  * consume.c: hookspool consume, a worker of a Redis consumer group. It
  * reads the entries forward published, runs the user's handler on each as
- * drain does (handler.c), and acknowledges an entry only once its handler
- * exited 0. An entry whose handler failed is set aside with the consumer
+ * drain does (handler.c), or gives them to a handler that starts once
+ * (--pipe, consume_pipe.c), and acknowledges an entry only once its
+ * handler exited 0 (or answered ok). An entry whose handler failed is set aside with the consumer
  * CONSUME_WAITING and taken again, by whichever worker looks first, once
  * its backoff is over; one left pending on a worker for --idle (it died,
  * or hangs) is taken over. After --attempts deliveries it is copied to
@@ -23,8 +24,10 @@
 #include "cli.h"
 #include "cmd.h"
 #include "config.h"
+#include "consume.h"
 #include "event.h"
 #include "handler.h"
+#include "hpipe.h"
 #include "io.h"
 #include "opt.h"
 #include "rlink.h"
@@ -42,51 +45,13 @@
 /* Pending entries looked at in one XPENDING. */
 #define CONSUME_SCAN_PAGE	64
 #define CONSUME_SCAN_PAGE_S	"64"
-#define CONSUME_NAME_MAX	200
 /* How long one read waits for a new entry, and how often idle ones are looked for. */
 #define CONSUME_BLOCK_MS	"1000"
 #define CONSUME_SCAN_EVERY	1.0
 
-struct consume_opts {
-	struct rlink_opts	 co_r;		/* --redis, --auth-file, ... */
-	struct rlink_conf	 co_link;	/* --redis, --cluster */
-	struct rtext_node	*co_nodes;	/* --cluster, co_link's */
-	size_t			 co_nnodes;
-	const char		*co_group;
-	const char		*co_name_opt;	/* --name, or NULL */
-	char			 co_name[CONSUME_NAME_MAX + 1];
-	const char		*co_exec;
-	long long		 co_max;	/* 0: until asked to stop */
-	long long		 co_attempts;
-	long long		 co_timeout;
-	long long		 co_idle;
-	long long		 co_backoff;
-	char			 co_idle_ms[24];
-	char			 co_scan_ms[24];	/* the least idle worth a look */
-	char			 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
-	/* {KEY}:group:GROUP, set once consume has made the group */
-	char			 co_made[CLI_STREAM_MAX + CONSUME_NAME_MAX + 12];
-	struct opt_list		 co_types;
-};
-
-struct consume_stats {
-	unsigned	 cs_done;
-	unsigned	 cs_retry;	/* left pending, for a later delivery */
-	unsigned	 cs_failed;	/* copied to KEY:failed */
-	unsigned	 cs_skipped;	/* another --type */
-	unsigned	 cs_errors;
-};
-
-/* One entry read from the stream: pointers into its reply. */
-struct consume_entry {
-	const char		*ce_entry;	/* the stream entry's id */
-	struct rtext_entry	 ce_f;		/* its fields */
-	long long		 ce_attempt;	/* this delivery's number */
-};
-
-static struct cli_signals	consume_sig;
-static char			consume_stopped[RLINK_ERR_MAX];
-/* Why the group is not made again, once group_start() has run. */
+struct cli_signals	consume_sig;
+char			consume_stopped[RLINK_ERR_MAX];
+/* Why the group is not made again, once consume_group_start() has run. */
 static char			consume_gone[RLINK_ERR_MAX];
 
 /* A group or consumer name: like a stream key, braces allowed. */
@@ -116,9 +81,14 @@ static const struct opt consume_opt_table[] = {
 	    "the first time)" },
 	{ "name", 0, OPT_STRING, OPT_OF(co_name_opt), 0, 0, "NAME", "this "
 	    "worker's name in the group (default: host name and pid)" },
-	{ "exec", 0, OPT_STRING, OPT_OF(co_exec), 0, 0, "CMD", "required: "
-	    "run CMD through /bin/sh for each entry, as drain --exec does; "
-	    "exit 0 acknowledges it" },
+	{ "exec", 0, OPT_STRING, OPT_OF(co_exec), 0, 0, "CMD", "run CMD "
+	    "through /bin/sh for each entry, as drain --exec does; exit 0 "
+	    "acknowledges it (--exec or --pipe is required)" },
+	{ "pipe", 0, OPT_STRING, OPT_OF(co_pipe), 0, 0, "CMD", "start CMD "
+	    "once and give it each entry as a JSON line, as drain --pipe "
+	    "does; ok acknowledges it (hookspool(1))" },
+	{ "jobs", 0, OPT_NUMBER, OPT_OF(co_jobs), 1, HPIPE_JOBS_MAX, "N",
+	    "with --pipe: run N copies of CMD at once (default: 1)" },
 	{ "max", 0, OPT_NUMBER, OPT_OF(co_max), 1, 1000000000LL, "N", "stop "
 	    "after N entries, or when none is waiting (default: run until "
 	    "TERM)" },
@@ -126,8 +96,8 @@ static const struct opt consume_opt_table[] = {
 	    "after N deliveries copy an entry to KEY:failed and acknowledge it "
 	    "(default: 5)" },
 	{ "timeout", 0, OPT_DURATION, OPT_OF(co_timeout), 1,
-	    CONSUME_DURATION_MAX, "D", "kill a handler that runs longer than D "
-	    "(default: 5m)" },
+	    CONSUME_DURATION_MAX, "D", "kill a handler that runs longer than D; "
+	    "with --pipe, per entry (default: 5m)" },
 	{ "type", 0, OPT_LIST, OPT_OF(co_types), 0, CONSUME_TYPES_MAX,
 	    "PATTERN", "run the handler only on entries whose type matches "
 	    "PATTERN (fnmatch); others are acknowledged unhandled" },
@@ -142,7 +112,8 @@ static const struct opt consume_opt_table[] = {
 
 static const struct opt_verb consume_verb = {
 	"consume", "--redis ADDR [--auth-file F] [--stream KEY] "
-	"[--cluster NODE]... [--group G] [--name NAME] --exec CMD [--max N] "
+	"[--cluster NODE]... [--group G] [--name NAME] "
+	"(--exec CMD | --pipe CMD [--jobs N]) [--max N] "
 	"[--attempts N] [--timeout D] [--type PATTERN]... [--idle D] "
 	"[--backoff D]",
 	"Run the handler on the entries of a Redis stream as a worker of a "
@@ -207,9 +178,20 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 	    (r = rlink_opts_check(&consume_verb, &o->co_r, &o->co_link,
 	    &o->co_nodes, &o->co_nnodes)) != OPT_OK)
 		return r;
-	if (o->co_exec == NULL || *o->co_exec == '\0')
-		return opt_misuse(&consume_verb, "--exec CMD is required: the "
-		    "handler to run on each entry");
+	if (o->co_exec != NULL && o->co_pipe != NULL)
+		return opt_misuse(&consume_verb, "--exec and --pipe: give one "
+		    "of them (--exec runs CMD once per entry, --pipe starts "
+		    "it once for all)");
+	if (o->co_jobs != 0 && o->co_pipe == NULL)
+		return opt_misuse(&consume_verb, "--jobs goes with --pipe "
+		    "only%s", o->co_exec != NULL ? ", not with --exec (run "
+		    "several workers for handlers run once per entry)" : "");
+	if ((o->co_exec == NULL || *o->co_exec == '\0') &&
+	    (o->co_pipe == NULL || *o->co_pipe == '\0'))
+		return opt_misuse(&consume_verb, "--exec CMD or --pipe CMD is "
+		    "required: the handler to run on the entries");
+	if (o->co_jobs == 0)
+		o->co_jobs = 1;
 	if (name_check(o->co_group, &reason) == -1)
 		return opt_misuse(&consume_verb, "--group %s: %s", o->co_group,
 		    reason);
@@ -227,8 +209,8 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 }
 
 /* Run a command of n words given as strings; NULL: see consume_stopped. */
-static redisReply *
-call(struct rlink *rl, int argc, const char **argv)
+redisReply *
+consume_call(struct rlink *rl, int argc, const char **argv)
 {
 	redisReply	*r;
 	size_t		 lens[16];
@@ -249,8 +231,8 @@ call(struct rlink *rl, int argc, const char **argv)
  * any error when fatal is set (the worker could not go on), and a group
  * that is gone (consume_gone says why).
  */
-static void
-reply_error(struct rlink *rl, const redisReply *r, const char *what,
+void
+consume_reply_error(struct rlink *rl, const redisReply *r, const char *what,
     int fatal)
 {
 	char	why[256];
@@ -282,11 +264,11 @@ simple(struct rlink *rl, int argc, const char **argv, const char *what,
 	redisReply	*r;
 	long long	 rc = 0;
 
-	if ((r = call(rl, argc, argv)) == NULL)
+	if ((r = consume_call(rl, argc, argv)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR && !(busygroup &&
 	    strncmp(r->str, "BUSYGROUP", 9) == 0)) {
-		reply_error(rl, r, what, 1);
+		consume_reply_error(rl, r, what, 1);
 		rc = -1;
 	} else if (r->type == REDIS_REPLY_INTEGER)
 		rc = r->integer;
@@ -303,8 +285,8 @@ simple(struct rlink *rl, int argc, const char **argv, const char *what,
  * the worker stops, and consume_gone says what to run instead. Returns 0,
  * or -1 when the worker is to stop (told).
  */
-static int
-group_start(struct rlink *rl, const struct consume_opts *o)
+int
+consume_group_start(struct rlink *rl, const struct consume_opts *o)
 {
 	const char	*exists[] = { "EXISTS", o->co_made };
 	const char	*pending[] = { "XPENDING", o->co_r.ro_stream, o->co_group };
@@ -334,8 +316,8 @@ group_start(struct rlink *rl, const struct consume_opts *o)
 	return 0;
 }
 
-static int
-is_string(const redisReply *r)
+int
+consume_is_string(const redisReply *r)
 {
 	return r != NULL && (r->type == REDIS_REPLY_STRING ||
 	    r->type == REDIS_REPLY_STATUS);
@@ -345,15 +327,15 @@ is_string(const redisReply *r)
  * Fill e from an entry reply [ID, [FIELD, VALUE, ...]]. Returns 0, or -1
  * if r is no entry (one deleted from the stream has no fields).
  */
-static int
-entry_parse(const redisReply *r, struct consume_entry *e)
+int
+consume_entry_parse(const redisReply *r, struct consume_entry *e)
 {
 	const redisReply	*f;
 	size_t			 i;
 
 	memset(e, 0, sizeof(*e));
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
-	    !is_string(r->element[0]))
+	    !consume_is_string(r->element[0]))
 		return -1;
 	e->ce_entry = r->element[0]->str;
 	if ((f = r->element[1])->type != REDIS_REPLY_ARRAY)
@@ -361,7 +343,7 @@ entry_parse(const redisReply *r, struct consume_entry *e)
 	for (i = 0; i + 1 < f->elements; i += 2) {
 		const redisReply	*k = f->element[i], *v = f->element[i + 1];
 
-		if (!is_string(k) || !is_string(v))
+		if (!consume_is_string(k) || !consume_is_string(v))
 			continue;
 		if (strcmp(k->str, "id") == 0) {
 			e->ce_f.re_id = v->str;
@@ -381,17 +363,17 @@ entry_parse(const redisReply *r, struct consume_entry *e)
 }
 
 /* Acknowledge the entry. Returns 0 or -1. */
-static int
-ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
+int
+consume_ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
 {
 	const char	*argv[] = { "XACK", o->co_r.ro_stream, o->co_group, entry };
 	redisReply	*r;
 	int		 rc = 0;
 
-	if ((r = call(rl, 4, argv)) == NULL)
+	if ((r = consume_call(rl, 4, argv)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to acknowledge an entry", 0);
+		consume_reply_error(rl, r, "unable to acknowledge an entry", 0);
 		rc = -1;
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
 		cli_warnx("entry %s had been taken over by another "
@@ -404,8 +386,8 @@ ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
  * Copy the entry to KEY:failed with the attempts made and why, then
  * acknowledge it; say so (id names it) and count it.
  */
-static void
-dead_letter(struct rlink *rl, const struct consume_opts *o,
+void
+consume_dead_letter(struct rlink *rl, const struct consume_opts *o,
     const struct consume_entry *e, long long made, const char *why,
     const char *id, struct consume_stats *st)
 {
@@ -448,13 +430,13 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 		return;
 	}
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to add to the dead-letter stream",
+		consume_reply_error(rl, r, "unable to add to the dead-letter stream",
 		    0);
 		rc = -1;
 	}
 	freeReplyObject(r);
 	if (rc == 0)
-		rc = ack(rl, o, e->ce_entry);
+		rc = consume_ack(rl, o, e->ce_entry);
 	if (rc == -1) {
 		cli_warnx("event %s: %s; left pending", id, why);
 		st->cs_errors++;
@@ -511,6 +493,7 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
 	memset(&job, 0, sizeof(job));
 	job.hj_cmd = o->co_exec;
 	job.hj_stdin = fd;
+	job.hj_stdout = -1;
 	job.hj_keep = -1;
 	job.hj_env = env;
 	job.hj_nenv = 6;
@@ -518,7 +501,6 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
 	job.hj_wait = &consume_sig.cs_wait;
 	job.hj_mask = &consume_sig.cs_old;
 	job.hj_finish = 1;
-	job.hj_die_with_parent = 1;
 	res = handler_run(&job, &consume_sig.cs_stopping, what, whatlen);
 	close(fd);
 	return res;
@@ -531,22 +513,80 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
  * worker can tell from XPENDING that no handler runs on it, and since
  * when. Returns 0, or -1 (it stays with this worker, taken after --idle).
  */
-static int
-park(struct rlink *rl, const struct consume_opts *o, const char *entry)
+int
+consume_park(struct rlink *rl, const struct consume_opts *o, const char *entry)
 {
 	const char	*argv[] = { "XCLAIM", o->co_r.ro_stream, o->co_group,
 	    CONSUME_WAITING, "0", entry, "JUSTID" };
 	redisReply	*r;
 	int		 rc = 0;
 
-	if ((r = call(rl, 7, argv)) == NULL)
+	if ((r = consume_call(rl, 7, argv)) == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to set a failed entry aside", 0);
+		consume_reply_error(rl, r, "unable to set a failed entry aside", 0);
 		rc = -1;
 	}
 	freeReplyObject(r);
 	return rc;
+}
+
+int
+consume_screen(struct rlink *rl, const struct consume_opts *o,
+    const struct consume_entry *e, char *id, size_t idlen,
+    struct consume_stats *st)
+{
+	const char	*reason;
+	char		 why[300];
+
+	if (rtext_entry_check(&e->ce_f, &reason) == -1) {
+		/* named by its entry: its id may be anything */
+		cli_printable(e->ce_entry, id, idlen);
+		snprintf(why, sizeof(why), "not an event of hookspool's: %s",
+		    reason);
+		consume_dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
+		return 1;
+	}
+	cli_printable(e->ce_f.re_id, id, idlen);
+	if (e->ce_attempt > o->co_attempts) {
+		snprintf(why, sizeof(why), "%lld deliveries made",
+		    e->ce_attempt - 1);
+		consume_dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
+		return 1;
+	}
+	if (o->co_types.ol_n > 0 &&
+	    !event_type_matches(e->ce_f.re_type,
+	    (char *const *)o->co_types.ol_v, o->co_types.ol_n)) {
+		if (consume_ack(rl, o, e->ce_entry) == 0)
+			st->cs_skipped++;
+		else
+			st->cs_errors++;
+		return 1;
+	}
+	return 0;
+}
+
+void
+consume_failed(struct rlink *rl, const struct consume_opts *o,
+    const struct consume_entry *e, const char *id, const char *what,
+    struct consume_stats *st)
+{
+	long long	wait;
+	char		why[600];
+
+	if (e->ce_attempt < o->co_attempts) {
+		wait = consume_park(rl, o, e->ce_entry) == 0 ?
+		    claim_backoff(o->co_backoff, (unsigned)e->ce_attempt) :
+		    o->co_idle;
+		cli_warnx("event %s: %s (attempt %lld of %lld); retried in "
+		    "%llds or later", id, what, e->ce_attempt, o->co_attempts,
+		    wait);
+		st->cs_retry++;
+		return;
+	}
+	snprintf(why, sizeof(why), "%s (attempt %lld of %lld)", what,
+	    e->ce_attempt, o->co_attempts);
+	consume_dead_letter(rl, o, e, e->ce_attempt, why, id, st);
 }
 
 /* Handle one delivered entry, and count it. */
@@ -554,58 +594,21 @@ static void
 handle(struct rlink *rl, const struct consume_opts *o,
     struct consume_entry *e, struct consume_stats *st)
 {
-	enum handler_result	 res;
-	const char		*reason;
-	long long		 wait;
-	char			 what[256], why[300], id[64];
+	char	what[256], id[64];
 
-	if (rtext_entry_check(&e->ce_f, &reason) == -1) {
-		/* named by its entry: its id may be anything */
-		cli_printable(e->ce_entry, id, sizeof(id));
-		snprintf(why, sizeof(why), "not an event of hookspool's: %s",
-		    reason);
-		dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
+	if (consume_screen(rl, o, e, id, sizeof(id), st))
 		return;
-	}
-	cli_printable(e->ce_f.re_id, id, sizeof(id));
-	if (e->ce_attempt > o->co_attempts) {
-		snprintf(why, sizeof(why), "%lld deliveries made",
-		    e->ce_attempt - 1);
-		dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
-		return;
-	}
-	if (o->co_types.ol_n > 0 &&
-	    !event_type_matches(e->ce_f.re_type,
-	    (char *const *)o->co_types.ol_v, o->co_types.ol_n)) {
-		if (ack(rl, o, e->ce_entry) == 0)
-			st->cs_skipped++;
-		else
-			st->cs_errors++;
-		return;
-	}
 	what[0] = '\0';
-	switch ((res = run(o, e, what, sizeof(what)))) {
+	switch (run(o, e, what, sizeof(what))) {
 	case HANDLER_OK:
-		if (ack(rl, o, e->ce_entry) == 0)
+		if (consume_ack(rl, o, e->ce_entry) == 0)
 			st->cs_done++;
 		else
 			st->cs_errors++;
 		return;
 	case HANDLER_FAILED:
 	case HANDLER_TIMED_OUT:
-		if (e->ce_attempt < o->co_attempts) {
-			wait = park(rl, o, e->ce_entry) == 0 ?
-			    claim_backoff(o->co_backoff,
-			    (unsigned)e->ce_attempt) : o->co_idle;
-			cli_warnx("event %s: %s (attempt %lld of %lld); "
-			    "retried in %llds or later", id, what,
-			    e->ce_attempt, o->co_attempts, wait);
-			st->cs_retry++;
-			return;
-		}
-		snprintf(why, sizeof(why), "%s (attempt %lld of %lld)", what,
-		    e->ce_attempt, o->co_attempts);
-		dead_letter(rl, o, e, e->ce_attempt, why, id, st);
+		consume_failed(rl, o, e, id, what, st);
 		return;
 	default:
 		cli_warnx("event %s: %s; left pending", id, what);
@@ -632,7 +635,7 @@ take_due(struct rlink *rl, const struct consume_opts *o, const redisReply *p,
 	redisReply	*r;
 
 	if (p->type != REDIS_REPLY_ARRAY || p->elements != 4 ||
-	    !is_string(p->element[0]) || !is_string(p->element[1]) ||
+	    !consume_is_string(p->element[0]) || !consume_is_string(p->element[1]) ||
 	    p->element[2]->type != REDIS_REPLY_INTEGER ||
 	    p->element[3]->type != REDIS_REPLY_INTEGER)
 		return NULL;
@@ -648,12 +651,12 @@ take_due(struct rlink *rl, const struct consume_opts *o, const redisReply *p,
 	argv[3] = o->co_name;
 	argv[4] = need_s;
 	argv[5] = p->element[0]->str;
-	if ((r = call(rl, 6, argv)) == NULL)
+	if ((r = consume_call(rl, 6, argv)) == NULL)
 		return NULL;
 	if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 ||
-	    entry_parse(r->element[0], e) == -1) {
+	    consume_entry_parse(r->element[0], e) == -1) {
 		if (r->type == REDIS_REPLY_ERROR)
-			reply_error(rl, r, "unable to claim a pending entry", 1);
+			consume_reply_error(rl, r, "unable to claim a pending entry", 1);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -666,8 +669,8 @@ take_due(struct rlink *rl, const struct consume_opts *o, const redisReply *p,
  * at a page of XPENDING from cursor ("0-0": the start) and moving the
  * cursor on. Returns the reply holding it (in *e), or NULL.
  */
-static redisReply *
-claim_due(struct rlink *rl, const struct consume_opts *o, char *cursor,
+redisReply *
+consume_claim_due(struct rlink *rl, const struct consume_opts *o, char *cursor,
     size_t cursorlen, struct consume_entry *e)
 {
 	const char	*argv[] = { "XPENDING", o->co_r.ro_stream, o->co_group,
@@ -680,10 +683,10 @@ claim_due(struct rlink *rl, const struct consume_opts *o, char *cursor,
 		snprintf(from, sizeof(from), "(%s", cursor);
 		argv[5] = from;
 	}
-	if ((r = call(rl, 8, argv)) == NULL)
+	if ((r = consume_call(rl, 8, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to list pending entries", 1);
+		consume_reply_error(rl, r, "unable to list pending entries", 1);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -697,7 +700,7 @@ claim_due(struct rlink *rl, const struct consume_opts *o, char *cursor,
 	/* On from the last one looked at, while there may be more. */
 	last = i > 0 ? r->element[i - 1] : NULL;
 	if (last != NULL && last->type == REDIS_REPLY_ARRAY &&
-	    last->elements == 4 && is_string(last->element[0]) &&
+	    last->elements == 4 && consume_is_string(last->element[0]) &&
 	    (got != NULL || r->elements == CONSUME_SCAN_PAGE))
 		snprintf(cursor, cursorlen, "%s", last->element[0]->str);
 	freeReplyObject(r);
@@ -714,11 +717,11 @@ read_new(struct rlink *rl, const struct consume_opts *o,
 	    o->co_r.ro_stream, ">" };
 	redisReply	*r, *s;
 
-	if ((r = call(rl, 11, argv)) == NULL)
+	if ((r = consume_call(rl, 11, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		/* a group that is gone is not made again: see group_start() */
-		reply_error(rl, r, "unable to read the stream", 1);
+		/* a group that is gone is not made again: see consume_group_start() */
+		consume_reply_error(rl, r, "unable to read the stream", 1);
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -727,7 +730,7 @@ read_new(struct rlink *rl, const struct consume_opts *o,
 	    (s = r->element[0])->type != REDIS_REPLY_ARRAY || s->elements != 2 ||
 	    s->element[1]->type != REDIS_REPLY_ARRAY ||
 	    s->element[1]->elements == 0 ||
-	    entry_parse(s->element[1]->element[0], e) == -1) {
+	    consume_entry_parse(s->element[1]->element[0], e) == -1) {
 		freeReplyObject(r);
 		return NULL;
 	}
@@ -746,7 +749,7 @@ consume(struct rlink *rl, const struct consume_opts *o,
 	double			 scanned = -CONSUME_SCAN_EVERY;
 	long long		 handled = 0;
 
-	if (group_start(rl, o) == -1)
+	if (consume_group_start(rl, o) == -1)
 		return;
 	for (;;) {
 		cli_signals_check(&consume_sig, 0);
@@ -757,7 +760,7 @@ consume(struct rlink *rl, const struct consume_opts *o,
 		if (strcmp(cursor, "0-0") != 0 ||
 		    io_now() - scanned >= CONSUME_SCAN_EVERY) {
 			scanned = io_now();
-			r = claim_due(rl, o, cursor, sizeof(cursor), &e);
+			r = consume_claim_due(rl, o, cursor, sizeof(cursor), &e);
 		}
 		if (r == NULL && !consume_sig.cs_stopping) {
 			r = read_new(rl, o, &e);
@@ -785,6 +788,8 @@ summary(const struct consume_stats *st)
 	    st->cs_done, st->cs_retry, st->cs_failed);
 	if (st->cs_skipped > 0)
 		fprintf(stderr, ", %u skipped", st->cs_skipped);
+	if (st->cs_unsent > 0)
+		fprintf(stderr, ", %u left pending unbegun", st->cs_unsent);
 	if (st->cs_errors > 0)
 		fprintf(stderr, ", %u errors", st->cs_errors);
 	if (consume_stopped[0] != '\0')
@@ -821,7 +826,10 @@ cmd_consume(int argc, char *argv[])
 		cli_warnx("unable to set up signals: %s",
 		    strerror(errno));
 	else {
-		consume(rl, &o, &st);
+		if (o.co_pipe != NULL)
+			consume_pipe(rl, &o, &st);
+		else
+			consume(rl, &o, &st);
 		r = summary(&st);
 	}
 	rlink_free(rl);

@@ -1,12 +1,38 @@
 /*
  * drain.c: hookspool drain, the cron side's worker. It recovers each spool,
  * then claims the waiting events in arrival order and hands each one to
- * the handler (--exec) or to standard output; claim.c holds the rules.
+ * the handler (--exec) or to standard output, or hands them to a handler
+ * that starts once (--pipe, drain_pipe.c); claim.c holds the rules.
  *
  * SIGCHLD, SIGTERM, SIGINT and SIGHUP stay blocked and are taken with
- * sigtimedwait(), so a drain asked to stop ends its current event cleanly:
- * the handler's process group gets SIGTERM and the event goes back to new/
- * as it was, unless the handler succeeded.
+ * sigtimedwait() (or a signalfd, with --pipe), so a drain asked to stop
+ * ends its current event cleanly: with --exec the handler's process group
+ * gets SIGTERM and the event goes back to new/ as it was, unless the
+ * handler succeeded; with --pipe the events a handler has begun get their
+ * verdicts, the others go back to new/ as they were, and the drain exits 0.
+ *
+ * Flushes with --pipe. With --exec each claim, removal and move is flushed
+ * as it happens (fsync on). With --pipe, claim_take() and the moves that
+ * end a claim flush nothing (sp_fsync off, as forward does), and a batch
+ * of finished events ends with one spool_sync() of cur/, new/ and failed/
+ * of each spool; the files of the events done in the batch are emptied
+ * (claim_empty) only after that flush, and the claims' locks are held
+ * until then. What a power cut can undo is only a change that no flush
+ * has made durable yet:
+ *   - a claim (new/ -> cur/): the event is back in new/, and is delivered
+ *     again, even if its handler said "ok" before the cut (a repeat);
+ *   - a removal (unlink from cur/): the event, still whole since it is
+ *     emptied only after the flush, is back in cur/, where recovery
+ *     releases it to new/ with one more attempt counted, and it is
+ *     delivered again (a repeat);
+ *   - a move back to new/ (retry, put back) or to failed/: the event is
+ *     back in cur/ (released, delivered again) or in new/ (delivered
+ *     again); a retry may count one attempt more than it would have.
+ * No step removes an event's bytes before the handler said "ok" and that
+ * removal is on disk, so a cut never loses an event: it can only deliver
+ * one again. Events are never lost to a batch; at worst a batch (up to
+ * DRAIN_PIPE_SYNC events, or DRAIN_PIPE_SYNC_MS of them) is delivered
+ * again. Without fsync nothing is flushed, as with --exec.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,8 +53,10 @@
 #include "cmd.h"
 #include "config.h"
 #include "drain.h"
+#include "drain_pipe.h"
 #include "event.h"
 #include "handler.h"
+#include "hpipe.h"
 #include "io.h"
 #include "opt.h"
 #include "spool.h"
@@ -43,23 +71,20 @@
 #define DRAIN_LOOK_MIN		50
 #define DRAIN_LOOK_MAX		1000
 
-struct drain_opts {
-	const char	*do_conf;
-	const char	*do_exec;		/* NULL: standard output */
-	long long	 do_max;		/* 0: no limit */
-	long long	 do_attempts;
-	long long	 do_timeout;
-	long long	 do_backoff;
-	struct opt_list	 do_types;
-};
-
 static const struct opt drain_opt_table[] = {
 	OPT_CONFIG(struct drain_opts, do_conf),
 	{ "exec", 0, OPT_STRING, offsetof(struct drain_opts, do_exec), 0, 0,
 	    "CMD", "run CMD through /bin/sh for each event: the event line "
 	    "on its standard input, HOOKSPOOL_ID, _TYPE, _WEBHOOK, _FILE and "
 	    "_ATTEMPT in its environment; exit 0 removes the event. Without "
-	    "it, events go to standard output as JSON lines" },
+	    "it or --pipe, events go to standard output as JSON lines" },
+	{ "pipe", 0, OPT_STRING, offsetof(struct drain_opts, do_pipe), 0, 0,
+	    "CMD", "start CMD once, through /bin/sh, and give it each event "
+	    "as a JSON line on its standard input; it answers a line per "
+	    "event, in order: ok, retry REASON or fail REASON (hookspool(1))" },
+	{ "jobs", 0, OPT_NUMBER, offsetof(struct drain_opts, do_jobs), 1,
+	    HPIPE_JOBS_MAX, "N", "with --pipe: run N copies of CMD at once; "
+	    "events are then handled out of arrival order (default: 1)" },
 	{ "max", 0, OPT_NUMBER, offsetof(struct drain_opts, do_max), 1,
 	    1000000000LL, "N", "stop after N events (default: no limit)" },
 	{ "attempts", 0, OPT_NUMBER, offsetof(struct drain_opts, do_attempts),
@@ -67,7 +92,8 @@ static const struct opt drain_opt_table[] = {
 	    "(default: 5)" },
 	{ "timeout", 0, OPT_DURATION, offsetof(struct drain_opts, do_timeout),
 	    1, DRAIN_TIMEOUT_MAX, "D", "kill a handler that runs longer than D "
-	    "(TERM, then KILL 5s later); a failed attempt (default: 5m)" },
+	    "(TERM, then KILL 5s later); a failed attempt. With --pipe, per "
+	    "event: the handler is killed and started again (default: 5m)" },
 	{ "backoff", 0, OPT_DURATION, offsetof(struct drain_opts, do_backoff),
 	    0, DRAIN_TIMEOUT_MAX, "D", "after a failed attempt, an event waits "
 	    "D, doubling with each attempt up to 1h, before a drain takes it "
@@ -78,24 +104,13 @@ static const struct opt drain_opt_table[] = {
 };
 
 static const struct opt_verb drain_verb = {
-	"drain", "[-c CONF] [--exec CMD] [--max N] [--attempts N] "
-	"[--timeout D] [--backoff D] [--type PATTERN]...",
+	"drain", "[-c CONF] [--exec CMD | --pipe CMD [--jobs N]] [--max N] "
+	"[--attempts N] [--timeout D] [--backoff D] [--type PATTERN]...",
 	"Recover each spool, then hand the waiting events, oldest first, to "
 	"the handler or to standard output. Safe to run from cron while "
 	"another drain runs: each event is claimed by one.",
 	drain_opt_table, sizeof(drain_opt_table) / sizeof(drain_opt_table[0]),
 	0
-};
-
-struct drain_stats {
-	unsigned	 ds_done;
-	unsigned	 ds_retry;		/* back in new/ */
-	unsigned	 ds_failed;		/* moved to failed/ */
-	unsigned	 ds_released;		/* dead claims released */
-	unsigned	 ds_refused;		/* no event files: to failed/ */
-	unsigned	 ds_locked;		/* locked by others too long */
-	unsigned	 ds_errors;
-	const char	*ds_stopped;		/* why the drain stopped early */
 };
 
 enum outcome {
@@ -104,7 +119,7 @@ enum outcome {
 	OUTCOME_PUT_BACK
 };
 
-static struct cli_signals	drain_sig;
+struct cli_signals	drain_sig;
 
 /*
  * The options into *o. Returns OPT_OK, OPT_HELP, or OPT_USAGE (said on
@@ -125,12 +140,25 @@ parse_opts(int argc, char *argv[], struct drain_opts *o)
 	if (o->do_exec != NULL && *o->do_exec == '\0')
 		return opt_misuse(&drain_verb, "--exec: an empty command; give "
 		    "the handler to run");
+	if (o->do_pipe != NULL && *o->do_pipe == '\0')
+		return opt_misuse(&drain_verb, "--pipe: an empty command; give "
+		    "the handler to run");
+	if (o->do_exec != NULL && o->do_pipe != NULL)
+		return opt_misuse(&drain_verb, "--exec and --pipe: give one of "
+		    "them (--exec runs CMD once per event, --pipe starts it "
+		    "once for all)");
+	if (o->do_jobs != 0 && o->do_pipe == NULL)
+		return opt_misuse(&drain_verb, "--jobs goes with --pipe only%s",
+		    o->do_exec != NULL ? ", not with --exec (run several "
+		    "drains for handlers run once per event)" : "");
+	if (o->do_jobs == 0)
+		o->do_jobs = 1;
 	return OPT_OK;
 }
 
 /* claim_take()'s filter: the --type patterns. Unreadable lines are taken. */
-static int
-want_type(const char *line, size_t len, void *arg)
+int
+drain_want_type(const char *line, size_t len, void *arg)
 {
 	const struct drain_opts	*o = arg;
 	const char		*reason;
@@ -184,6 +212,7 @@ run_handler(struct spool *sp, const struct claim *cl,
 	memset(&job, 0, sizeof(job));
 	job.hj_cmd = o->do_exec;
 	job.hj_stdin = infd;
+	job.hj_stdout = -1;
 	job.hj_keep = cl->cl_fd;
 	job.hj_env = env;
 	job.hj_nenv = 5;
@@ -322,6 +351,42 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 	}
 }
 
+void
+drain_finish_claim(struct spool *sp, struct claim *cl, int put_back,
+    const struct cli_event *f, const struct drain_opts *o, const char *what,
+    struct drain_stats *ds, struct drain_seen *dn)
+{
+	finish(sp, cl, put_back ? OUTCOME_PUT_BACK : OUTCOME_FAILED, f, o,
+	    what, ds, dn);
+}
+
+int
+drain_usable(struct spool *sp, struct claim *cl, const struct drain_opts *o,
+    struct cli_event *f, struct drain_stats *ds)
+{
+	const char	*reason;
+
+	memset(f, 0, sizeof(*f));
+	if (cli_event_read(cl->cl_line, cl->cl_len, f, &reason) == 0 &&
+	    cl->cl_attempts < (unsigned)o->do_attempts)
+		return 0;
+	if (claim_give_up(sp, cl, &reason) != CLAIM_OK) {
+		cli_warnx("event %s: %s: %s", cl->cl_name, reason,
+		    strerror(errno));
+		ds->ds_errors++;
+	} else {
+		if (f->ce_id == NULL)
+			cli_warnx("%s: not an event line (%s); moved to "
+			    "failed/", cl->cl_name, reason);
+		else
+			cli_warnx("event %s: %u attempts made; moved to "
+			    "failed/", f->ce_id, cl->cl_attempts);
+		ds->ds_failed++;
+	}
+	cli_event_free(f);
+	return 1;
+}
+
 /* Handle one claimed event. */
 static void
 handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
@@ -329,29 +394,11 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
 {
 	struct cli_event f;
 	enum outcome	 oc;
-	const char	*reason;
 	char		 what[256];
 
-	memset(&f, 0, sizeof(f));
 	what[0] = '\0';
-	if (cli_event_read(cl->cl_line, cl->cl_len, &f, &reason) == -1 ||
-	    cl->cl_attempts >= (unsigned)o->do_attempts) {
-		if (claim_give_up(sp, cl, &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", cl->cl_name,
-			    reason, strerror(errno));
-			ds->ds_errors++;
-		} else {
-			if (f.ce_id == NULL)
-				cli_warnx("%s: not an event line (%s); "
-				    "moved to failed/", cl->cl_name, reason);
-			else
-				cli_warnx("event %s: %u attempts made; "
-				    "moved to failed/", f.ce_id, cl->cl_attempts);
-			ds->ds_failed++;
-		}
-		cli_event_free(&f);
+	if (drain_usable(sp, cl, o, &f, ds))
 		return;
-	}
 	if (o->do_exec != NULL)
 		oc = run_handler(sp, cl, &f, o, what, sizeof(what));
 	else if (emit(cl, out_mode) == 0)
@@ -378,8 +425,8 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
  * again in later passes; once it has been found locked for longer than
  * --timeout it is reported and left alone for the rest of the run.
  */
-static void
-locked(const struct drain_item *it, const struct drain_opts *o,
+void
+drain_found_locked(const struct drain_item *it, const struct drain_opts *o,
     const struct drain_locked *before, struct drain_locked *now,
     struct drain_seen *dn, struct drain_stats *ds)
 {
@@ -406,9 +453,8 @@ locked(const struct drain_item *it, const struct drain_opts *o,
 	}
 }
 
-/* What claim_take() said of an event it did not give, told and counted. */
-static void
-not_taken(const struct drain_item *it, enum claim_result res,
+void
+drain_not_taken(const struct drain_item *it, enum claim_result res,
     const char *reason, struct drain_stats *ds)
 {
 	char	name[SPOOL_NAME_MAX];
@@ -453,16 +499,16 @@ drain_pass(struct spool **spools, size_t nspools, const struct drain_opts *o,
 		if (drain_sig.cs_stopping || (o->do_max > 0 && *claimed >= o->do_max))
 			break;
 		res = claim_take(items[i].di_spool, items[i].di_name,
-		    want_type, (void *)o, &cl, &reason);
+		    drain_want_type, (void *)o, &cl, &reason);
 		if (res == CLAIM_OK) {
 			(*claimed)++;
 			progress = 1;
 			handle(items[i].di_spool, &cl, o, out_mode, ds, dn);
 			claim_clear(&cl);
 		} else if (res == CLAIM_BUSY)
-			locked(&items[i], o, before, &now, dn, ds);
+			drain_found_locked(&items[i], o, before, &now, dn, ds);
 		else
-			not_taken(&items[i], res, reason, ds);
+			drain_not_taken(&items[i], res, reason, ds);
 	}
 	drain_items_free(items, n);
 	drain_locked_free(before);
@@ -473,13 +519,16 @@ drain_pass(struct spool **spools, size_t nspools, const struct drain_opts *o,
 /*
  * Claim and handle waiting events until none is left, or --max. While
  * only events locked by others are left, look at them again now and then.
+ * With --pipe, also until the handlers have answered every event they
+ * were given (dp; fsync is the config's).
  */
 static void
 drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
-    struct drain_stats *ds)
+    int fsync, struct drain_stats *ds)
 {
 	struct drain_locked	 locks;
 	struct drain_seen	 dn;
+	struct drain_pipe	*dp = NULL;
 	struct stat		 st;
 	long long		 claimed = 0;
 	long			 pause = DRAIN_LOOK_MIN;
@@ -488,24 +537,36 @@ drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
 
 	memset(&dn, 0, sizeof(dn));
 	memset(&locks, 0, sizeof(locks));
-	if (o->do_exec == NULL && fstat(STDOUT_FILENO, &st) == 0)
+	if (o->do_exec == NULL && o->do_pipe == NULL &&
+	    fstat(STDOUT_FILENO, &st) == 0)
 		out_mode = st.st_mode;
+	if (o->do_pipe != NULL && drain_pipe_open(o, fsync, spools, nspools,
+	    ds, &dn, &dp) == -1)
+		return;
 	for (;;) {
-		if ((r = drain_pass(spools, nspools, o, out_mode, &claimed,
-		    &locks, &dn, ds)) == 1)
+		r = dp != NULL ? drain_pipe_pass(dp, &claimed, &locks, NULL) :
+		    drain_pass(spools, nspools, o, out_mode, &claimed, &locks,
+		    &dn, ds);
+		if (r == 1)
 			pause = DRAIN_LOOK_MIN;
-		else if (r == -1 || locks.dl_len == 0)
+		else if (r == -1 || (locks.dl_len == 0 &&
+		    (dp == NULL || drain_pipe_busy(dp) == 0)))
 			break;
-		else {
+		else if (dp != NULL && drain_pipe_busy(dp) > 0)
+			drain_pipe_wait(dp, io_now() + pause / 1000.0, -1);
+		else
 			cli_signals_check(&drain_sig, pause);
-			if (pause < DRAIN_LOOK_MAX)
-				pause *= 2;
-		}
+		if (r != 1 && pause < DRAIN_LOOK_MAX)
+			pause *= 2;
 		if (drain_sig.cs_stopping || (o->do_max > 0 && claimed >= o->do_max))
 			break;
 	}
-	if (drain_sig.cs_stopping && ds->ds_stopped == NULL)
+	if (drain_sig.cs_stopping && ds->ds_stopped == NULL) {
 		ds->ds_stopped = "asked to stop";
+		/* With --pipe a stop ends every event cleanly. */
+		ds->ds_stop_ok = dp != NULL;
+	}
+	drain_pipe_close(dp);
 	drain_locked_free(&locks);
 	drain_seen_free(&dn);
 }
@@ -531,7 +592,7 @@ summary(const struct drain_stats *ds)
 	fprintf(stderr, "\n");
 	return ds->ds_retry == 0 && ds->ds_failed == 0 && ds->ds_refused == 0 &&
 	    ds->ds_locked == 0 && ds->ds_errors == 0 &&
-	    ds->ds_stopped == NULL ? 0 : EXIT_PART;
+	    (ds->ds_stopped == NULL || ds->ds_stop_ok) ? 0 : EXIT_PART;
 }
 
 int
@@ -579,7 +640,7 @@ cmd_drain(int argc, char *argv[])
 		ds.ds_released += released;
 		nspools++;
 	}
-	drain_spools(spools, nspools, &o, &ds);
+	drain_spools(spools, nspools, &o, cf->cf_fsync, &ds);
 	for (i = 0; i < nspools; i++)
 		spool_close(spools[i]);
 	free(spools);

@@ -4,6 +4,13 @@
  * input, HOOKSPOOL_* in its environment, a time limit with TERM then KILL
  * to the whole group and to the handler's own process, and a verdict from
  * its exit status.
+ *
+ * Every handler is started through a guardian: a small process of
+ * hookspool's own that leads the handler's process group, runs sh -c CMD
+ * in it, waits for it and ends as it ended. The guardian knows when its
+ * caller dies (PR_SET_PDEATHSIG), even of kill -9, and then kills the
+ * whole group; so a handler and whatever it starts in its group never
+ * outlive the process that claimed their event. handler.c says how.
  */
 #ifndef HOOKSPOOL_HANDLER_H
 #define HOOKSPOOL_HANDLER_H
@@ -33,6 +40,7 @@ struct handler_env {
 struct handler_job {
 	const char			*hj_cmd;	/* for /bin/sh -c */
 	int				 hj_stdin;	/* the handler reads it */
+	int				 hj_stdout;	/* or -1: ours */
 	int				 hj_keep;	/* also inherited, or -1 */
 	const struct handler_env	*hj_env;
 	size_t				 hj_nenv;
@@ -50,11 +58,6 @@ struct handler_job {
 	 * its end or its time limit (consume finishes the handler in flight).
 	 */
 	int				 hj_finish;
-	/*
-	 * Non-zero: the handler's process is killed when the caller dies,
-	 * since no lock of the caller's can outlive it (consume).
-	 */
-	int				 hj_die_with_parent;
 };
 
 enum handler_result {
@@ -67,12 +70,12 @@ enum handler_result {
 
 /*
  * Run job and wait for it. The handler inherits hj_stdin as its standard
- * input and a copy of hj_keep (so a lock held through it lasts as long as
- * the handler, even if the caller dies), and nothing else opened with
- * O_CLOEXEC. *stopping is set when a stop signal arrives (it may be set
- * already: the handler is then stopped at once, unless hj_finish). What
- * happened is written to what (whatlen bytes) for a message, on every
- * result but HANDLER_OK.
+ * input, hj_stdout as its standard output (when not -1), its standard
+ * error from the caller, a copy of hj_keep (so a lock held through it
+ * lasts as long as the handler), and no other descriptor. *stopping is
+ * set when a stop signal arrives (it may be set already: the handler is
+ * then stopped at once, unless hj_finish). What happened is written to
+ * what (whatlen bytes) for a message, on every result but HANDLER_OK.
  *
  * Past hj_timeout (or at a stop), SIGTERM goes to the handler's process
  * group, and to the handler's own process too when it has left that
@@ -83,10 +86,64 @@ enum handler_result {
  * of hj_keep, and so any lock held through it, until it ends. A handler
  * left behind is reaped by a later handler_run() once it has ended (up to
  * HANDLER_LEFT_MAX are remembered), or by init once the caller exits.
- * Processes that left the handler's group (setsid) are out of reach.
+ * When the caller dies, however it dies, the handler's process group is
+ * killed (SIGKILL), the handler's own process too. Processes that left
+ * the handler's group (setsid) are out of reach.
  */
 enum handler_result handler_run(const struct handler_job *job, int *stopping,
     char *what, size_t whatlen);
+
+/*
+ * Start job as handler_run() does, without waiting: *pid is the guardian,
+ * a child of the caller whose process group is the handler's, which ends
+ * as the handler ends (its exit status, or death by the same signal).
+ * hj_timeout, hj_wait and hj_finish are not used; hj_mask is. The caller
+ * waits for *pid (handler_wait) and puts it down with handler_term() and
+ * handler_kill(), then handler_reap(). Returns 0, or -1 with what said in
+ * what.
+ */
+int handler_spawn(const struct handler_job *job, pid_t *pid, char *what,
+    size_t whatlen);
+
+/*
+ * SIGTERM to the handler of guardian pid: to its process group, and to
+ * the handler's own process when it has left that group. pid is not
+ * reaped yet.
+ */
+void handler_term(pid_t pid);
+
+/*
+ * SIGKILL to the handler of guardian pid: its process group and its own
+ * process. The guardian itself lives on until the handler has ended (a
+ * process stuck in the kernel ends only when its wait does), so that
+ * handler_wait() on pid tells when the handler is gone.
+ */
+void handler_kill(pid_t pid);
+
+/*
+ * Reap guardian pid, which has ended (handler_wait said so), after
+ * killing (SIGKILL) what is left of its process group while its id is
+ * still its own. Its status goes to *status (may be NULL). Returns 0, or
+ * -1 with errno (then pid is killed and left behind, or was no child).
+ */
+int handler_reap(pid_t pid, int *status);
+
+/*
+ * Leave guardian pid behind, killed, to be reaped once it ends by a later
+ * handler_run() or handler_reap_left(); past HANDLER_LEFT_MAX it stays a
+ * zombie until the caller exits.
+ */
+void handler_leave(pid_t pid);
+
+/* Reap the guardians left behind that have ended since; forget them. */
+void handler_reap_left(void);
+
+/*
+ * The verdict on a handler that ended with status (a wait status): 0
+ * when it exited 0, else -1 with how it ended in what ("exited 3",
+ * "killed by signal 9").
+ */
+int handler_status(int status, char *what, size_t whatlen);
 
 enum handler_wait {
 	HANDLER_WAIT_ENDED,	/* it ended; not reaped yet */

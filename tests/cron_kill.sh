@@ -1,9 +1,11 @@
 #!/bin/bash
-# A drain killed with kill -9 while its handler runs: while that handler
-# lives it keeps the claim (never two handlers on one event at once); once
-# it is gone the next drain (or hookspool recover) releases the claim, the
-# event is run again with its attempt count raised, and nothing is lost or
-# left in cur/.
+# A drain killed with kill -9 while its handler runs. The handler dies
+# with it (kill_tree.sh), but a process it started that left its process
+# group on purpose (setsid) lives on, with the claim's descriptor: while
+# it lives it keeps the claim (never two handlers on one event at once);
+# once it is gone the next drain (or hookspool recover) releases the
+# claim, the event is run again with its attempt count raised, and
+# nothing is lost or left in cur/.
 . "$top_srcdir/tests/setup.sh"
 
 post() {
@@ -12,13 +14,16 @@ post() {
 	[ "$STATUS" = 200 ] || fail "posting $1 answered $STATUS"
 }
 
-# The handler hangs on the event named in $T/hang, once.
+# The handler hangs on the event named in $T/hang, once, in a process of
+# a session of its own, which names itself in hung.ID once it is there.
 cat >"$T/handler" <<'HANDLER'
 #!/bin/sh
 echo "$HOOKSPOOL_ID $HOOKSPOOL_ATTEMPT" >>"$OUT/ran"
 if [ "$HOOKSPOOL_ID" = "$(cat "$OUT/hang")" ] && [ ! -e "$OUT/hung.$HOOKSPOOL_ID" ]; then
-	echo $$ >"$OUT/hung.$HOOKSPOOL_ID"
-	exec sleep 120
+	setsid sh -c 'echo $$ >"$OUT/hung.tmp.$HOOKSPOOL_ID" &&
+	    mv "$OUT/hung.tmp.$HOOKSPOOL_ID" "$OUT/hung.$HOOKSPOOL_ID" &&
+	    exec sleep 120' &
+	wait
 fi
 HANDLER
 chmod +x "$T/handler"

@@ -6,8 +6,9 @@
 # it reports the event as timed out (an attempt), leaves the process
 # behind and goes on with the next event. While that process lives it
 # keeps the event's claim locked, so no other drain hands the event to a
-# handler; once it ends, the drain that left it behind reaps it, and the
-# event runs again.
+# handler; once it ends, its guardian (the drain's child that leads its
+# process group, and waits for it) ends too, the drain that left it behind
+# reaps that, and the event runs again.
 . "$top_srcdir/tests/setup.sh"
 
 [ "$(id -u)" = 0 ] || skip "a cgroup freezer needs root"
@@ -74,7 +75,7 @@ later-2)
 		sleep 0.1
 	done ;;
 last-3)
-	if [ -e "/proc/$(cat "$OUT/stuck")" ]; then
+	if [ -e "/proc/$(cat "$OUT/guardian")" ]; then
 		echo there >"$OUT/reaped"
 	else
 		echo gone >"$OUT/reaped"
@@ -95,6 +96,10 @@ DRAIN=$!
 CLEANUP_PIDS="$CLEANUP_PIDS $DRAIN"
 until_true 10 test -s "$T/stuck" || fail "the handler did not start"
 stuck=$(cat "$T/stuck")
+guardian=$(awk '{ print $4 }' "/proc/$stuck/stat")
+echo "$guardian" >"$T/guardian"
+assert_eq "the handler's guardian is the drain's child" "$DRAIN" \
+    "$(awk '{ print $4 }' "/proc/$guardian/stat")"
 echo "$stuck" >"$FZ/cgroup.procs"
 echo FROZEN >"$FZ/freezer.state"
 until_true 5 grep -q FROZEN "$FZ/freezer.state" || fail "the handler did not freeze"
@@ -127,12 +132,19 @@ grep -q "locked by another process for over 1s; left in new/" "$T/drain2.log" ||
 [ ! -e "$T/second" ] || fail "a second handler ran on the stuck event: $(cat "$T/second")"
 ok "no other handler gets the event while the stuck one lives"
 
-# Thawed, the stuck process dies of the pending KILL: a zombie of the
-# first drain, which reaps it before its next handler.
+# Thawed, the stuck process dies of the pending KILL, its guardian ends
+# with it: a zombie of the first drain, which reaps it before its next
+# handler.
 echo THAWED >"$FZ/freezer.state"
-until_true 10 test "$(state "$stuck")" = Z ||
-    fail "the thawed handler did not die: $(state "$stuck")"
-assert_eq "the dead handler's parent" "$DRAIN" "$(awk '{ print $4 }' "/proc/$stuck/stat")"
+# (Gone already when the drain has reaped it: only its parent can.)
+ended() {
+	case $(state "$1") in Z|gone) ;; *) return 1 ;; esac
+}
+until_true 10 ended "$guardian" ||
+    fail "the thawed handler's guardian did not end: $(state "$guardian") (the handler: $(state "$stuck"))"
+assert_eq "the thawed handler" gone "$(state "$stuck")"
+[ "$(state "$guardian")" = gone ] ||
+    assert_eq "the ended guardian's parent" "$DRAIN" "$(awk '{ print $4 }' "/proc/$guardian/stat")"
 : >"$T/go"
 rc=0
 wait "$DRAIN" || rc=$?

@@ -62,6 +62,8 @@ assert_eq "new/ at the end" 0 "$(count new)"
 # and sleeps 20 s: TERM and KILL to its group find nobody, but the
 # handler's own process gets them too. First one that dies of TERM, then
 # one that ignores it and dies of the KILL 5 s later.
+PGID=$(ps -o pgid= -p $$ | tr -d ' ')
+export PGID
 for how in term kill; do
 	post "escape-$how"
 	rc=0
@@ -70,7 +72,7 @@ for how in term kill; do
 import os, signal, sys, time
 if sys.argv[1] == \"kill\":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-os.setpgid(0, os.getpgid(os.getppid()))
+os.setpgid(0, int(os.environ[\"PGID\"]))
 with open(os.environ[\"OUT\"] + \"/escaped\", \"w\") as f:
     print(os.getpid(), os.getpgid(0), file=f)
 time.sleep(20)' $how" 2>"$T/drain.log" || rc=$?

@@ -1,9 +1,11 @@
 #!/bin/bash
-# A consumer killed with kill -9 while its handler runs: its entry stays
-# pending on it, and another consumer takes it over once it has been idle
-# for --idle (not before), as delivery 2. Nothing else is lost or run
-# twice. An entry that takes its consumer down every time is dead-lettered
-# after --attempts deliveries.
+# A consumer killed with kill -9 while its handler runs: the handler, a
+# script that sh forks, and the child it started that sleeps are gone
+# within a second; the entry stays pending on the dead consumer, and
+# another consumer takes it over once it has been idle for --idle (not
+# before), as delivery 2, while nothing of the first run is left. Nothing
+# else is lost or run twice. An entry that takes its consumer down every
+# time is dead-lettered after --attempts deliveries.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
@@ -12,28 +14,56 @@ make_conf
 post_many kc 1 6
 forward_all
 
-# The handler hangs on kc-0003 the first time; every run is logged with
-# the consumer's name and the time it started.
+# The handler hangs on kc-0003 the first time, in a child that sleeps;
+# every run is logged with the consumer's name and the time it started,
+# and a run that finds a process of an earlier run of its entry still
+# there says so.
 cat >"$T/handler" <<'HANDLER'
 #!/bin/sh
+for p in $(cat "$OUT/pids.$HOOKSPOOL_ID" 2>/dev/null); do
+	if [ -e "/proc/$p" ] && [ "$(cut -d' ' -f3 "/proc/$p/stat")" != Z ]; then
+		echo "$HOOKSPOOL_ID overlap $p" >>"$OUT/overlap"
+	fi
+done
 echo "$HOOKSPOOL_ID $HOOKSPOOL_ATTEMPT $WHO $(date +%s.%N)" >>"$OUT/ran"
 if [ "$HOOKSPOOL_ID" = kc-0003 ] && [ ! -e "$OUT/hung" ]; then
-	echo $$ >"$OUT/hung"
-	exec sleep 120
+	sleep 120 &
+	echo "$$ $!" >"$OUT/pids.$HOOKSPOOL_ID"
+	echo "$$ $!" >"$OUT/hung.tmp" && mv "$OUT/hung.tmp" "$OUT/hung"
+	wait
 fi
 HANDLER
 chmod +x "$T/handler"
 export OUT=$T
+# gone_within SECONDS PID...: every PID has ended (or is a zombie) within
+# SECONDS.
+gone_within() {
+	local n=$(($1 * 20)) p
+	shift
+	for p in "$@"; do
+		while [ -e "/proc/$p" ] &&
+		    [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ]; do
+			n=$((n - 1))
+			[ "$n" -gt 0 ] || return 1
+			sleep 0.05
+		done
+	done
+}
 
 WHO=a "$HOOKSPOOL" consume --redis "$REDIS_ADDR" --name a --timeout 1s \
     --idle 7s --exec "$T/handler" 2>"$T/consume-a.log" </dev/null &
 a=$!
 CLEANUP_PIDS="$CLEANUP_PIDS $a"
 wait_until "the handler never hung" test -s "$T/hung"
+read -r handler child <"$T/hung"
+CLEANUP_PIDS="$CLEANUP_PIDS $handler $child"
 kill -KILL "$a"
 wait "$a" 2>/dev/null || :
-# the orphaned handler (its own process group) goes too
-kill -KILL -- "-$(cat "$T/hung")" 2>/dev/null || kill -KILL "$(cat "$T/hung")" || :
+gone_within 1 "$child" ||
+    fail "the handler's sleeping child outlived the consumer's kill -9 by a second"
+gone_within 1 "$handler" ||
+    fail "the handler outlived the consumer's kill -9 by a second"
+ok "the handler and its child died with the consumer"
 assert_eq "kc-0003 pending on the dead consumer" a \
     "$(rcli r XPENDING hookspool hookspool - + 10 a | sed -n 2p)"
 
@@ -55,6 +85,8 @@ assert_eq "consumer b's exit status" 0 "$rc"
 
 assert_eq "kc-0003's deliveries" "kc-0003 1 a
 kc-0003 2 b" "$(grep '^kc-0003 ' "$T/ran" | cut -d' ' -f1-3)"
+[ ! -e "$T/overlap" ] || fail "an entry ran while an earlier run of it was still there: $(cat "$T/overlap")"
+ok "no entry ran twice at once"
 first=$(awk '$1 == "kc-0003" && $2 == 1 { print $4 }' "$T/ran")
 second=$(awk '$1 == "kc-0003" && $2 == 2 { print $4 }' "$T/ran")
 awk -v a="$first" -v b="$second" 'BEGIN { exit !(b - a >= 6.9) }' ||
@@ -80,8 +112,9 @@ forward_all --stream poison
 cat >"$T/poison" <<'HANDLER'
 #!/bin/sh
 echo "$HOOKSPOOL_ID $HOOKSPOOL_ATTEMPT $WHO" >>"$OUT/poison.ran"
-echo $$ >"$OUT/poison.$WHO"
-exec sleep 120
+sleep 120 &
+echo "$$ $!" >"$OUT/poison.tmp" && mv "$OUT/poison.tmp" "$OUT/poison.$WHO"
+wait
 HANDLER
 chmod +x "$T/poison"
 for who in p1 p2; do
@@ -92,10 +125,12 @@ for who in p1 p2; do
 	CLEANUP_PIDS="$CLEANUP_PIDS $pid"
 	WAIT_TRIES=200 wait_until "consumer $who never ran the handler" \
 	    test -s "$T/poison.$who"
+	read -r handler child <"$T/poison.$who"
+	CLEANUP_PIDS="$CLEANUP_PIDS $handler $child"
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null || :
-	kill -KILL -- "-$(cat "$T/poison.$who")" 2>/dev/null ||
-	    kill -KILL "$(cat "$T/poison.$who")" || :
+	gone_within 1 "$handler" "$child" ||
+	    fail "consumer $who's handler or its child outlived it by a second"
 done
 assert_eq "deliveries to the dying consumers" "poison-1 1 p1
 poison-1 2 p2" "$(cat "$T/poison.ran")"

@@ -22,7 +22,7 @@
 
 static char	 dir[] = "/tmp/hookspool-handler.XXXXXX";
 static sigset_t	 wait_set, old_mask;
-static int	 finish_mode, die_mode;	/* hj_finish, hj_die_with_parent */
+static int	 finish_mode;	/* hj_finish */
 
 static double
 now_s(void)
@@ -53,6 +53,7 @@ run(const char *cmd, const char *in, long long timeout, int keep,
 	memset(&job, 0, sizeof(job));
 	job.hj_cmd = cmd;
 	job.hj_stdin = fd;
+	job.hj_stdout = -1;
 	job.hj_keep = keep;
 	job.hj_env = env;
 	job.hj_nenv = 2;
@@ -60,7 +61,6 @@ run(const char *cmd, const char *in, long long timeout, int keep,
 	job.hj_wait = &wait_set;
 	job.hj_mask = &old_mask;
 	job.hj_finish = finish_mode;
-	job.hj_die_with_parent = die_mode;
 	what[0] = '\0';
 	res = handler_run(&job, stopping, what, whatlen);
 	close(fd);
@@ -86,15 +86,18 @@ slurp(const char *name)
 	return buf;
 }
 
-/* Whether pid has ended (gone, or a zombie nobody reaped yet), in 2 s. */
+/*
+ * Whether pid has ended (gone, or a zombie nobody reaped yet) within
+ * tenths tenths of a second.
+ */
 static int
-gone(pid_t pid)
+gone(pid_t pid, int tenths)
 {
 	char	path[64], stat[256];
 	FILE	*fp;
 	int	i, dead = 0;
 
-	for (i = 0; i < 20 && !dead; i++) {
+	for (i = 0; i < tenths && !dead; i++) {
 		unit_fmt(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 		if ((fp = fopen(path, "r")) == NULL)
 			return 1;
@@ -108,37 +111,64 @@ gone(pid_t pid)
 }
 
 /*
- * A caller running a handler with hj_die_with_parent is killed with -9:
- * the handler's process goes with it.
+ * A caller running a handler is killed with -9: the handler's process,
+ * and a child it started that sleeps, go with it within a second; so does
+ * a script that sh forks to run.
  */
 static void
-die_with_parent(void)
+die_with_parent(const char *how)
 {
-	char	cmd[512], what[256];
-	pid_t	caller, handler = 0;
+	char	cmd[512], what[256], pids[128];
+	pid_t	caller, handler = 0, kid = 0;
 	int	stopping = 0, i, status;
 
-	unit_fmt(cmd, sizeof(cmd), "echo $$ >%s/hpid.tmp && "
-	    "mv %s/hpid.tmp %s/hpid && exec sleep 30", dir, dir, dir);
+	unit_fmt(cmd, sizeof(cmd), "rm -f %s/hpid; %s", dir, how);
 	REQUIRE((caller = fork()) != -1, "fork");
 	if (caller == 0) {
-		die_mode = 1;
 		run(cmd, "", 60, -1, &stopping, what, sizeof(what));
 		_exit(0);
 	}
 	for (i = 0; i < 100 && handler == 0; i++) {
-		handler = (pid_t)atol(slurp("hpid"));
+		snprintf(pids, sizeof(pids), "%s", slurp("hpid"));
+		if (sscanf(pids, "%d %d", &handler, &kid) != 2)
+			handler = 0;
 		if (handler == 0)
 			usleep(50000);
 	}
-	REQUIRE(handler > 0, "the handler did not start");
-	CHECK(kill(handler, 0) == 0, "the handler is not running");
+	REQUIRE(handler > 0, "the handler did not start (%s)", how);
+	CHECK(kill(kid, 0) == 0, "the handler's child is not running (%s)",
+	    how);
 	kill(caller, SIGKILL);
 	REQUIRE(waitpid(caller, &status, 0) == caller, "waitpid");
-	if (!gone(handler)) {
-		CHECK(0, "the handler outlived its caller's kill -9");
+	if (!gone(kid, 10)) {
+		CHECK(0, "the handler's child outlived its caller's kill -9 by "
+		    "a second (%s)", how);
+		kill(kid, SIGKILL);
+	}
+	if (!gone(handler, 10)) {
+		CHECK(0, "the handler outlived its caller's kill -9 by a "
+		    "second (%s)", how);
 		kill(handler, SIGKILL);
 	}
+}
+
+/* die_with_parent() for sh -c and for a script that sh forks. */
+static void
+die_with_parent_both(void)
+{
+	char	cmd[512], path[256];
+	int	fd;
+
+	unit_fmt(cmd, sizeof(cmd), "sleep 30 & echo $$ $! >%s/hpid.tmp && "
+	    "mv %s/hpid.tmp %s/hpid; wait", dir, dir, dir);
+	die_with_parent(cmd);
+	unit_fmt(path, sizeof(path), "%s/script", dir);
+	unit_fmt(cmd, sizeof(cmd), "#!/bin/sh\nsleep 30 &\necho $$ $! "
+	    ">%s/hpid.tmp && mv %s/hpid.tmp %s/hpid\nwait\n", dir, dir, dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	REQUIRE(fd != -1 && write(fd, cmd, strlen(cmd)) ==
+	    (ssize_t)strlen(cmd) && close(fd) == 0, "write %s", path);
+	die_with_parent(path);
 }
 
 /* A child that sleeps until it is killed. */
@@ -210,19 +240,16 @@ wait_deadlines(void)
 	    w);
 }
 
-int
-main(void)
+/*
+ * stdin, environment, exit 0; failures; the guardian's signal from the
+ * handler; the kept descriptor inherited, no other.
+ */
+static void
+basics(void)
 {
 	enum handler_result	 res;
 	char			 cmd[512], what[128], path[256];
-	double			 t;
 	int			 stopping = 0, keep;
-
-	REQUIRE(mkdtemp(dir) != NULL, "mkdtemp");
-	sigemptyset(&wait_set);
-	sigaddset(&wait_set, SIGCHLD);
-	sigaddset(&wait_set, SIGTERM);
-	REQUIRE(sigprocmask(SIG_BLOCK, &wait_set, &old_mask) == 0, "mask");
 
 	/* stdin, environment, exit 0 */
 	unit_fmt(cmd, sizeof(cmd), "cat >%s/out; printf '%%s|%%s|' "
@@ -244,6 +271,12 @@ main(void)
 	    "signal: %d %s", res, what);
 	res = run("exit 0", "", 10, -1, &stopping, what, sizeof(what));
 	CHECK(res == HANDLER_OK, "a new handler after failures: %d", res);
+	/* the guardian's signal sent to the group by the handler is no kill */
+	unit_fmt(cmd, sizeof(cmd), "trap '' USR1; kill -USR1 0; sleep 0.3; "
+	    "echo alive >%s/usr1", dir);
+	res = run(cmd, "", 10, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_OK && strcmp(slurp("usr1"), "alive") == 0,
+	    "SIGUSR1 to the handler's group: %d %s", res, what);
 
 	/* the kept descriptor is inherited, the others are not */
 	unit_fmt(path, sizeof(path), "%s/keep", dir);
@@ -258,6 +291,23 @@ main(void)
 	CHECK(strcmp(slurp("fds"), "0") == 0, "a descriptor leaked: %s",
 	    slurp("fds"));
 	close(keep);
+}
+
+int
+main(void)
+{
+	enum handler_result	 res;
+	char			 cmd[512], what[128];
+	double			 t;
+	int			 stopping = 0;
+
+	REQUIRE(mkdtemp(dir) != NULL, "mkdtemp");
+	sigemptyset(&wait_set);
+	sigaddset(&wait_set, SIGCHLD);
+	sigaddset(&wait_set, SIGTERM);
+	REQUIRE(sigprocmask(SIG_BLOCK, &wait_set, &old_mask) == 0, "mask");
+
+	basics();
 
 	/* a timeout: TERM to the group, children included */
 	t = now_s();
@@ -266,7 +316,7 @@ main(void)
 	CHECK(res == HANDLER_TIMED_OUT && strstr(what, "timed out") != NULL,
 	    "timeout: %d %s", res, what);
 	CHECK(now_s() - t < 4, "timeout took %.1fs", now_s() - t);
-	CHECK(gone(atoi(slurp("child"))), "the handler's child outlived "
+	CHECK(gone(atoi(slurp("child")), 20), "the handler's child outlived "
 	    "the timeout");
 
 	/* one that ignores TERM is killed after the grace */
@@ -308,8 +358,8 @@ main(void)
 	CHECK(res == HANDLER_TIMED_OUT, "finish, timed out: %d %s", res, what);
 	finish_mode = 0;
 
-	/* hj_die_with_parent: the handler dies with the caller's kill -9 */
-	die_with_parent();
+	/* every handler dies with the caller's kill -9, its children too */
+	die_with_parent_both();
 
 	wait_deadlines();
 

@@ -1,0 +1,146 @@
+/*
+ * consume.h: what the consume verb's two files share. consume.c parses
+ * the options, talks to the consumer group and runs a handler per entry
+ * (--exec); consume_pipe.c hands the entries to a handler that starts
+ * once (--pipe, hpipe.h). Both print, as verbs do.
+ */
+#ifndef HOOKSPOOL_CONSUME_H
+#define HOOKSPOOL_CONSUME_H
+
+#include <stddef.h>
+
+#include "cli.h"
+#include "opt.h"
+#include "rlink.h"
+
+#define CONSUME_NAME_MAX	200
+
+struct consume_opts {
+	struct rlink_opts	 co_r;		/* --redis, --auth-file, ... */
+	struct rlink_conf	 co_link;	/* --redis, --cluster */
+	struct rtext_node	*co_nodes;	/* --cluster, co_link's */
+	size_t			 co_nnodes;
+	const char		*co_group;
+	const char		*co_name_opt;	/* --name, or NULL */
+	char			 co_name[CONSUME_NAME_MAX + 1];
+	const char		*co_exec;	/* or co_pipe */
+	const char		*co_pipe;
+	long long		 co_jobs;	/* with --pipe */
+	long long		 co_max;	/* 0: until asked to stop */
+	long long		 co_attempts;
+	long long		 co_timeout;
+	long long		 co_idle;
+	long long		 co_backoff;
+	char			 co_idle_ms[24];
+	char			 co_scan_ms[24];	/* the least idle worth a look */
+	char			 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
+	/* {KEY}:group:GROUP, set once consume has made the group */
+	char			 co_made[CLI_STREAM_MAX + CONSUME_NAME_MAX + 12];
+	struct opt_list		 co_types;
+};
+
+struct consume_stats {
+	unsigned	 cs_done;
+	unsigned	 cs_retry;	/* left pending, for a later delivery */
+	unsigned	 cs_failed;	/* copied to KEY:failed */
+	unsigned	 cs_skipped;	/* another --type */
+	unsigned	 cs_unsent;	/* --pipe: left pending, never begun */
+	unsigned	 cs_errors;
+};
+
+/* One entry read from the stream: pointers into its reply. */
+struct consume_entry {
+	const char		*ce_entry;	/* the stream entry's id */
+	struct rtext_entry	 ce_f;		/* its fields */
+	long long		 ce_attempt;	/* this delivery's number */
+};
+
+/* The worker's signals; cs_stopping once it is to stop. */
+extern struct cli_signals	consume_sig;
+/* Why the worker stopped, other than being asked to ("" until then). */
+extern char			consume_stopped[RLINK_ERR_MAX];
+
+/*
+ * Run a command of argc words given as strings (at most 16), following
+ * MOVED. NULL when the link failed: consume_stopped says why, and the
+ * worker stops.
+ */
+redisReply *consume_call(struct rlink *rl, int argc, const char **argv);
+
+/*
+ * An error reply r to what, told. The server's trouble stops the worker,
+ * and so does any error when fatal is set, and a group that is gone.
+ */
+void consume_reply_error(struct rlink *rl, const redisReply *r,
+    const char *what, int fatal);
+
+/* See that the consumer group is there (consume.c). Returns 0 or -1. */
+int consume_group_start(struct rlink *rl, const struct consume_opts *o);
+
+/* Whether r is a string or status reply. */
+int consume_is_string(const redisReply *r);
+
+/*
+ * Fill e from an entry reply [ID, [FIELD, VALUE, ...]] (pointers into
+ * r). Returns 0, or -1 if r is no entry.
+ */
+int consume_entry_parse(const redisReply *r, struct consume_entry *e);
+
+/*
+ * Claim one pending entry that is due again, if any: one a worker failed
+ * once it has waited out its backoff, one left on a worker for --idle
+ * (consume.c says how), looking at a page of XPENDING from cursor
+ * ("0-0": the start) and moving the cursor on. Returns the reply holding
+ * it (in *e, with its delivery count; the caller frees the reply), or
+ * NULL.
+ */
+redisReply *consume_claim_due(struct rlink *rl, const struct consume_opts *o,
+    char *cursor, size_t cursorlen, struct consume_entry *e);
+
+/*
+ * Set a failed entry aside to wait out its backoff (consume.c says how).
+ * Returns 0, or -1 (it stays with this worker, taken after --idle).
+ */
+int consume_park(struct rlink *rl, const struct consume_opts *o,
+    const char *entry);
+
+/* Acknowledge one entry. Returns 0 or -1 (told). */
+int consume_ack(struct rlink *rl, const struct consume_opts *o,
+    const char *entry);
+
+/*
+ * Copy the entry to KEY:failed with the attempts made and why, then
+ * acknowledge it; say so (id names it) and count it.
+ */
+void consume_dead_letter(struct rlink *rl, const struct consume_opts *o,
+    const struct consume_entry *e, long long made, const char *why,
+    const char *id, struct consume_stats *st);
+
+/*
+ * What is done with an entry before a handler sees it: one that is no
+ * event of hookspool's, or whose deliveries are used up, is dead-lettered;
+ * one of another --type is acknowledged unhandled. Its id, printable, goes
+ * to id (idlen bytes). Returns 1 when it was dealt with so (said and
+ * counted), 0 when it goes to the handler.
+ */
+int consume_screen(struct rlink *rl, const struct consume_opts *o,
+    const struct consume_entry *e, char *id, size_t idlen,
+    struct consume_stats *st);
+
+/*
+ * A failed attempt at e (what says why): set aside to wait out its
+ * backoff before any worker takes it again, or dead-lettered after
+ * --attempts; said and counted.
+ */
+void consume_failed(struct rlink *rl, const struct consume_opts *o,
+    const struct consume_entry *e, const char *id, const char *what,
+    struct consume_stats *st);
+
+/*
+ * consume_pipe.c: consume with --pipe, until asked to stop, or --max, or
+ * (with --max) nothing waits.
+ */
+void consume_pipe(struct rlink *rl, const struct consume_opts *o,
+    struct consume_stats *st);
+
+#endif
