@@ -21,13 +21,17 @@
 #include "spool.h"
 
 const char *const cli_progname = "hookspool";
+const char *cli_verb;
 
 void
 cli_warnx(const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(stderr, "%s: ", cli_progname);
+	if (cli_verb != NULL)
+		fprintf(stderr, "%s %s: ", cli_progname, cli_verb);
+	else
+		fprintf(stderr, "%s: ", cli_progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

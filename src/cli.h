@@ -18,7 +18,13 @@
 /* The name messages start with. */
 extern const char *const cli_progname;
 
-/* "hookspool: " and the message and a newline, on stderr. */
+/* The verb running, set by the dispatcher: messages name it. */
+extern const char *cli_verb;
+
+/*
+ * "hookspool VERB: " (or "hookspool: " before a verb runs), the message
+ * and a newline, on stderr.
+ */
 void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

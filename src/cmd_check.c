@@ -34,20 +34,18 @@ check_spool(const char *dir, const struct config *cf)
 		    snprintf(path, sizeof(path), "%s/%s", dir,
 		    spool_folder_names[i - 1]);
 		if (n < 0 || (size_t)n >= sizeof(path)) {
-			fprintf(stderr, "%s: spool %s: path too long\n",
-			    cli_progname, dir);
+			cli_warnx("spool %s: path too long", dir);
 			bad = 1;
 			continue;
 		}
 		if (lstat(path, &st) == -1) {
-			fprintf(stderr, "%s: spool %s: %s\n", cli_progname, path,
-			    strerror(errno));
+			cli_warnx("spool %s: %s", path, strerror(errno));
 			bad = 1;
 			continue;
 		}
 		if (access(path, R_OK | W_OK | X_OK) == -1) {
-			fprintf(stderr, "%s: spool %s: not writable by this "
-			    "user (uid %ld)\n", cli_progname, path, (long)getuid());
+			cli_warnx("spool %s: not writable by this user (uid %ld)",
+			    path, (long)getuid());
 			bad = 1;
 		}
 		if (st.st_mode & S_IROTH)
@@ -108,8 +106,8 @@ cmd_check(int argc, char *argv[])
 	if (stat(cf->cf_path, &st) == 0 && (st.st_mode & S_IROTH))
 		for (i = 0; i < cf->cf_nwebhooks; i++)
 			if (cf->cf_webhooks[i].wh_inline_secret) {
-				fprintf(stderr, "%s: %s holds a secret and is "
-				    "readable by others\n", cli_progname, cf->cf_path);
+				cli_warnx("%s holds a secret and is readable by "
+				    "others", cf->cf_path);
 				bad = 1;
 				break;
 			}

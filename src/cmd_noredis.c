@@ -8,9 +8,10 @@
 static int
 missing(const char *verb)
 {
-	cli_warnx("%s: this hookspool was built without hiredis; install it "
+	(void)verb;
+	cli_warnx("this hookspool was built without hiredis; install it "
 	    "(Debian: apt-get install libhiredis-dev), then run ./configure "
-	    "and make again", verb);
+	    "and make again");
 	return EXIT_USAGE;
 }
 

@@ -26,7 +26,7 @@ purge_one(struct spool *sp, void *arg)
 		    strerror(errno));
 		rc = -1;
 	}
-	fprintf(stderr, "%s: purge %s: %u markers removed, %u kept "
+	fprintf(stderr, "%s purge: %s: %u markers removed, %u kept "
 	    "(their events are still in the spool)\n", cli_progname, sp->sp_dir,
 	    removed, kept);
 	return rc;

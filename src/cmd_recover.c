@@ -16,7 +16,7 @@ recover_one(struct spool *sp, void *arg)
 
 	(void)arg;
 	rc = cli_recover(sp, &finished, &removed, &released);
-	fprintf(stderr, "%s: recover %s: %u finished, %u removed, "
+	fprintf(stderr, "%s recover: %s: %u finished, %u removed, "
 	    "%u released\n", cli_progname, sp->sp_dir, finished, removed,
 	    released);
 	return rc;

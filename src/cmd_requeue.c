@@ -70,7 +70,7 @@ requeue_one(struct spool *sp, void *arg)
 			ro->ro_requeued++;
 			break;
 		case QUEUE_REFUSED:
-			cli_warnx("requeue: spool %s: refused failed/%s (%s); "
+			cli_warnx("spool %s: refused failed/%s (%s); "
 			    "left in failed/", sp->sp_dir, cli_printable(
 			    names[j], name, sizeof(name)), reason);
 			rc = -1;
@@ -135,11 +135,11 @@ cmd_requeue(int argc, char *argv[])
 	rc = cli_each_spool(cf, requeue_one, &ro);
 	for (i = 0; i < ro.ro_nids; i++) {
 		if (!ro.ro_found[i]) {
-			cli_warnx("requeue: no failed event %s", ro.ro_ids[i]);
+			cli_warnx("no failed event %s", ro.ro_ids[i]);
 			rc = EXIT_PART;
 		}
 	}
-	fprintf(stderr, "%s: requeue: %u requeued\n", cli_progname,
+	fprintf(stderr, "%s requeue: %u requeued\n", cli_progname,
 	    ro.ro_requeued);
 	free(ro.ro_found);
 	config_free(cf);

@@ -211,7 +211,7 @@ opts_done(struct consume_opts *o)
 	 * code of its own: KILL comes HANDLER_KILL_GRACE after the timeout.
 	 */
 	if (o->co_idle <= o->co_timeout + HANDLER_KILL_GRACE) {
-		cli_warnx("consume: --idle (%llds) must be longer than --timeout "
+		cli_warnx("--idle (%llds) must be longer than --timeout "
 		    "(%llds) and %ds more", o->co_idle, o->co_timeout,
 		    HANDLER_KILL_GRACE);
 		return -1;
@@ -277,7 +277,7 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 	if (optind != argc || o->co_link.rc_addr == NULL ||
 	    o->co_exec == NULL) {
 		if (optind == argc)
-			cli_warnx("consume: --redis and --exec are required");
+			cli_warnx("--redis and --exec are required");
 		consume_usage(stderr);
 		return -1;
 	}
@@ -325,7 +325,7 @@ reply_error(struct rlink *rl, const redisReply *r, const char *what,
 			    "redis at %.200s: %s: %s", rl->rl_addr, what, why);
 		consume_sig.cs_stopping = 1;
 	} else
-		cli_warnx("consume: %s: %s", what, why);
+		cli_warnx("%s: %s", what, why);
 }
 
 /*
@@ -471,7 +471,7 @@ ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
 		reply_error(rl, r, "unable to acknowledge an entry", 0);
 		rc = -1;
 	} else if (r->type == REDIS_REPLY_INTEGER && r->integer == 0)
-		cli_warnx("consume: entry %s had been taken over by another "
+		cli_warnx("entry %s had been taken over by another "
 		    "consumer when it was acknowledged", entry);
 	freeReplyObject(r);
 	return rc;
@@ -533,11 +533,11 @@ dead_letter(struct rlink *rl, const struct consume_opts *o,
 	if (rc == 0)
 		rc = ack(rl, o, e->ce_entry);
 	if (rc == -1) {
-		cli_warnx("consume: event %s: %s; left pending", id, why);
+		cli_warnx("event %s: %s; left pending", id, why);
 		st->cs_errors++;
 		return;
 	}
-	cli_warnx("consume: event %s: %s; copied to %s", id, why,
+	cli_warnx("event %s: %s; copied to %s", id, why,
 	    o->co_failed);
 	st->cs_failed++;
 }
@@ -644,7 +644,7 @@ handle(struct rlink *rl, const struct consume_opts *o,
 	case HANDLER_FAILED:
 	case HANDLER_TIMED_OUT:
 		if (e->ce_attempt < o->co_attempts) {
-			cli_warnx("consume: event %s: %s (attempt %lld of %u); "
+			cli_warnx("event %s: %s (attempt %lld of %u); "
 			    "retried after --idle", id, what, e->ce_attempt,
 			    o->co_attempts);
 			st->cs_retry++;
@@ -655,7 +655,7 @@ handle(struct rlink *rl, const struct consume_opts *o,
 		dead_letter(rl, o, e, e->ce_attempt, why, id, st);
 		return;
 	default:
-		cli_warnx("consume: event %s: %s; left pending", id, what);
+		cli_warnx("event %s: %s; left pending", id, what);
 		st->cs_errors++;
 		return;
 	}
@@ -775,7 +775,7 @@ consume(struct rlink *rl, const struct consume_opts *o,
 static int
 summary(const struct consume_stats *st)
 {
-	fprintf(stderr, "hookspool: consume: %u done, %u to retry, %u failed",
+	fprintf(stderr, "hookspool consume: %u done, %u to retry, %u failed",
 	    st->cs_done, st->cs_retry, st->cs_failed);
 	if (st->cs_skipped > 0)
 		fprintf(stderr, ", %u skipped", st->cs_skipped);
@@ -806,13 +806,13 @@ cmd_consume(int argc, char *argv[])
 	r = EXIT_PART;
 	if (o.co_auth != NULL &&
 	    rlink_auth_read(o.co_auth, &user, &pass, err, sizeof(err)) == -1) {
-		cli_warnx("consume: %s", err);
+		cli_warnx("%s", err);
 		r = EXIT_USAGE;
 	} else if (rlink_open(&o.co_link, user, pass, &rl, err,
 	    sizeof(err)) == -1)
-		cli_warnx("consume: %s", err);
+		cli_warnx("%s", err);
 	else if (cli_signals_block(&consume_sig) == -1)
-		cli_warnx("consume: unable to set up signals: %s",
+		cli_warnx("unable to set up signals: %s",
 		    strerror(errno));
 	else {
 		consume(rl, &o, &st);

@@ -292,7 +292,7 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		if (claim_done(sp, cl, &reason) == CLAIM_OK)
 			ds->ds_done++;
 		else {
-			cli_warnx("drain: event %s: %s: %s", id, reason,
+			cli_warnx("event %s: %s: %s", id, reason,
 			    strerror(errno));
 			ds->ds_errors++;
 		}
@@ -305,18 +305,18 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		}
 		if (claim_retry(sp, cl, o->do_attempts, &to_failed,
 		    &reason) != CLAIM_OK) {
-			cli_warnx("drain: event %s: %s: %s", id, reason,
+			cli_warnx("event %s: %s: %s", id, reason,
 			    strerror(errno));
 			ds->ds_errors++;
 			break;
 		}
 		if (to_failed) {
-			cli_warnx("drain: event %s: %s (attempt %u of %u); "
+			cli_warnx("event %s: %s (attempt %u of %u); "
 			    "moved to failed/", id, what, cl->cl_attempts + 1,
 			    o->do_attempts);
 			ds->ds_failed++;
 		} else {
-			cli_warnx("drain: event %s: %s (attempt %u of %u); "
+			cli_warnx("event %s: %s (attempt %u of %u); "
 			    "retried by the next drain", id, what,
 			    cl->cl_attempts + 1, o->do_attempts);
 			ds->ds_retry++;
@@ -329,7 +329,7 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 			drain_sig.cs_stopping = 1;
 		}
 		if (claim_unclaim(sp, cl, &reason) != CLAIM_OK) {
-			cli_warnx("drain: event %s: %s: %s", id, reason,
+			cli_warnx("event %s: %s: %s", id, reason,
 			    strerror(errno));
 			ds->ds_errors++;
 		}
@@ -352,15 +352,15 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
 	if (cli_event_read(cl->cl_line, cl->cl_len, &f, &reason) == -1 ||
 	    cl->cl_attempts >= o->do_attempts) {
 		if (claim_give_up(sp, cl, &reason) != CLAIM_OK) {
-			cli_warnx("drain: event %s: %s: %s", cl->cl_name,
+			cli_warnx("event %s: %s: %s", cl->cl_name,
 			    reason, strerror(errno));
 			ds->ds_errors++;
 		} else {
 			if (f.ce_id == NULL)
-				cli_warnx("drain: %s: not an event line (%s); "
+				cli_warnx("%s: not an event line (%s); "
 				    "moved to failed/", cl->cl_name, reason);
 			else
-				cli_warnx("drain: event %s: %u attempts made; "
+				cli_warnx("event %s: %u attempts made; "
 				    "moved to failed/", f.ce_id, cl->cl_attempts);
 			ds->ds_failed++;
 		}
@@ -380,7 +380,7 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
 		drain_sig.cs_stopping = 1;
 	}
 	if (oc == OUTCOME_PUT_BACK && o->do_exec != NULL && !drain_sig.cs_stopping) {
-		cli_warnx("drain: event %s: %s", f.ce_id, what);
+		cli_warnx("event %s: %s", f.ce_id, what);
 		ds->ds_errors++;
 	}
 	finish(sp, cl, oc, &f, o, what, ds, dn);
@@ -411,7 +411,7 @@ locked(const struct drain_item *it, const struct drain_opts *o,
 		}
 		return;
 	}
-	cli_warnx("drain: spool %s: new/%s: locked by another process for "
+	cli_warnx("spool %s: new/%s: locked by another process for "
 	    "over %llds; left in new/", it->di_spool->sp_dir,
 	    cli_printable(it->di_name, name, sizeof(name)), o->do_timeout);
 	ds->ds_locked++;
@@ -430,11 +430,11 @@ not_taken(const struct drain_item *it, enum claim_result res,
 
 	cli_printable(it->di_name, name, sizeof(name));
 	if (res == CLAIM_REFUSED) {
-		cli_warnx("drain: spool %s: refused new/%s (%s); moved to "
+		cli_warnx("spool %s: refused new/%s (%s); moved to "
 		    "failed/", it->di_spool->sp_dir, name, reason);
 		ds->ds_refused++;
 	} else if (res == CLAIM_ERROR) {
-		cli_warnx("drain: spool %s: new/%s: %s: %s",
+		cli_warnx("spool %s: new/%s: %s: %s",
 		    it->di_spool->sp_dir, name, reason, strerror(errno));
 		ds->ds_errors++;
 	}
@@ -528,7 +528,7 @@ drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
 static int
 summary(const struct drain_stats *ds)
 {
-	fprintf(stderr, "hookspool: drain: %u done, %u to retry, %u failed",
+	fprintf(stderr, "hookspool drain: %u done, %u to retry, %u failed",
 	    ds->ds_done, ds->ds_retry, ds->ds_failed);
 	if (ds->ds_released > 0)
 		fprintf(stderr, ", %u released from dead drains",
@@ -571,7 +571,7 @@ cmd_drain(int argc, char *argv[])
 		return EXIT_USAGE;
 	memset(&ds, 0, sizeof(ds));
 	if (cli_signals_block(&drain_sig) == -1) {
-		cli_warnx("drain: unable to set up signals: %s", strerror(errno));
+		cli_warnx("unable to set up signals: %s", strerror(errno));
 		config_free(cf);
 		return EXIT_PART;
 	}

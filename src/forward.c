@@ -259,7 +259,7 @@ parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
 	}
 	if (optind != argc || o->fo_link.rc_addr == NULL) {
 		if (optind == argc)
-			cli_warnx("forward: --redis is required");
+			cli_warnx("--redis is required");
 		forward_usage(stderr);
 		return -1;
 	}
@@ -462,7 +462,7 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 	case FWD_ADDED:
 	case FWD_DUPLICATE:
 		if (claim_done(it->fi_spool, cl, &reason) != CLAIM_OK) {
-			cli_warnx("forward: event %s: %s: %s", it->fi_ev.ce_id,
+			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
 			    reason, strerror(errno));
 			fs->fs_errors++;
 		} else if (it->fi_state == FWD_ADDED)
@@ -474,12 +474,12 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 		if (drain_seen_add(dn, cl->cl_name) == -1 ||
 		    claim_retry(it->fi_spool, cl, o->fo_attempts, &to_failed,
 		    &reason) != CLAIM_OK) {
-			cli_warnx("forward: event %s: %s", it->fi_ev.ce_id,
+			cli_warnx("event %s: %s", it->fi_ev.ce_id,
 			    strerror(errno));
 			fs->fs_errors++;
 			return;
 		}
-		cli_warnx("forward: event %s: refused: %s (attempt %u of %u); "
+		cli_warnx("event %s: refused: %s (attempt %u of %u); "
 		    "%s", it->fi_ev.ce_id, it->fi_why, cl->cl_attempts + 1,
 		    o->fo_attempts, to_failed ? "moved to failed/" :
 		    "retried by the next run");
@@ -492,7 +492,7 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 		if (drain_seen_add(dn, cl->cl_name) == -1)
 			forward_sig.cs_stopping = 1;
 		if (claim_unclaim(it->fi_spool, cl, &reason) != CLAIM_OK) {
-			cli_warnx("forward: event %s: %s: %s", it->fi_ev.ce_id,
+			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
 			    reason, strerror(errno));
 			fs->fs_errors++;
 		}
@@ -562,15 +562,15 @@ unsendable(struct fwd_item *it, const struct forward_opts *o,
 	}
 	why = reason;
 	if (claim_give_up(it->fi_spool, cl, &reason) != CLAIM_OK) {
-		cli_warnx("forward: event %s: %s: %s", cl->cl_name, reason,
+		cli_warnx("event %s: %s: %s", cl->cl_name, reason,
 		    strerror(errno));
 		fs->fs_errors++;
 	} else {
 		if (why != NULL)
-			cli_warnx("forward: %s: not an event line (%s); moved "
+			cli_warnx("%s: not an event line (%s); moved "
 			    "to failed/", cl->cl_name, why);
 		else
-			cli_warnx("forward: event %s: %u attempts made; moved "
+			cli_warnx("event %s: %u attempts made; moved "
 			    "to failed/", it->fi_ev.ce_id, cl->cl_attempts);
 		fs->fs_failed++;
 	}
@@ -593,11 +593,11 @@ not_taken(const struct drain_item *it, enum claim_result res,
 			forward_sig.cs_stopping = 1;
 		fs->fs_busy++;
 	} else if (res == CLAIM_REFUSED) {
-		cli_warnx("forward: spool %s: refused new/%s (%s); moved to "
+		cli_warnx("spool %s: refused new/%s (%s); moved to "
 		    "failed/", it->di_spool->sp_dir, name, reason);
 		fs->fs_refused++;
 	} else if (res == CLAIM_ERROR) {
-		cli_warnx("forward: spool %s: new/%s: %s: %s",
+		cli_warnx("spool %s: new/%s: %s: %s",
 		    it->di_spool->sp_dir, name, reason, strerror(errno));
 		fs->fs_errors++;
 	}
@@ -618,7 +618,7 @@ flush_spools(const struct forward_opts *o, struct spool **spools,
 	for (i = 0; i < nspools; i++)
 		for (j = 0; j < sizeof(folders) / sizeof(folders[0]); j++)
 			if (spool_sync(spools[i], folders[j]) == -1) {
-				cli_warnx("forward: spool %s: unable to flush "
+				cli_warnx("spool %s: unable to flush "
 				    "it to disk: %s", spools[i]->sp_dir,
 				    strerror(errno));
 				fs->fs_errors++;
@@ -722,7 +722,7 @@ forward_spools(struct rlink *rl, struct spool **spools, size_t nspools,
 static int
 summary(const struct forward_stats *fs, const char *stopped)
 {
-	fprintf(stderr, "hookspool: forward: %u added, %u duplicates, "
+	fprintf(stderr, "hookspool forward: %u added, %u duplicates, "
 	    "%u to retry, %u failed", fs->fs_added, fs->fs_dups, fs->fs_retry,
 	    fs->fs_failed);
 	if (fs->fs_released > 0)
@@ -812,7 +812,7 @@ cmd_forward(int argc, char *argv[])
 	o.fo_cf = cf;
 	if (o.fo_auth != NULL &&
 	    rlink_auth_read(o.fo_auth, &user, &pass, err, sizeof(err)) == -1) {
-		cli_warnx("forward: %s", err);
+		cli_warnx("%s", err);
 		config_free(cf);
 		free(o.fo_nodes);
 		return EXIT_USAGE;
@@ -822,13 +822,13 @@ cmd_forward(int argc, char *argv[])
 	 * it confirms, costs no claim.
 	 */
 	if (rlink_open(&o.fo_link, user, pass, &rl, err, sizeof(err)) == -1) {
-		cli_warnx("forward: %s; the events stay in new/", err);
+		cli_warnx("%s; the events stay in new/", err);
 		config_free(cf);
 		free(o.fo_nodes);
 		return EXIT_PART;
 	}
 	if (cli_signals_block(&forward_sig) == -1) {
-		cli_warnx("forward: unable to set up signals: %s",
+		cli_warnx("unable to set up signals: %s",
 		    strerror(errno));
 		fs.fs_errors++;
 		goto done;

@@ -154,8 +154,10 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	for (i = 0; i < NVERBS; i++)
-		if (strcmp(argv[1], verbs[i].v_name) == 0)
+		if (strcmp(argv[1], verbs[i].v_name) == 0) {
+			cli_verb = verbs[i].v_name;
 			return verbs[i].v_run(argc - 1, argv + 1);
+		}
 	unknown_verb(argc, argv);
 	usage(stderr);
 	return EXIT_USAGE;

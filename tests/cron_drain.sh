@@ -39,7 +39,7 @@ expected=$(for i in $(seq -w 1 20); do echo "ord-$i conversation.updated protoco
 assert_eq "arrival order and environment" "$expected" "$(cat "$T/ran")"
 assert_eq "stdin is the spooled line" 20 \
     "$(grep -c '^{"received":"[0-9T:.-]*Z","webhook":"protocol","id":"ord-[0-9]*","type":"conversation.updated","event":{"id":"ord-' "$T/stdin")"
-grep -q '^hookspool: drain: 20 done, 0 to retry, 0 failed$' "$T/drain.log" ||
+grep -q '^hookspool drain: 20 done, 0 to retry, 0 failed$' "$T/drain.log" ||
     fail "summary line: $(cat "$T/drain.log")"
 ok "one-line summary"
 assert_eq "new/ after the drain" 0 "$(count new)"

@@ -39,7 +39,7 @@ for n in 1 2; do
 	    fail "drain $n broke arrival order"
 done
 ok "each drain kept arrival order"
-done_total=$(sed -n 's/^hookspool: drain: \([0-9]*\) done.*/\1/p' \
+done_total=$(sed -n 's/^hookspool drain: \([0-9]*\) done.*/\1/p' \
     "$T/drain1.log" "$T/drain2.log" | awk '{ s += $1 } END { print s }')
 assert_eq "done, as the summaries count" 200 "$done_total"
 assert_eq "new/ after" 0 "$(count new)"

@@ -54,8 +54,8 @@ timeout 60 "$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>"$T/drain.log" ||
 assert_eq "drain's exit status beside refused files" 1 "$rc"
 assert_eq "the handler ran for the good event only" good-1 "$(cat "$T/ran")"
 assert_eq "what the drain said of each refused file" "$expect" \
-    "$(sed -n "s|^hookspool: drain: spool $SPOOL: refused new/\(.*\); moved to failed/$|\1|p" "$T/drain.log")"
-grep -q "^hookspool: drain: 1 done, 0 to retry, 0 failed, $nrefused refused$" "$T/drain.log" ||
+    "$(sed -n "s|^hookspool drain: spool $SPOOL: refused new/\(.*\); moved to failed/$|\1|p" "$T/drain.log")"
+grep -q "^hookspool drain: 1 done, 0 to retry, 0 failed, $nrefused refused$" "$T/drain.log" ||
     fail "summary: $(tail -n 1 "$T/drain.log")"
 ok "the summary counts the refused files"
 assert_eq "new/ after" "" "$(ls -A "$SPOOL/new")"
@@ -79,8 +79,8 @@ rc=0
 "$HOOKSPOOL" requeue -c "$CONF" --all 2>"$T/requeue.log" || rc=$?
 assert_eq "requeue --all's exit status beside refused files" 1 "$rc"
 assert_eq "what requeue said of each refused file" "$expect" \
-    "$(sed -n "s|^hookspool: requeue: spool $SPOOL: refused failed/\(.*\); left in failed/$|\1|p" "$T/requeue.log")"
-grep -q '^hookspool: requeue: 1 requeued$' "$T/requeue.log" ||
+    "$(sed -n "s|^hookspool requeue: spool $SPOOL: refused failed/\(.*\); left in failed/$|\1|p" "$T/requeue.log")"
+grep -q '^hookspool requeue: 1 requeued$' "$T/requeue.log" ||
     fail "requeue: $(cat "$T/requeue.log")"
 assert_eq "refused files stay in failed/" "$nrefused" "$(ls -A "$SPOOL/failed" | wc -l)"
 : >"$T/ran"

@@ -138,7 +138,7 @@ rc=0
 wait "$DRAIN" || rc=$?
 assert_eq "the first drain's exit" 1 "$rc"
 assert_eq "the handler left behind was reaped by the next handler_run" gone "$(cat "$T/reaped")"
-grep -q "hookspool: drain: 2 done, 1 to retry, 0 failed" "$T/drain1.log" ||
+grep -q "hookspool drain: 2 done, 1 to retry, 0 failed" "$T/drain1.log" ||
     fail "the first drain's summary: $(cat "$T/drain1.log")"
 ok "the first drain went on with the other events"
 

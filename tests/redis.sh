@@ -249,7 +249,7 @@ watch_stream() {
 # LOG has no summary line.
 summary_count() {
 	local line
-	line=$(grep "^hookspool: $2: " "$1" | tail -n 1)
+	line=$(grep "^hookspool $2: " "$1" | tail -n 1)
 	[ -n "$line" ] || fail "no $2 summary line in $1: $(tail -n 5 "$1")"
 	printf '%s\n' "$line" | sed -n "s/.*[:,] \([0-9][0-9]*\) $3\([,;]\|\$\| \).*/\1/p" |
 	    grep . || echo 0

@@ -122,7 +122,7 @@ rc=0
     2>"$T/forward.log" || rc=$?
 assert_eq "the README's forward user: exit status" 0 "$rc"
 # au-9, which the read-only user could not forward, and au-10
-grep -q '^hookspool: forward: 2 added' "$T/forward.log" ||
+grep -q '^hookspool forward: 2 added' "$T/forward.log" ||
     fail "the README's forward user: $(cat "$T/forward.log")"
 ok "the README's forward user can forward"
 : >"$T/ran"
@@ -131,7 +131,7 @@ rc=0
     --max 100 --attempts 1 --exec '[ "$HOOKSPOOL_ID" != au-0001 ]' \
     2>"$T/consume.log" </dev/null || rc=$?
 assert_eq "the README's consume user: exit status (one handler failed)" 1 "$rc"
-grep -q '^hookspool: consume: 6 done, 0 to retry, 1 failed$' "$T/consume.log" ||
+grep -q '^hookspool consume: 6 done, 0 to retry, 1 failed$' "$T/consume.log" ||
     fail "the README's consume user: $(cat "$T/consume.log")"
 ok "the README's consume user can consume, and dead-letter"
 assert_eq "the README's consume user: the dead letter" au-0001 "$(stream_ids r hookspool:failed)"

@@ -31,7 +31,7 @@ assert_eq "exit status when all are done" 0 "$rc"
 [ $(($(date +%s) - start)) -lt 10 ] ||
     fail "consume --max 100 took $(($(date +%s) - start)) s to see nothing was left"
 ok "consume --max stops when nothing is waiting"
-grep -q '^hookspool: consume: 3 done, 0 to retry, 0 failed$' "$T/consume.log" ||
+grep -q '^hookspool consume: 3 done, 0 to retry, 0 failed$' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 ok "one-line summary"
 stream_entries r hookspool >"$T/entries"
@@ -86,7 +86,7 @@ rc=0
     --exec "$T/handler" 2>"$T/consume.log" </dev/null || rc=$?
 assert_eq "--type exit status" 0 "$rc"
 assert_eq "--type runs" "ty-1 ty-3" "$(cut -d'|' -f1 "$T/ran" | xargs)"
-grep -q '^hookspool: consume: 2 done, 0 to retry, 0 failed, 2 skipped$' "$T/consume.log" ||
+grep -q '^hookspool consume: 2 done, 0 to retry, 0 failed, 2 skipped$' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 ok "skipped entries are counted"
 assert_eq "skipped entries are acknowledged" 0 "$(pending r)"
@@ -120,7 +120,7 @@ rc=0
 "$HOOKSPOOL" consume --redis "$REDIS_ADDR" --stream elsewhere --max 100 \
     --exec 'exit 7' 2>"$T/consume.log" </dev/null || rc=$?
 assert_eq "exit status when a handler failed" 1 "$rc"
-grep -q '^hookspool: consume: 0 done, 1 to retry, 0 failed$' "$T/consume.log" ||
+grep -q '^hookspool consume: 0 done, 1 to retry, 0 failed$' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 grep -q 'st-2.*exited 7' "$T/consume.log" ||
     fail "no message about the failure: $(cat "$T/consume.log")"

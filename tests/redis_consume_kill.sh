@@ -66,7 +66,7 @@ kc-0004
 kc-0005
 kc-0006" "$(grep -v '^kc-0003 ' "$T/ran" | cut -d' ' -f1 | sort)"
 assert_eq "nothing pending" 0 "$(pending r)"
-grep -q '^hookspool: consume: [0-9]* done, 0 to retry, 0 failed' "$T/consume-b.log" ||
+grep -q '^hookspool consume: [0-9]* done, 0 to retry, 0 failed' "$T/consume-b.log" ||
     fail "consumer b's summary: $(cat "$T/consume-b.log")"
 ok "consumer b's summary"
 

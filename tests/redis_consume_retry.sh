@@ -55,7 +55,7 @@ for id in doomed-1 flaky-1; do
 		END { exit bad }' || fail "a retry before --idle"
 done
 ok "retries wait for --idle"
-grep -q '^hookspool: consume: 2 done, 3 to retry, 1 failed' "$T/consume.log" ||
+grep -q '^hookspool consume: 2 done, 3 to retry, 1 failed' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 ok "the summary counts the dead-lettered entry"
 
@@ -95,7 +95,7 @@ rc=0
 assert_eq "dead-letter stream unwritable: exit status" 1 "$rc"
 grep -q 'WRONGTYPE' "$T/consume.log" ||
     fail "the server's answer is not shown: $(cat "$T/consume.log")"
-grep -q '^hookspool: consume: 0 done, 0 to retry, 0 failed, 1 errors' "$T/consume.log" ||
+grep -q '^hookspool consume: 0 done, 0 to retry, 0 failed, 1 errors' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 ok "the failed copy is counted as an error"
 assert_eq "dead-letter stream unwritable: the entry stays pending" 1 "$(pending r)"

@@ -50,7 +50,7 @@ grep -q '^end slow-1$' "$T/ran" || fail "the handler in flight was cut short"
 ok "the handler in flight finished"
 grep -q 'after-1' "$T/ran" && fail "a handler started after TERM"
 ok "no handler started after TERM"
-grep -q '^hookspool: consume: 4 done, 0 to retry, 0 failed' "$T/consume.log" ||
+grep -q '^hookspool consume: 4 done, 0 to retry, 0 failed' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 ok "summary line: $(tail -n 1 "$T/consume.log")"
 slow=$(stream_entries r hookspool | grep '	slow-1	' | cut -f1)

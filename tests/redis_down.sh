@@ -85,6 +85,6 @@ rc=0
 wait "$pid" || rc=$?
 assert_eq "consume, server lost: exit status" 1 "$rc"
 [ $(($(date +%s) - start)) -lt 10 ] || fail "consume took $(($(date +%s) - start)) s to see the server gone"
-grep -q '^hookspool: consume: .*; stopped: ' "$T/consume.log" ||
+grep -q '^hookspool consume: .*; stopped: ' "$T/consume.log" ||
     fail "consume does not say why it stopped: $(cat "$T/consume.log")"
 ok "consume says why it stopped: $(tail -n 1 "$T/consume.log")"

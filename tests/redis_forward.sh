@@ -19,7 +19,7 @@ ls "$SPOOL/ids" | sort >"$T/markers"
 rc=0
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" 2>"$T/forward.log" || rc=$?
 assert_eq "exit status when all are forwarded" 0 "$rc"
-grep -q '^hookspool: forward: 3 added, 0 duplicates, 0 to retry, 0 failed$' "$T/forward.log" ||
+grep -q '^hookspool forward: 3 added, 0 duplicates, 0 to retry, 0 failed$' "$T/forward.log" ||
     fail "summary line: $(cat "$T/forward.log")"
 ok "one-line summary"
 assert_eq "new/ after forward" 0 "$(count new)"
@@ -74,7 +74,7 @@ assert_eq "fw-1 spooled again without its marker" 1 "$(count new)"
 rc=0
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" 2>"$T/forward.log" || rc=$?
 assert_eq "exit status when all were duplicates" 0 "$rc"
-grep -q '^hookspool: forward: 0 added, 1 duplicates, 0 to retry, 0 failed$' "$T/forward.log" ||
+grep -q '^hookspool forward: 0 added, 1 duplicates, 0 to retry, 0 failed$' "$T/forward.log" ||
     fail "summary line: $(cat "$T/forward.log")"
 ok "the summary counts the duplicate"
 assert_eq "a duplicate leaves the spool" 0 "$(count new)"
@@ -133,7 +133,7 @@ wait_until "the reader did not lock lk-2" grep -q locked "$T/holder.out"
 rc=0
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --stream locks \
     2>"$T/forward.log" || rc=$?
-grep -q '^hookspool: forward: 2 added, 0 duplicates, 0 to retry, 0 failed, 1 busy' \
+grep -q '^hookspool forward: 2 added, 0 duplicates, 0 to retry, 0 failed, 1 busy' \
     "$T/forward.log" || fail "summary line: $(cat "$T/forward.log")"
 ok "the locked event is counted busy (exit status $rc)"
 [ -f "$locked" ] || fail "the locked event left new/ or was renamed"

@@ -91,7 +91,7 @@ rc=0
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --attempts 100 \
     2>"$T/forward.log" || rc=$?
 assert_eq "exit status of the last run" 0 "$rc"
-grep -q '^hookspool: forward: [0-9]* added, [0-9]* duplicates, 0 to retry, 0 failed' \
+grep -q '^hookspool forward: [0-9]* added, [0-9]* duplicates, 0 to retry, 0 failed' \
     "$T/forward.log" || fail "summary line: $(cat "$T/forward.log")"
 assert_eq "the last run adds what the stream lacked" $((N - in_stream)) \
     "$(summary_count "$T/forward.log" forward added)"

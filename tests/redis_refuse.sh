@@ -20,12 +20,12 @@ for run in 1 2; do
 	    fail "refused run $run: the server's answer is not shown: $(cat "$T/forward.log")"
 	ok "refused run $run: the server's answer is shown"
 	if [ "$run" = 1 ]; then
-		grep -q '^hookspool: forward: 0 added, 0 duplicates, 4 to retry, 0 failed' \
+		grep -q '^hookspool forward: 0 added, 0 duplicates, 4 to retry, 0 failed' \
 		    "$T/forward.log" || fail "summary line: $(cat "$T/forward.log")"
 		assert_eq "refused once: back in new/ with an attempt" 4 \
 		    "$(ls "$SPOOL/new" | grep -c ',A1$')"
 	else
-		grep -q '^hookspool: forward: 0 added, 0 duplicates, 0 to retry, 4 failed' \
+		grep -q '^hookspool forward: 0 added, 0 duplicates, 0 to retry, 4 failed' \
 		    "$T/forward.log" || fail "summary line: $(cat "$T/forward.log")"
 		assert_eq "refused --attempts times: in failed/" 4 "$(count failed)"
 	fi
@@ -39,7 +39,7 @@ post rf-0005
 rc=0
 "$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" 2>"$T/forward.log" || rc=$?
 assert_eq "once the key is fixed: exit status" 0 "$rc"
-grep -q '^hookspool: forward: 5 added, 0 duplicates, 0 to retry, 0 failed$' \
+grep -q '^hookspool forward: 5 added, 0 duplicates, 0 to retry, 0 failed$' \
     "$T/forward.log" || fail "summary line: $(cat "$T/forward.log")"
 assert_eq "entries" "$(seq -f 'rf-%04g' 1 5)" "$(stream_ids r hookspool | sort)"
 assert_eq "new/ at the end" 0 "$(count new)"

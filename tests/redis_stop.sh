@@ -25,7 +25,7 @@ for sig in TERM INT; do
 	*) fail "$sig: exit status $rc: $(cat "$T/forward.log")" ;;
 	esac
 	if [ "$(count new)" -gt 0 ]; then
-		grep -q '^hookspool: forward: .*; stopped: ' "$T/forward.log" ||
+		grep -q '^hookspool forward: .*; stopped: ' "$T/forward.log" ||
 		    fail "$sig: the summary does not say why it stopped: $(cat "$T/forward.log")"
 		ok "$sig: the summary says it stopped"
 	fi

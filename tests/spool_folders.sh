@@ -110,7 +110,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$T/bin/hookspool" drain -c "$CONF" --exec true 2>"$T/out" || rc=$?
 	assert_eq "the owner drains it" 0 "$rc"
-	grep -q '^hookspool: drain: 2 done' "$T/out" || fail "the owner's drain: $(cat "$T/out")"
+	grep -q '^hookspool drain: 2 done' "$T/out" || fail "the owner's drain: $(cat "$T/out")"
 	assert_eq "the owner's drain emptied new/" 0 "$(count new)"
 	[ -e "$SPOOL/tmp/abandoned" ] && fail "the owner's recover kept an abandoned file"
 	ok "the owner's recover removed the abandoned file"

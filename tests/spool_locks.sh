@@ -91,7 +91,7 @@ lk-3" "$(cat "$T/ran")"
 grep -q "spool $SPOOL: new/$(basename "$locked"): locked by another process for over 2s; left in new/" \
     "$T/drain.log" || fail "the event is not named: $(cat "$T/drain.log")"
 ok "the drain names the locked event"
-grep -q '^hookspool: drain: 2 done, 0 to retry, 0 failed, 1 locked by another process$' \
+grep -q '^hookspool drain: 2 done, 0 to retry, 0 failed, 1 locked by another process$' \
     "$T/drain.log" || fail "summary: $(tail -n 1 "$T/drain.log")"
 ok "the summary counts it"
 [ -f "$locked" ] || fail "the locked event left new/"
