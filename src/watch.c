@@ -341,9 +341,11 @@ made_again(const struct spool *sp)
 int
 watch_stale(const struct watch *w, size_t i, const struct spool *sp)
 {
+	const struct watch_slot	*s = &w->w_slots[i];
+
 	if (w->w_rescanned)
-		return spool_stale(sp);
-	return w->w_slots[i].ws_lost && made_again(sp) && spool_stale(sp);
+		return spool_stale(sp) || s->ws_new == -1 || s->ws_top == -1;
+	return s->ws_lost && made_again(sp) && spool_stale(sp);
 }
 
 void

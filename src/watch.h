@@ -138,7 +138,8 @@ enum watch_result watch_wait(struct watch *w, long long ms,
 /*
  * Whether the caller should open spool i (sp) again now, and watch it
  * again: after a wait that returned WATCH_RESCAN, when its folders are no
- * longer those its path names (spool_stale()); otherwise only when a watch
+ * longer those its path names (spool_stale()) or its slot is not watched
+ * (watch_spool() failed); otherwise only when a watch
  * saw one of its folders go and its path now names another spool folder,
  * or another new/ in it: made again, not only removed (a spool opened
  * again while its folder is being removed would make folders in it
