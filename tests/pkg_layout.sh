@@ -84,7 +84,9 @@ grep -q '^webhook protocol: scheme protocol, path /, ' "$T/check.out" ||
 ok "with its key the conffile is a working config"
 
 # the units
-for u in hookspool.service hookspool-drain.service hookspool-drain.timer; do
+for u in hookspool.service hookspool-drain.service hookspool-drain.timer \
+    hookspool-drain-follow.service hookspool-forward-follow.service \
+    hookspool-consume@.service; do
 	has "lib/systemd/system/$u" -rw-r--r--
 done
 assert_eq "hookspool.service: ExecStart" \
@@ -108,6 +110,41 @@ esac
 grep -q '^HOOKSPOOL_HANDLER=$' "$ROOT/etc/default/hookspool" ||
     fail "/etc/default/hookspool names a handler already"
 assert_eq "hookspool-drain.timer: every 5 minutes" '*:0/5' "$(unit_value hookspool-drain.timer OnCalendar)"
+
+# the followers and the consume template: the user hookspool, the
+# settings of /etc/default/hookspool, started again after a failure but
+# not after a usage error, and given longer to stop than a handler's
+# --timeout (5 minutes) and its grace
+assert_eq "hookspool-drain-follow.service: ExecStart" \
+    "/usr/bin/hookspool drain --follow \$HOOKSPOOL_DRAIN_OPTIONS --exec \${HOOKSPOOL_HANDLER}" \
+    "$(unit_value hookspool-drain-follow.service ExecStart)"
+assert_eq "hookspool-forward-follow.service: ExecStart" \
+    "/usr/bin/hookspool forward --follow --redis \${HOOKSPOOL_REDIS} \$HOOKSPOOL_FORWARD_OPTIONS" \
+    "$(unit_value hookspool-forward-follow.service ExecStart)"
+assert_eq "hookspool-consume@.service: ExecStart" \
+    "/usr/bin/hookspool consume --redis \${HOOKSPOOL_REDIS} --name %H-%i \$HOOKSPOOL_CONSUME_OPTIONS --exec \${HOOKSPOOL_HANDLER}" \
+    "$(unit_value hookspool-consume@.service ExecStart)"
+for u in hookspool-drain-follow.service hookspool-forward-follow.service \
+    hookspool-consume@.service; do
+	assert_eq "$u: User" hookspool "$(unit_value $u User)"
+	assert_eq "$u: EnvironmentFile" /etc/default/hookspool "$(unit_value $u EnvironmentFile)"
+	assert_eq "$u: Restart" on-failure "$(unit_value $u Restart)"
+	assert_eq "$u: RestartPreventExitStatus" 2 "$(unit_value $u RestartPreventExitStatus)"
+	assert_eq "$u: ProtectSystem" strict "$(unit_value $u ProtectSystem)"
+	assert_eq "$u: NoNewPrivileges" yes "$(unit_value $u NoNewPrivileges)"
+	assert_eq "$u: the secrets hidden" /etc/hookspool:ro "$(unit_value $u TemporaryFileSystem)"
+done
+for u in hookspool-drain-follow.service hookspool-consume@.service; do
+	assert_eq "$u: longer to stop than --timeout" 6min "$(unit_value $u TimeoutStopSec)"
+done
+assert_eq "hookspool-forward-follow.service: ReadWritePaths" /var/spool/hookspool \
+    "$(unit_value hookspool-forward-follow.service ReadWritePaths)"
+assert_eq "hookspool-drain-follow.service: ReadWritePaths" /var/spool/hookspool \
+    "$(unit_value hookspool-drain-follow.service ReadWritePaths)"
+for v in HOOKSPOOL_REDIS HOOKSPOOL_FORWARD_OPTIONS HOOKSPOOL_CONSUME_OPTIONS; do
+	grep -q "^$v=\$" "$ROOT/etc/default/hookspool" || fail "/etc/default/hookspool has no empty $v="
+done
+ok "/etc/default/hookspool holds the followers' and workers' settings"
 
 # the snippets reach the service's socket; none is enabled
 sock=/run/hookspool/hookspool.sock
@@ -133,7 +170,15 @@ grep -q 'install -d -o hookspool -g hookspool -m 0700 /var/spool/hookspool' "$po
 grep -q 'chown root:hookspool /etc/hookspool' "$postinst" && grep -q 'chmod 0750 /etc/hookspool' "$postinst" ||
     fail "postinst leaves /etc/hookspool open"
 grep -q "deb-systemd-invoke .*'hookspool.service'" "$postinst" || fail "postinst does not start hookspool.service"
-grep -q "deb-systemd-invoke .*hookspool-drain" "$postinst" && fail "postinst starts the drain's timer"
+grep -q "deb-systemd-invoke .*hookspool-drain" "$postinst" && fail "postinst starts the drain's timer or follower"
+for u in hookspool-drain-follow.service hookspool-forward-follow.service; do
+	grep -q "deb-systemd-invoke start.*'$u'" "$postinst" && fail "postinst starts $u"
+	sed -n "/was-enabled '$u'/,+3p" "$postinst" | grep -q "enable '$u'" ||
+	    fail "postinst does not keep $u as the admin left it"
+	grep -B3 "enable '$u'" "$postinst" | grep -q was-enabled ||
+	    fail "postinst enables $u on a new install"
+done
+ok "postinst: the followers left disabled"
 sed -n "/was-enabled 'hookspool-drain.timer'/,+3p" "$postinst" | grep -q "enable 'hookspool-drain.timer'" ||
     fail "postinst does not keep the timer as the admin left it"
 grep -B3 "enable 'hookspool-drain.timer'" "$postinst" | grep -q was-enabled ||
