@@ -192,25 +192,6 @@ cli_each_spool(const struct config *cf, int (*fn)(struct spool *, void *),
 
 /* Only -c FILE (and --help): the verbs that take nothing else. */
 int
-cli_config_only(int argc, char *argv[], const char **conf)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int	c;
-
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'h')
-			return 1;
-		if (c != 'c')
-			return -1;
-		*conf = optarg;
-	}
-	return optind == argc ? 0 : -1;
-}
-
-int
 cli_event_read(const char *line, size_t len, struct cli_event *ce,
     const char **reason)
 {

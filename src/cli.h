@@ -82,13 +82,6 @@ int cli_number(const char *s, long long min, long long max, long long *out,
 int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
     unsigned *released);
 
-/*
- * Options of a verb that takes only -c FILE: *conf is set to FILE (left
- * as it is without -c). Returns 0, 1 when --help was asked for, or -1 on
- * anything else.
- */
-int cli_config_only(int argc, char *argv[], const char **conf);
-
 /* The string fields of a spooled event line that handlers are given. */
 struct cli_event {
 	char	*ce_id;

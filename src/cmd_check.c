@@ -2,12 +2,14 @@
  * hookspool check: validate the config and the spools' folders.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "spool.h"
 
@@ -54,11 +56,21 @@ check_spool(const char *dir, const struct config *cf)
 	return bad;
 }
 
-static void
-check_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool check [-c CONF]\n");
-}
+struct check_opts {
+	const char	*ck_conf;
+};
+
+static const struct opt check_opt_table[] = {
+	OPT_CONFIG(struct check_opts, ck_conf),
+};
+
+static const struct opt_verb check_verb = {
+	"check", "[-c CONF]",
+	"Validate the configuration, read every secret file, and check each "
+	"spool's folders and permissions; say what is wrong, and exit non-zero "
+	"if anything is.",
+	check_opt_table, 1, 0
+};
 
 int
 cmd_check(int argc, char *argv[])
@@ -67,19 +79,18 @@ cmd_check(int argc, char *argv[])
 	struct config			*cf;
 	struct stat			 st;
 	size_t				 i, j;
-	const char			*opt = NULL;
-	int				 bad = 0;
+	struct check_opts		 o = { NULL };
+	int				 bad = 0, n;
 
-	switch (cli_config_only(argc, argv, &opt)) {
-	case 0:
+	switch (opt_parse(&check_verb, argc, argv, &o, &n)) {
+	case OPT_OK:
 		break;
-	case 1:
-		return cli_help(check_usage);
+	case OPT_HELP:
+		return opt_help(&check_verb);
 	default:
-		check_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((cf = cli_load_secrets(opt)) == NULL)
+	if ((cf = cli_load_secrets(o.ck_conf)) == NULL)
 		return EXIT_USAGE;
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		wh = &cf->cf_webhooks[i];

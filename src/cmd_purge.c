@@ -2,12 +2,13 @@
  * hookspool purge: dedup markers older than a duration.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "queue.h"
 #include "spool.h"
@@ -32,47 +33,49 @@ purge_one(struct spool *sp, void *arg)
 	return rc;
 }
 
-static void
-purge_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool purge [-c CONF] --older-than D\n");
-}
+struct purge_opts {
+	const char	*po_conf;
+	long long	 po_age;	/* -1: not given */
+};
+
+static const struct opt purge_opt_table[] = {
+	OPT_CONFIG(struct purge_opts, po_conf),
+	{ "older-than", 0, OPT_DURATION, offsetof(struct purge_opts, po_age),
+	    0, DURATION_MAX, "D", "required: remove the dedup markers last "
+	    "changed more than D ago (30d, 12h, ...) whose event has left the "
+	    "spool; an id is then accepted again as new" },
+};
+
+static const struct opt_verb purge_verb = {
+	"purge", "[-c CONF] --older-than D",
+	"Remove old dedup markers from each spool's ids/. Keep them longer "
+	"than any sender retries.",
+	purge_opt_table, 2, 0
+};
 
 int
 cmd_purge(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "older-than", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct config	*cf;
-	const char	*conf = NULL, *reason;
-	long long	 age = -1;
-	int		 c, rc;
+	struct purge_opts	 o = { NULL, -1 };
+	struct config		*cf;
+	int			 rc, n;
 
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'c')
-			conf = optarg;
-		else if (c == 'h')
-			return cli_help(purge_usage);
-		else if (c == 'o') {
-			if (config_parse_duration(optarg, 0, DURATION_MAX, &age,
-			    &reason) == -1) {
-				cli_warnx("--older-than %s: %s", optarg, reason);
-				return EXIT_USAGE;
-			}
-		} else
-			goto usage;
-	}
-	if (optind != argc || age < 0)
-		goto usage;
-	if ((cf = cli_load(conf)) == NULL)
+	switch (opt_parse(&purge_verb, argc, argv, &o, &n)) {
+	case OPT_OK:
+		break;
+	case OPT_HELP:
+		return opt_help(&purge_verb);
+	default:
 		return EXIT_USAGE;
-	rc = cli_each_spool(cf, purge_one, &age);
+	}
+	if (o.po_age < 0) {
+		opt_misuse(&purge_verb, "--older-than D is required: how old a "
+		    "marker must be to go (30d, say)");
+		return EXIT_USAGE;
+	}
+	if ((cf = cli_load(o.po_conf)) == NULL)
+		return EXIT_USAGE;
+	rc = cli_each_spool(cf, purge_one, &o.po_age);
 	config_free(cf);
 	return rc;
-usage:
-	purge_usage(stderr);
-	return EXIT_USAGE;
 }

@@ -2,9 +2,11 @@
  * hookspool recover: finish cut-short deliveries, release dead claims,
  * sweep abandoned tmp/ files.
  */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "spool.h"
 
@@ -22,29 +24,38 @@ recover_one(struct spool *sp, void *arg)
 	return rc;
 }
 
-static void
-recover_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool recover [-c CONF]\n");
-}
+struct recover_opts {
+	const char	*ro_conf;
+};
+
+static const struct opt recover_opt_table[] = {
+	OPT_CONFIG(struct recover_opts, ro_conf),
+};
+
+static const struct opt_verb recover_verb = {
+	"recover", "[-c CONF]",
+	"Finish deliveries that were cut short, release the claims of drains "
+	"that died (each counts an attempt), and remove tmp/ files abandoned "
+	"for over 36 hours. Every drain does this first.",
+	recover_opt_table, 1, 0
+};
 
 int
 cmd_recover(int argc, char *argv[])
 {
-	struct config	*cf;
-	const char	*opt = NULL;
-	int		 rc;
+	struct recover_opts	 o = { NULL };
+	struct config		*cf;
+	int			 rc, n;
 
-	switch (cli_config_only(argc, argv, &opt)) {
-	case 0:
+	switch (opt_parse(&recover_verb, argc, argv, &o, &n)) {
+	case OPT_OK:
 		break;
-	case 1:
-		return cli_help(recover_usage);
+	case OPT_HELP:
+		return opt_help(&recover_verb);
 	default:
-		recover_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if ((cf = cli_load(opt)) == NULL)
+	if ((cf = cli_load(o.ro_conf)) == NULL)
 		return EXIT_USAGE;
 	rc = cli_each_spool(cf, recover_one, NULL);
 	config_free(cf);

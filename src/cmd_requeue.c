@@ -2,12 +2,13 @@
  * hookspool requeue: failed/ back to new/, attempt count reset.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "event.h"
 #include "queue.h"
@@ -89,42 +90,51 @@ requeue_one(struct spool *sp, void *arg)
 	return rc;
 }
 
-static void
-requeue_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool requeue [-c CONF] [ID... | --all]\n");
-}
+struct requeue_args {
+	const char	*ra_conf;
+	int		 ra_all;
+};
+
+static const struct opt requeue_opt_table[] = {
+	OPT_CONFIG(struct requeue_args, ra_conf),
+	{ "all", 0, OPT_FLAG, offsetof(struct requeue_args, ra_all), 0, 0,
+	    NULL, "every event in failed/, instead of the IDs given" },
+};
+
+static const struct opt_verb requeue_verb = {
+	"requeue", "[-c CONF] (ID... | --all)",
+	"Put failed events (failed/) back into new/ with their attempt count "
+	"reset, the events of the ids given or all of them. A drain takes them "
+	"again.",
+	requeue_opt_table, 2, -1
+};
 
 int
 cmd_requeue(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct requeue_args	 ra = { NULL, 0 };
 	struct requeue_opts	 ro;
 	struct config		*cf;
-	const char		*conf = NULL;
 	size_t			 i;
-	int			 c, all = 0, rc;
+	int			 rc, n;
 
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'c')
-			conf = optarg;
-		else if (c == 'h')
-			return cli_help(requeue_usage);
-		else if (c == 'a')
-			all = 1;
-		else
-			goto usage;
+	switch (opt_parse(&requeue_verb, argc, argv, &ra, &n)) {
+	case OPT_OK:
+		break;
+	case OPT_HELP:
+		return opt_help(&requeue_verb);
+	default:
+		return EXIT_USAGE;
 	}
 	memset(&ro, 0, sizeof(ro));
-	ro.ro_ids = argv + optind;
-	ro.ro_nids = argc - optind;
-	if (all == (ro.ro_nids > 0))
-		goto usage;
-	if ((cf = cli_load(conf)) == NULL)
+	ro.ro_ids = argv + n;
+	ro.ro_nids = argc - n;
+	if (ra.ra_all == (ro.ro_nids > 0)) {
+		opt_misuse(&requeue_verb, ra.ra_all ? "give ids or --all, not "
+		    "both" : "which events? give their ids, or --all");
+		return EXIT_USAGE;
+	}
+	if ((cf = cli_load(ra.ra_conf)) == NULL)
 		return EXIT_USAGE;
 	if (ro.ro_nids > 0 &&
 	    (ro.ro_found = calloc(ro.ro_nids, sizeof(*ro.ro_found))) == NULL) {
@@ -144,7 +154,4 @@ cmd_requeue(int argc, char *argv[])
 	free(ro.ro_found);
 	config_free(cf);
 	return rc;
-usage:
-	requeue_usage(stderr);
-	return EXIT_USAGE;
 }

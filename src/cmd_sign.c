@@ -2,12 +2,13 @@
  * hookspool sign: the signature a sender would send.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "opt.h"
 #include "config.h"
 #include "scheme.h"
 #include "verify.h"
@@ -97,69 +98,92 @@ load_key(const char *file, char *inline_secret, unsigned char **key,
 	return *key == NULL ? EXIT_PART : 0;
 }
 
-static void
-sign_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool sign [--scheme S [--id ID] "
-	    "[--type T]]\n"
-	    "                      (--secret-file F | --secret S) [FILE]\n"
-	    "       hookspool sign ... --secret-file - FILE\n");
-}
+struct sign_opts {
+	const char	*sg_file;
+	char		*sg_secret;
+	const char	*sg_scheme;
+	const char	*sg_id;
+	const char	*sg_type;
+};
+
+static const struct opt sign_opt_table[] = {
+	{ "secret-file", 0, OPT_STRING, offsetof(struct sign_opts, sg_file),
+	    0, 0, "F", "the secret, as a webhook's secret_file holds it; "
+	    "\"-\" reads it from standard input (the body then comes from "
+	    "FILE)" },
+	{ "secret", 0, OPT_STRING, offsetof(struct sign_opts, sg_secret), 0,
+	    0, "S", "the secret itself (every user sees it in ps while it "
+	    "starts: prefer --secret-file)" },
+	{ "scheme", 0, OPT_STRING, offsetof(struct sign_opts, sg_scheme), 0,
+	    0, "S", "print the header lines sender S would send (protocol, "
+	    "github, stripe, standard, slack, shopify) instead of the hex MAC" },
+	{ "id", 0, OPT_STRING, offsetof(struct sign_opts, sg_id), 0, 0, "ID",
+	    "the delivery id, for schemes that send it in a header (github, "
+	    "shopify, standard)" },
+	{ "type", 0, OPT_STRING, offsetof(struct sign_opts, sg_type), 0, 0,
+	    "T", "the event, for schemes that send it in a header (github, "
+	    "shopify)" },
+};
+
+static const struct opt_verb sign_verb = {
+	"sign", "[--scheme S [--id ID] [--type T]] (--secret-file F | "
+	"--secret S) [FILE]",
+	"Print the hex HMAC-SHA256 of FILE (or standard input) under the "
+	"secret, as the x-protocol-signature header carries it; with --scheme, "
+	"the header lines that sender would send, for curl -H @-.",
+	sign_opt_table, sizeof(sign_opt_table) / sizeof(sign_opt_table[0]), 1
+};
 
 int
 cmd_sign(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "secret-file", required_argument, NULL, 'f' },
-		{ "secret", required_argument, NULL, 's' },
-		{ "scheme", required_argument, NULL, 'S' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "type", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct sign_opts o = { NULL, NULL, NULL, NULL, NULL };
 	unsigned char	*key = NULL;
-	const char	*file = NULL, *reason;
-	char		*inline_secret = NULL;
-	const char	*scheme = NULL, *id = NULL, *type = NULL;
+	const char	*file, *reason;
+	char		*inline_secret;
+	const char	*scheme, *id, *type;
 	char		 hex[VERIFY_HEX_LEN + 1], *body;
 	size_t		 keylen, len;
 	FILE		*fp = stdin;
-	int		 c, rc;
+	int		 rc, first;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f')
-			file = optarg;
-		else if (c == 's')
-			inline_secret = optarg;
-		else if (c == 'S')
-			scheme = optarg;
-		else if (c == 'i')
-			id = optarg;
-		else if (c == 't')
-			type = optarg;
-		else if (c == 'h')
-			return cli_help(sign_usage);
-		else
-			goto usage;
+	switch (opt_parse(&sign_verb, argc, argv, &o, &first)) {
+	case OPT_OK:
+		break;
+	case OPT_HELP:
+		return opt_help(&sign_verb);
+	default:
+		return EXIT_USAGE;
 	}
-	if ((file == NULL) == (inline_secret == NULL) || argc - optind > 1)
-		goto usage;
+	file = o.sg_file;
+	inline_secret = o.sg_secret;
+	scheme = o.sg_scheme;
+	id = o.sg_id;
+	type = o.sg_type;
+	if ((file == NULL) == (inline_secret == NULL)) {
+		opt_misuse(&sign_verb, file == NULL ? "the secret: give "
+		    "--secret-file F (or --secret S)" : "give --secret-file or "
+		    "--secret, not both");
+		return EXIT_USAGE;
+	}
 	/* "--secret-file -": the secret on standard input, the body in FILE */
 	if (file != NULL && strcmp(file, "-") == 0) {
-		if (optind == argc)
-			goto usage;
+		if (first == argc) {
+			opt_misuse(&sign_verb, "--secret-file - reads the secret "
+			    "from standard input: name the body's FILE");
+			return EXIT_USAGE;
+		}
 		file = "/dev/stdin";
 	}
 	if ((rc = load_key(file, inline_secret, &key, &keylen)) != 0)
 		return rc;
-	if (optind < argc && (fp = fopen(argv[optind], "rb")) == NULL) {
-		cli_warnx("unable to open %s: %s", argv[optind], strerror(errno));
+	if (first < argc && (fp = fopen(argv[first], "rb")) == NULL) {
+		cli_warnx("unable to open %s: %s", argv[first], strerror(errno));
 		rc = EXIT_PART;
 		goto done;
 	}
 	if (read_input(fp, &body, &len) == -1) {
-		cli_warnx("unable to read %s: %s", optind < argc ? argv[optind] :
+		cli_warnx("unable to read %s: %s", first < argc ? argv[first] :
 		    "standard input", strerror(errno));
 		rc = EXIT_PART;
 		goto done;
@@ -183,7 +207,4 @@ done:
 	explicit_bzero(key, keylen);
 	free(key);
 	return rc;
-usage:
-	sign_usage(stderr);
-	return EXIT_USAGE;
 }

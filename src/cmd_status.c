@@ -3,7 +3,7 @@
  * event, as text or JSON.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +11,36 @@
 #include "cli.h"
 #include "config.h"
 #include "event.h"
+#include "opt.h"
 #include "queue.h"
 #include "spool.h"
 
 #define DURATION_MAX	(100LL * 365 * 86400)
 
 struct status_opts {
-	long long	so_warn_age;	/* -1: no warning */
-	size_t		so_shown;
-	int		so_json;
+	const char	*so_conf;
+	long long	 so_warn_age;	/* -1: no warning */
+	size_t		 so_shown;
+	int		 so_json;
+};
+
+static const struct opt status_opt_table[] = {
+	OPT_CONFIG(struct status_opts, so_conf),
+	{ "json", 0, OPT_FLAG, offsetof(struct status_opts, so_json), 0, 0,
+	    NULL, "print one JSON array, an object per spool: spool, new, "
+	    "cur, failed, tmp, oldest_new_age_s" },
+	{ "warn-age", 0, OPT_DURATION, offsetof(struct status_opts,
+	    so_warn_age), 0, DURATION_MAX, "D", "exit 1, with a message, "
+	    "when the oldest waiting event is older than D (30s, 15m, 2h, "
+	    "1d); for monitoring" },
+};
+
+static const struct opt_verb status_verb = {
+	"status", "[-c CONF] [--json] [--warn-age D]",
+	"Count the events in each spool's folders, and say how long the "
+	"oldest waiting event has waited. Reads only: takes no claim.",
+	status_opt_table, sizeof(status_opt_table) / sizeof(status_opt_table[0]),
+	0
 };
 
 static int
@@ -60,46 +81,22 @@ status_one(struct spool *sp, void *arg)
 	return 0;
 }
 
-static void
-status_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool status [-c CONF] [--json] "
-	    "[--warn-age D]\n");
-}
-
 int
 cmd_status(int argc, char *argv[])
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "warn-age", required_argument, NULL, 'w' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct status_opts	 so = { -1, 0, 0 };
+	struct status_opts	 so = { NULL, -1, 0, 0 };
 	struct config		*cf;
-	const char		*conf = NULL, *reason;
-	int			 c, rc;
+	int			 rc, n;
 
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'c')
-			conf = optarg;
-		else if (c == 'h')
-			return cli_help(status_usage);
-		else if (c == 'j')
-			so.so_json = 1;
-		else if (c == 'w') {
-			if (config_parse_duration(optarg, 0, DURATION_MAX,
-			    &so.so_warn_age, &reason) == -1) {
-				cli_warnx("--warn-age %s: %s", optarg, reason);
-				return EXIT_USAGE;
-			}
-		} else
-			goto usage;
+	switch (opt_parse(&status_verb, argc, argv, &so, &n)) {
+	case OPT_OK:
+		break;
+	case OPT_HELP:
+		return opt_help(&status_verb);
+	default:
+		return EXIT_USAGE;
 	}
-	if (optind != argc)
-		goto usage;
-	if ((cf = cli_load(conf)) == NULL)
+	if ((cf = cli_load(so.so_conf)) == NULL)
 		return EXIT_USAGE;
 	if (so.so_json)
 		printf("[");
@@ -112,7 +109,4 @@ cmd_status(int argc, char *argv[])
 		rc = EXIT_PART;
 	}
 	return rc;
-usage:
-	status_usage(stderr);
-	return EXIT_USAGE;
 }

@@ -11,7 +11,7 @@
  * blocks for at most a second), so TERM lets the handler in flight finish.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +24,7 @@
 #include "event.h"
 #include "handler.h"
 #include "io.h"
+#include "opt.h"
 #include "rlink.h"
 
 #define CONSUME_GROUP		"hookspool"
@@ -39,24 +40,23 @@
 #define CONSUME_SCAN_EVERY	1.0
 
 struct consume_opts {
+	struct rlink_opts	 co_r;		/* --redis, --auth-file, ... */
 	struct rlink_conf	 co_link;	/* --redis, --cluster */
 	struct rtext_node	*co_nodes;	/* --cluster, co_link's */
 	size_t			 co_nnodes;
-	const char		*co_auth;
-	const char		*co_stream;
 	const char		*co_group;
+	const char		*co_name_opt;	/* --name, or NULL */
 	char			 co_name[CONSUME_NAME_MAX + 1];
 	const char		*co_exec;
 	long long		 co_max;	/* 0: until asked to stop */
-	unsigned		 co_attempts;
+	long long		 co_attempts;
 	long long		 co_timeout;
 	long long		 co_idle;
 	char			 co_idle_ms[24];
 	char			 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
 	/* {KEY}:group:GROUP, set once consume has made the group */
 	char			 co_made[CLI_STREAM_MAX + CONSUME_NAME_MAX + 12];
-	char			*co_types[CONSUME_TYPES_MAX];
-	size_t			 co_ntypes;
+	struct opt_list		 co_types;
 };
 
 struct consume_stats {
@@ -79,18 +79,6 @@ static char			consume_stopped[RLINK_ERR_MAX];
 /* Why the group is not made again, once group_start() has run. */
 static char			consume_gone[RLINK_ERR_MAX];
 
-static void
-consume_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool consume --redis HOST:PORT|unix:PATH "
-	    "[--auth-file F] [--stream KEY]\n"
-	    "                         [--group G] [--name NAME] --exec CMD "
-	    "[--max N]\n"
-	    "                         [--attempts N] [--timeout D] "
-	    "[--type PATTERN] [--idle D]\n"
-	    "                         [--cluster NODE[=LOCAL]]...\n");
-}
-
 /* A group or consumer name: like a stream key, braces allowed. */
 static int
 name_check(const char *s, const char **reason)
@@ -109,95 +97,45 @@ name_check(const char *s, const char **reason)
 	return 0;
 }
 
-/* The options that say where Redis and the stream are. */
-static int
-link_opt(int c, const char *arg, struct consume_opts *o)
-{
-	const char	*reason;
+#define OPT_OF(f)	offsetof(struct consume_opts, f)
 
-	switch (c) {
-	case 'r':
-		if (rlink_addr_check(arg, &reason) == -1) {
-			cli_warnx("--redis %s: %s", arg, reason);
-			return -1;
-		}
-		o->co_link.rc_addr = arg;
-		return 0;
-	case 'A':
-		o->co_auth = arg;
-		return 0;
-	case 's':
-		if (cli_stream_key(arg, &reason) == -1) {
-			cli_warnx("--stream: %s", reason);
-			return -1;
-		}
-		o->co_stream = arg;
-		return 0;
-	case 'C':
-		if (rlink_node_add(&o->co_nodes, &o->co_nnodes, arg,
-		    &reason) == -1) {
-			cli_warnx("--cluster %s: %s (give HOST:PORT as the "
-			    "cluster announces it, or HOST:PORT=LOCAL)", arg,
-			    reason);
-			return -1;
-		}
-		return 0;
-	case 'g':
-	case 'n':
-		if (name_check(arg, &reason) == -1) {
-			cli_warnx("--%s: %s", c == 'g' ? "group" : "name",
-			    reason);
-			return -1;
-		}
-		if (c == 'g')
-			o->co_group = arg;
-		else
-			snprintf(o->co_name, sizeof(o->co_name), "%s", arg);
-		return 0;
-	}
-	return 1;
-}
+static const struct opt consume_opt_table[] = {
+	RLINK_OPTS(struct consume_opts, co_r),
+	{ "group", 0, OPT_STRING, OPT_OF(co_group), 0, 0, "G", "the "
+	    "consumer group (default: hookspool; made from the stream's start "
+	    "the first time)" },
+	{ "name", 0, OPT_STRING, OPT_OF(co_name_opt), 0, 0, "NAME", "this "
+	    "worker's name in the group (default: host name and pid)" },
+	{ "exec", 0, OPT_STRING, OPT_OF(co_exec), 0, 0, "CMD", "required: "
+	    "run CMD through /bin/sh for each entry, as drain --exec does; "
+	    "exit 0 acknowledges it" },
+	{ "max", 0, OPT_NUMBER, OPT_OF(co_max), 1, 1000000000LL, "N", "stop "
+	    "after N entries, or when none is waiting (default: run until "
+	    "TERM)" },
+	{ "attempts", 0, OPT_NUMBER, OPT_OF(co_attempts), 1, 1000, "N",
+	    "after N deliveries copy an entry to KEY:failed and acknowledge it "
+	    "(default: 5)" },
+	{ "timeout", 0, OPT_DURATION, OPT_OF(co_timeout), 1,
+	    CONSUME_DURATION_MAX, "D", "kill a handler that runs longer than D "
+	    "(default: 5m)" },
+	{ "type", 0, OPT_LIST, OPT_OF(co_types), 0, CONSUME_TYPES_MAX,
+	    "PATTERN", "run the handler only on entries whose type matches "
+	    "PATTERN (fnmatch); others are acknowledged unhandled" },
+	{ "idle", 0, OPT_DURATION, OPT_OF(co_idle), 1, CONSUME_DURATION_MAX,
+	    "D", "take over an entry pending that long on a worker that died, "
+	    "or whose handler failed; longer than --timeout and 5s (default: "
+	    "10m)" },
+};
 
-/* The options that say how each entry is handled. */
-static int
-work_opt(int c, const char *arg, struct consume_opts *o)
-{
-	long long	v;
-
-	switch (c) {
-	case 'e':
-		if (*arg == '\0') {
-			cli_warnx("--exec: empty command");
-			return -1;
-		}
-		o->co_exec = arg;
-		return 0;
-	case 'm':
-		if (cli_opt_number("max", arg, 0, 1, 1000000000LL, &v) == -1)
-			return -1;
-		o->co_max = v;
-		return 0;
-	case 'a':
-		if (cli_opt_number("attempts", arg, 0, 1, 1000, &v) == -1)
-			return -1;
-		o->co_attempts = (unsigned)v;
-		return 0;
-	case 't':
-	case 'i':
-		return cli_opt_number(c == 't' ? "timeout" : "idle", arg, 1, 1,
-		    CONSUME_DURATION_MAX, c == 't' ? &o->co_timeout :
-		    &o->co_idle);
-	case 'T':
-		if (o->co_ntypes == CONSUME_TYPES_MAX) {
-			cli_warnx("--type: more than %d patterns",
-			    CONSUME_TYPES_MAX);
-			return -1;
-		}
-		o->co_types[o->co_ntypes++] = (char *)arg;
-		return 0;
-	}
-	return 1;
-}
+static const struct opt_verb consume_verb = {
+	"consume", "--redis ADDR [--auth-file F] [--stream KEY] "
+	"[--cluster NODE]... [--group G] [--name NAME] --exec CMD [--max N] "
+	"[--attempts N] [--timeout D] [--type PATTERN]... [--idle D]",
+	"Run the handler on the entries of a Redis stream as a worker of a "
+	"consumer group, acknowledging each once the handler exits 0.",
+	consume_opt_table,
+	sizeof(consume_opt_table) / sizeof(consume_opt_table[0]), 0
+};
 
 /* What follows from the options once all are read. Returns 0 or -1. */
 static int
@@ -228,60 +166,43 @@ opts_done(struct consume_opts *o)
 	}
 	snprintf(o->co_idle_ms, sizeof(o->co_idle_ms), "%lld",
 	    o->co_idle * 1000);
-	snprintf(o->co_failed, sizeof(o->co_failed), "%s:failed", o->co_stream);
-	snprintf(o->co_made, sizeof(o->co_made), "{%s}:group:%s", o->co_stream,
+	snprintf(o->co_failed, sizeof(o->co_failed), "%s:failed", o->co_r.ro_stream);
+	snprintf(o->co_made, sizeof(o->co_made), "{%s}:group:%s", o->co_r.ro_stream,
 	    o->co_group);
-	o->co_link.rc_nodes = o->co_nodes;
-	o->co_link.rc_nnodes = o->co_nnodes;
 	return 0;
 }
 
-/* Parse argv into o; 1 for --help, -1 (told) for a usage error. */
-static int
+/* Parse argv into o. Returns OPT_OK, OPT_HELP or OPT_USAGE (told). */
+static enum opt_result
 parse_opts(int argc, char *argv[], struct consume_opts *o)
 {
-	static const struct option opts[] = {
-		{ "redis", required_argument, NULL, 'r' },
-		{ "auth-file", required_argument, NULL, 'A' },
-		{ "stream", required_argument, NULL, 's' },
-		{ "cluster", required_argument, NULL, 'C' },
-		{ "group", required_argument, NULL, 'g' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "exec", required_argument, NULL, 'e' },
-		{ "max", required_argument, NULL, 'm' },
-		{ "attempts", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "type", required_argument, NULL, 'T' },
-		{ "idle", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int	c, r;
+	enum opt_result	 r;
+	const char	*reason;
+	int		 n;
 
 	memset(o, 0, sizeof(*o));
-	o->co_stream = CONSUME_STREAM;
+	o->co_r.ro_stream = CONSUME_STREAM;
 	o->co_group = CONSUME_GROUP;
 	o->co_attempts = CONSUME_ATTEMPTS;
 	o->co_timeout = CONSUME_TIMEOUT;
 	o->co_idle = CONSUME_IDLE;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'h')
-			return 1;
-		if ((r = link_opt(c, optarg, o)) == 1)
-			r = work_opt(c, optarg, o);
-		if (r == 1)
-			consume_usage(stderr);
-		if (r != 0)
-			return -1;
+	if ((r = opt_parse(&consume_verb, argc, argv, o, &n)) != OPT_OK ||
+	    (r = rlink_opts_check(&consume_verb, &o->co_r, &o->co_link,
+	    &o->co_nodes, &o->co_nnodes)) != OPT_OK)
+		return r;
+	if (o->co_exec == NULL || *o->co_exec == '\0')
+		return opt_misuse(&consume_verb, "--exec CMD is required: the "
+		    "handler to run on each entry");
+	if (name_check(o->co_group, &reason) == -1)
+		return opt_misuse(&consume_verb, "--group %s: %s", o->co_group,
+		    reason);
+	if (o->co_name_opt != NULL) {
+		if (name_check(o->co_name_opt, &reason) == -1)
+			return opt_misuse(&consume_verb, "--name %s: %s",
+			    o->co_name_opt, reason);
+		snprintf(o->co_name, sizeof(o->co_name), "%s", o->co_name_opt);
 	}
-	if (optind != argc || o->co_link.rc_addr == NULL ||
-	    o->co_exec == NULL) {
-		if (optind == argc)
-			cli_warnx("--redis and --exec are required");
-		consume_usage(stderr);
-		return -1;
-	}
-	return opts_done(o);
+	return opts_done(o) == 0 ? OPT_OK : OPT_USAGE;
 }
 
 /* Run a command of n words given as strings; NULL: see consume_stopped. */
@@ -365,8 +286,8 @@ static int
 group_start(struct rlink *rl, const struct consume_opts *o)
 {
 	const char	*exists[] = { "EXISTS", o->co_made };
-	const char	*pending[] = { "XPENDING", o->co_stream, o->co_group };
-	const char	*create[] = { "XGROUP", "CREATE", o->co_stream,
+	const char	*pending[] = { "XPENDING", o->co_r.ro_stream, o->co_group };
+	const char	*create[] = { "XGROUP", "CREATE", o->co_r.ro_stream,
 	    o->co_group, "0", "MKSTREAM" };
 	const char	*mark[] = { "SET", o->co_made, "1" };
 	long long	 made;
@@ -377,7 +298,7 @@ group_start(struct rlink *rl, const struct consume_opts *o)
 	    "does not make it again, which would run every entry still in the "
 	    "stream again; to go on with the entries added from now on, run "
 	    "XGROUP CREATE %s %s $ (or an entry's id instead of $ to start "
-	    "after it)", o->co_group, o->co_stream, o->co_made, o->co_stream,
+	    "after it)", o->co_group, o->co_r.ro_stream, o->co_made, o->co_r.ro_stream,
 	    o->co_group);
 	if ((made = simple(rl, 2, exists, "unable to look for the key that "
 	    "marks the consumer group", 0)) == -1)
@@ -442,7 +363,7 @@ entry_parse(const redisReply *r, struct consume_entry *e)
 static long long
 delivery_count(struct rlink *rl, const struct consume_opts *o, const char *id)
 {
-	const char	*argv[] = { "XPENDING", o->co_stream, o->co_group, id,
+	const char	*argv[] = { "XPENDING", o->co_r.ro_stream, o->co_group, id,
 	    id, "1" };
 	redisReply	*r, *p;
 	long long	 n = 1;
@@ -461,7 +382,7 @@ delivery_count(struct rlink *rl, const struct consume_opts *o, const char *id)
 static int
 ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
 {
-	const char	*argv[] = { "XACK", o->co_stream, o->co_group, entry };
+	const char	*argv[] = { "XACK", o->co_r.ro_stream, o->co_group, entry };
 	redisReply	*r;
 	int		 rc = 0;
 
@@ -625,8 +546,9 @@ handle(struct rlink *rl, const struct consume_opts *o,
 		dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
 		return;
 	}
-	if (o->co_ntypes > 0 &&
-	    !event_type_matches(e->ce_f.re_type, o->co_types, o->co_ntypes)) {
+	if (o->co_types.ol_n > 0 &&
+	    !event_type_matches(e->ce_f.re_type,
+	    (char *const *)o->co_types.ol_v, o->co_types.ol_n)) {
 		if (ack(rl, o, e->ce_entry) == 0)
 			st->cs_skipped++;
 		else
@@ -644,13 +566,13 @@ handle(struct rlink *rl, const struct consume_opts *o,
 	case HANDLER_FAILED:
 	case HANDLER_TIMED_OUT:
 		if (e->ce_attempt < o->co_attempts) {
-			cli_warnx("event %s: %s (attempt %lld of %u); "
+			cli_warnx("event %s: %s (attempt %lld of %lld); "
 			    "retried after --idle", id, what, e->ce_attempt,
 			    o->co_attempts);
 			st->cs_retry++;
 			return;
 		}
-		snprintf(why, sizeof(why), "%s (attempt %lld of %u)", what,
+		snprintf(why, sizeof(why), "%s (attempt %lld of %lld)", what,
 		    e->ce_attempt, o->co_attempts);
 		dead_letter(rl, o, e, e->ce_attempt, why, id, st);
 		return;
@@ -669,7 +591,7 @@ static redisReply *
 autoclaim(struct rlink *rl, const struct consume_opts *o, char *cursor,
     size_t cursorlen, struct consume_entry *e)
 {
-	const char	*argv[] = { "XAUTOCLAIM", o->co_stream, o->co_group,
+	const char	*argv[] = { "XAUTOCLAIM", o->co_r.ro_stream, o->co_group,
 	    o->co_name, o->co_idle_ms, cursor, "COUNT", "1" };
 	redisReply	*r, *list;
 
@@ -702,7 +624,7 @@ read_new(struct rlink *rl, const struct consume_opts *o,
 {
 	const char	*argv[] = { "XREADGROUP", "GROUP", o->co_group,
 	    o->co_name, "COUNT", "1", "BLOCK", CONSUME_BLOCK_MS, "STREAMS",
-	    o->co_stream, ">" };
+	    o->co_r.ro_stream, ">" };
 	redisReply	*r, *s;
 
 	if ((r = call(rl, 11, argv)) == NULL)
@@ -798,14 +720,14 @@ cmd_consume(int argc, char *argv[])
 	char			 err[RLINK_ERR_MAX];
 	int			 r;
 
-	if ((r = parse_opts(argc, argv, &o)) != 0) {
+	if ((r = parse_opts(argc, argv, &o)) != OPT_OK) {
 		free(o.co_nodes);
-		return r == 1 ? cli_help(consume_usage) : EXIT_USAGE;
+		return r == OPT_HELP ? opt_help(&consume_verb) : EXIT_USAGE;
 	}
 	memset(&st, 0, sizeof(st));
 	r = EXIT_PART;
-	if (o.co_auth != NULL &&
-	    rlink_auth_read(o.co_auth, &user, &pass, err, sizeof(err)) == -1) {
+	if (o.co_r.ro_auth != NULL &&
+	    rlink_auth_read(o.co_r.ro_auth, &user, &pass, err, sizeof(err)) == -1) {
 		cli_warnx("%s", err);
 		r = EXIT_USAGE;
 	} else if (rlink_open(&o.co_link, user, pass, &rl, err,

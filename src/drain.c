@@ -10,9 +10,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +30,7 @@
 #include "event.h"
 #include "handler.h"
 #include "io.h"
+#include "opt.h"
 #include "spool.h"
 
 #define DRAIN_ATTEMPTS		5
@@ -42,12 +43,42 @@
 #define DRAIN_LOOK_MAX		1000
 
 struct drain_opts {
+	const char	*do_conf;
 	const char	*do_exec;		/* NULL: standard output */
 	long long	 do_max;		/* 0: no limit */
-	unsigned	 do_attempts;
+	long long	 do_attempts;
 	long long	 do_timeout;
-	char		*do_types[DRAIN_TYPES_MAX];
-	size_t		 do_ntypes;
+	struct opt_list	 do_types;
+};
+
+static const struct opt drain_opt_table[] = {
+	OPT_CONFIG(struct drain_opts, do_conf),
+	{ "exec", 0, OPT_STRING, offsetof(struct drain_opts, do_exec), 0, 0,
+	    "CMD", "run CMD through /bin/sh for each event: the event line "
+	    "on its standard input, HOOKSPOOL_ID, _TYPE, _WEBHOOK, _FILE and "
+	    "_ATTEMPT in its environment; exit 0 removes the event. Without "
+	    "it, events go to standard output as JSON lines" },
+	{ "max", 0, OPT_NUMBER, offsetof(struct drain_opts, do_max), 1,
+	    1000000000LL, "N", "stop after N events (default: no limit)" },
+	{ "attempts", 0, OPT_NUMBER, offsetof(struct drain_opts, do_attempts),
+	    1, 1000, "N", "move an event to failed/ after N failed attempts "
+	    "(default: 5)" },
+	{ "timeout", 0, OPT_DURATION, offsetof(struct drain_opts, do_timeout),
+	    1, DRAIN_TIMEOUT_MAX, "D", "kill a handler that runs longer than D "
+	    "(TERM, then KILL 5s later); a failed attempt (default: 5m)" },
+	{ "type", 0, OPT_LIST, offsetof(struct drain_opts, do_types), 0,
+	    DRAIN_TYPES_MAX, "PATTERN", "take only events whose type matches "
+	    "PATTERN (fnmatch: message.*); may be given up to 64 times" },
+};
+
+static const struct opt_verb drain_verb = {
+	"drain", "[-c CONF] [--exec CMD] [--max N] [--attempts N] "
+	"[--timeout D] [--type PATTERN]...",
+	"Recover each spool, then hand the waiting events, oldest first, to "
+	"the handler or to standard output. Safe to run from cron while "
+	"another drain runs: each event is claimed by one.",
+	drain_opt_table, sizeof(drain_opt_table) / sizeof(drain_opt_table[0]),
+	0
 };
 
 struct drain_stats {
@@ -69,85 +100,25 @@ enum outcome {
 
 static struct cli_signals	drain_sig;
 
-static void
-drain_usage(FILE *f)
-{
-	fprintf(f, "usage: hookspool drain [-c CONF] [--exec CMD] "
-	    "[--max N] [--attempts N]\n"
-	    "                       [--timeout D] [--type PATTERN]\n");
-}
-
 /*
- * The options into *o and *conf. Returns 0, 1 for --help, or -1 on a
- * usage error (already said on stderr).
+ * The options into *o. Returns OPT_OK, OPT_HELP, or OPT_USAGE (said on
+ * stderr).
  */
-static int
-parse_opts(int argc, char *argv[], struct drain_opts *o, const char **conf)
+static enum opt_result
+parse_opts(int argc, char *argv[], struct drain_opts *o)
 {
-	static const struct option opts[] = {
-		{ "exec", required_argument, NULL, 'e' },
-		{ "max", required_argument, NULL, 'm' },
-		{ "attempts", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "type", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	long long	 v;
-	int		 c;
+	enum opt_result	r;
+	int		n;
 
 	memset(o, 0, sizeof(*o));
 	o->do_attempts = DRAIN_ATTEMPTS;
 	o->do_timeout = DRAIN_TIMEOUT;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			*conf = optarg;
-			break;
-		case 'h':
-			return 1;
-		case 'e':
-			if (*optarg == '\0') {
-				cli_warnx("--exec: empty command");
-				return -1;
-			}
-			o->do_exec = optarg;
-			break;
-		case 'm':
-			if (cli_opt_number("max", optarg, 0, 1, 1000000000LL,
-			    &v) == -1)
-				return -1;
-			o->do_max = v;
-			break;
-		case 'a':
-			if (cli_opt_number("attempts", optarg, 0, 1, 1000,
-			    &v) == -1)
-				return -1;
-			o->do_attempts = (unsigned)v;
-			break;
-		case 't':
-			if (cli_opt_number("timeout", optarg, 1, 1,
-			    DRAIN_TIMEOUT_MAX, &o->do_timeout) == -1)
-				return -1;
-			break;
-		case 'T':
-			if (o->do_ntypes == DRAIN_TYPES_MAX) {
-				cli_warnx("--type: more than %d patterns",
-				    DRAIN_TYPES_MAX);
-				return -1;
-			}
-			o->do_types[o->do_ntypes++] = optarg;
-			break;
-		default:
-			drain_usage(stderr);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		drain_usage(stderr);
-		return -1;
-	}
-	return 0;
+	if ((r = opt_parse(&drain_verb, argc, argv, o, &n)) != OPT_OK)
+		return r;
+	if (o->do_exec != NULL && *o->do_exec == '\0')
+		return opt_misuse(&drain_verb, "--exec: an empty command; give "
+		    "the handler to run");
+	return OPT_OK;
 }
 
 /* claim_take()'s filter: the --type patterns. Unreadable lines are taken. */
@@ -159,11 +130,12 @@ want_type(const char *line, size_t len, void *arg)
 	char			*type;
 	int			 yes;
 
-	if (o->do_ntypes == 0)
+	if (o->do_types.ol_n == 0)
 		return 1;
 	if (event_field_string(line, len, "type", &type, &reason) == -1)
 		return 1;
-	yes = event_type_matches(type, o->do_types, o->do_ntypes);
+	yes = event_type_matches(type, (char *const *)o->do_types.ol_v,
+	    o->do_types.ol_n);
 	free(type);
 	return yes;
 }
@@ -303,7 +275,7 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 			ds->ds_errors++;
 			break;
 		}
-		if (claim_retry(sp, cl, o->do_attempts, &to_failed,
+		if (claim_retry(sp, cl, (unsigned)o->do_attempts, &to_failed,
 		    &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", id, reason,
 			    strerror(errno));
@@ -311,12 +283,12 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 			break;
 		}
 		if (to_failed) {
-			cli_warnx("event %s: %s (attempt %u of %u); "
+			cli_warnx("event %s: %s (attempt %u of %lld); "
 			    "moved to failed/", id, what, cl->cl_attempts + 1,
 			    o->do_attempts);
 			ds->ds_failed++;
 		} else {
-			cli_warnx("event %s: %s (attempt %u of %u); "
+			cli_warnx("event %s: %s (attempt %u of %lld); "
 			    "retried by the next drain", id, what,
 			    cl->cl_attempts + 1, o->do_attempts);
 			ds->ds_retry++;
@@ -350,7 +322,7 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
 	memset(&f, 0, sizeof(f));
 	what[0] = '\0';
 	if (cli_event_read(cl->cl_line, cl->cl_len, &f, &reason) == -1 ||
-	    cl->cl_attempts >= o->do_attempts) {
+	    cl->cl_attempts >= (unsigned)o->do_attempts) {
 		if (claim_give_up(sp, cl, &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", cl->cl_name,
 			    reason, strerror(errno));
@@ -555,19 +527,18 @@ cmd_drain(int argc, char *argv[])
 	struct drain_stats	  ds;
 	struct config		 *cf;
 	struct spool		**spools = NULL;
-	const char		 *conf = NULL;
 	unsigned		  released;
 	size_t			  i, nspools = 0;
 
-	switch (parse_opts(argc, argv, &o, &conf)) {
-	case 0:
+	switch (parse_opts(argc, argv, &o)) {
+	case OPT_OK:
 		break;
-	case 1:
-		return cli_help(drain_usage);
+	case OPT_HELP:
+		return opt_help(&drain_verb);
 	default:
 		return EXIT_USAGE;
 	}
-	if ((cf = cli_load(conf)) == NULL)
+	if ((cf = cli_load(o.do_conf)) == NULL)
 		return EXIT_USAGE;
 	memset(&ds, 0, sizeof(ds));
 	if (cli_signals_block(&drain_sig) == -1) {

@@ -17,7 +17,7 @@
  * another host under a fresh id is a duplicate there as well.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +25,7 @@
 #include "cmd.h"
 #include "forward.h"
 #include "json.h"
+#include "opt.h"
 #include "scheme.h"
 #include "verify.h"
 #include "watch.h"
@@ -36,159 +37,74 @@
 #define FORWARD_BATCH		256
 #define FORWARD_REPLICAS_MAX	100
 
-static void
-forward_usage(FILE *f)
+#define OPT_OF(f)	offsetof(struct forward_opts, f)
+
+static const struct opt forward_opt_table[] = {
+	OPT_CONFIG(struct forward_opts, fo_conf),
+	RLINK_OPTS(struct forward_opts, fo_r),
+	{ "replicas", 0, OPT_NUMBER, OPT_OF(fo_replicas), 1,
+	    FORWARD_REPLICAS_MAX, "N", "an event leaves the spool only once N "
+	    "replicas have it (WAIT after each batch, 5s at most); instead of "
+	    "the server's own persistence" },
+	{ "accept-loss", 0, OPT_FLAG, OPT_OF(fo_accept_loss), 0, 0, NULL,
+	    "forward to a server that may lose what it confirmed (not "
+	    "appendonly yes with appendfsync always): a crash of Redis then "
+	    "loses events the spool has let go of" },
+	{ "max", 0, OPT_NUMBER, OPT_OF(fo_max), 1, 1000000000LL, "N",
+	    "stop after N events (default: no limit)" },
+	{ "attempts", 0, OPT_NUMBER, OPT_OF(fo_attempts), 1, 1000, "N",
+	    "move an event Redis refused N times to failed/ (default: 5)" },
+	{ "ttl", 0, OPT_DURATION, OPT_OF(fo_ttl), 1, FORWARD_TTL_MAX, "D",
+	    "how long Redis remembers an id it took, for dedup across hosts "
+	    "(default: 7d)" },
+	{ "maxlen", 0, OPT_NUMBER, OPT_OF(fo_maxlen), 1, 1000000000000LL, "N",
+	    "trim the stream to about N entries (default: no trimming)" },
+	{ "follow", 0, OPT_FLAG, OPT_OF(fo_follow), 0, 0, NULL,
+	    "keep running: forward each event as it lands in a spool's new/, "
+	    "until TERM; a server that cannot be reached is tried again" },
+	{ "rescan", 0, OPT_DURATION, OPT_OF(fo_rescan), 1,
+	    WATCH_RESCAN_MAX_MS / 1000, "D", "with --follow: look at every "
+	    "spool this often even when nothing wakes it (retries, dead "
+	    "drains' claims, a spool made again; default: 30s)" },
+};
+
+static const struct opt_verb forward_verb = {
+	"forward", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
+	"[--cluster NODE]... [--replicas N] [--accept-loss] [--max N] "
+	"[--attempts N] [--ttl D] [--maxlen N] [--follow [--rescan D]]",
+	"Publish the waiting events of each spool to a Redis stream, once per "
+	"webhook and id across every host that forwards there; an event "
+	"leaves the spool only once Redis has it.",
+	forward_opt_table,
+	sizeof(forward_opt_table) / sizeof(forward_opt_table[0]), 0
+};
+
+/* Parse argv into o. Returns OPT_OK, OPT_HELP or OPT_USAGE (told). */
+static enum opt_result
+parse_opts(int argc, char *argv[], struct forward_opts *o)
 {
-	fprintf(f, "usage: hookspool forward [-c CONF] --redis HOST:PORT|unix:PATH "
-	    "[--auth-file F]\n"
-	    "                         [--stream KEY] [--max N] [--attempts N] "
-	    "[--ttl D]\n"
-	    "                         [--maxlen N] [--cluster NODE[=LOCAL]]... "
-	    "[--replicas N]\n"
-	    "                         [--accept-loss] [--follow [--rescan D]]\n");
-}
-
-/* The options that say where Redis is and how it is trusted. */
-static int
-link_opt(int c, const char *arg, struct forward_opts *o)
-{
-	const char	*reason;
-
-	switch (c) {
-	case 'r':
-		if (rlink_addr_check(arg, &reason) == -1) {
-			cli_warnx("--redis %s: %s", arg, reason);
-			return -1;
-		}
-		o->fo_link.rc_addr = arg;
-		return 0;
-	case 'A':
-		o->fo_auth = arg;
-		return 0;
-	case 's':
-		if (cli_stream_key(arg, &reason) == -1) {
-			cli_warnx("--stream: %s", reason);
-			return -1;
-		}
-		o->fo_stream = arg;
-		return 0;
-	case 'C':
-		if (rlink_node_add(&o->fo_nodes, &o->fo_nnodes, arg,
-		    &reason) == -1) {
-			cli_warnx("--cluster %s: %s (give HOST:PORT as the "
-			    "cluster announces it, or HOST:PORT=LOCAL)", arg,
-			    reason);
-			return -1;
-		}
-		return 0;
-	case 'R':
-		return cli_opt_number("replicas", arg, 0, 1,
-		    FORWARD_REPLICAS_MAX, &o->fo_replicas);
-	case 'L':
-		o->fo_accept_loss = 1;
-		return 0;
-	}
-	return 1;
-}
-
-/* The options that say what a run does with the events. */
-static int
-run_opt(int c, const char *arg, struct forward_opts *o)
-{
-	long long	v;
-
-	switch (c) {
-	case 'm':
-		if (cli_opt_number("max", arg, 0, 1, 1000000000LL, &v) == -1)
-			return -1;
-		o->fo_max = v;
-		return 0;
-	case 'a':
-		if (cli_opt_number("attempts", arg, 0, 1, 1000, &v) == -1)
-			return -1;
-		o->fo_attempts = (unsigned)v;
-		return 0;
-	case 't':
-		return cli_opt_number("ttl", arg, 1, 1, FORWARD_TTL_MAX,
-		    &o->fo_ttl);
-	case 'M':
-		if (cli_opt_number("maxlen", arg, 0, 1, 1000000000000LL,
-		    &v) == -1)
-			return -1;
-		o->fo_maxlen = v;
-		return 0;
-	case 'f':
-		o->fo_follow = 1;
-		return 0;
-	case 'S':
-		if (cli_opt_number("rescan", arg, 1, 1,
-		    WATCH_RESCAN_MAX_MS / 1000, &v) == -1)
-			return -1;
-		o->fo_rescan_ms = v * 1000;
-		return 0;
-	}
-	return 1;
-}
-
-/* Parse argv into o; 1 for --help, -1 (told) for a usage error. */
-static int
-parse_opts(int argc, char *argv[], struct forward_opts *o, const char **conf)
-{
-	static const struct option opts[] = {
-		{ "redis", required_argument, NULL, 'r' },
-		{ "auth-file", required_argument, NULL, 'A' },
-		{ "stream", required_argument, NULL, 's' },
-		{ "cluster", required_argument, NULL, 'C' },
-		{ "replicas", required_argument, NULL, 'R' },
-		{ "accept-loss", no_argument, NULL, 'L' },
-		{ "max", required_argument, NULL, 'm' },
-		{ "attempts", required_argument, NULL, 'a' },
-		{ "ttl", required_argument, NULL, 't' },
-		{ "maxlen", required_argument, NULL, 'M' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "rescan", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int	c, r;
+	enum opt_result	r;
+	int		n;
 
 	memset(o, 0, sizeof(*o));
-	o->fo_stream = FORWARD_STREAM;
+	o->fo_r.ro_stream = FORWARD_STREAM;
 	o->fo_attempts = FORWARD_ATTEMPTS;
 	o->fo_ttl = FORWARD_TTL;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c == 'c') {
-			*conf = optarg;
-			continue;
-		}
-		if (c == 'h')
-			return 1;
-		if ((r = link_opt(c, optarg, o)) == 1)
-			r = run_opt(c, optarg, o);
-		if (r == 1)
-			forward_usage(stderr);
-		if (r != 0)
-			return -1;
-	}
-	if (optind != argc || o->fo_link.rc_addr == NULL ||
-	    (o->fo_rescan_ms != 0 && !o->fo_follow)) {
-		if (optind == argc)
-			cli_warnx(o->fo_link.rc_addr == NULL ?
-			    "--redis is required" :
-			    "--rescan is for --follow only");
-		forward_usage(stderr);
-		return -1;
-	}
-	if (o->fo_rescan_ms == 0)
-		o->fo_rescan_ms = WATCH_RESCAN_MS;
+	if ((r = opt_parse(&forward_verb, argc, argv, o, &n)) != OPT_OK ||
+	    (r = rlink_opts_check(&forward_verb, &o->fo_r, &o->fo_link,
+	    &o->fo_nodes, &o->fo_nnodes)) != OPT_OK)
+		return r;
+	if (o->fo_rescan != 0 && !o->fo_follow)
+		return opt_misuse(&forward_verb, "--rescan is for --follow "
+		    "only: a run without it looks at the spools once");
+	o->fo_rescan_ms = (o->fo_rescan != 0 ? o->fo_rescan :
+	    WATCH_RESCAN_MS / 1000) * 1000;
 	o->fo_link.rc_script = forward_script;
-	o->fo_link.rc_nodes = o->fo_nodes;
-	o->fo_link.rc_nnodes = o->fo_nnodes;
 	/* Replicas that confirm each batch stand in for the disk. */
 	o->fo_link.rc_durable = !o->fo_accept_loss && o->fo_replicas == 0;
 	snprintf(o->fo_ttl_s, sizeof(o->fo_ttl_s), "%lld", o->fo_ttl);
 	snprintf(o->fo_maxlen_s, sizeof(o->fo_maxlen_s), "%lld", o->fo_maxlen);
-	return 0;
+	return OPT_OK;
 }
 
 /*
@@ -232,14 +148,15 @@ finish(struct fwd_item *it, struct forward_run *fr)
 		return;
 	case FWD_REFUSED:
 		seen(fr, cl->cl_name);
-		if (claim_retry(it->fi_spool, cl, o->fo_attempts, &to_failed,
+		if (claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts,
+		    &to_failed,
 		    &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id, reason,
 			    strerror(errno));
 			fs->fs_errors++;
 			return;
 		}
-		cli_warnx("event %s: refused: %s (attempt %u of %u); "
+		cli_warnx("event %s: refused: %s (attempt %u of %lld); "
 		    "%s", it->fi_ev.ce_id, it->fi_why, cl->cl_attempts + 1,
 		    o->fo_attempts, to_failed ? "moved to failed/" :
 		    o->fo_follow ? "retried at the next rescan" :
@@ -291,7 +208,7 @@ sum_mark(struct fwd_item *it, const struct forward_opts *o)
 	    spool_sum_marker_name(webhook, sum, hash) == -1)
 		return -1;
 	snprintf(it->fi_seen_sum, sizeof(it->fi_seen_sum), "{%s}:seen:%s",
-	    o->fo_stream, hash);
+	    o->fo_r.ro_stream, hash);
 	return 0;
 }
 
@@ -314,7 +231,7 @@ unsendable(struct fwd_item *it, const struct forward_opts *o,
 		    it->fi_ev.ce_webhook : "", it->fi_ev.ce_id, hash) == 0 &&
 		    sum_mark(it, o) == 0) {
 			snprintf(it->fi_seen, sizeof(it->fi_seen),
-			    "{%s}:seen:%s", o->fo_stream, hash);
+			    "{%s}:seen:%s", o->fo_r.ro_stream, hash);
 			return 0;
 		}
 		reason = cl->cl_attempts < o->fo_attempts ?
@@ -630,15 +547,14 @@ cmd_forward(int argc, char *argv[])
 	struct forward_opts	 o;
 	struct forward_run	 fr;
 	struct config		*cf;
-	const char		*conf = NULL;
 	char			 err[RLINK_ERR_MAX];
 	int			 r;
 
-	if ((r = parse_opts(argc, argv, &o, &conf)) != 0) {
+	if ((r = parse_opts(argc, argv, &o)) != OPT_OK) {
 		free(o.fo_nodes);
-		return r == 1 ? cli_help(forward_usage) : EXIT_USAGE;
+		return r == OPT_HELP ? opt_help(&forward_verb) : EXIT_USAGE;
 	}
-	if ((cf = cli_load(conf)) == NULL) {
+	if ((cf = cli_load(o.fo_conf)) == NULL) {
 		free(o.fo_nodes);
 		return EXIT_USAGE;
 	}
@@ -647,7 +563,7 @@ cmd_forward(int argc, char *argv[])
 	memset(&fr, 0, sizeof(fr));
 	fr.fr_opts = &o;
 	fr.fr_cf = cf;
-	if (o.fo_auth != NULL && rlink_auth_read(o.fo_auth, &fr.fr_user,
+	if (o.fo_r.ro_auth != NULL && rlink_auth_read(o.fo_r.ro_auth, &fr.fr_user,
 	    &fr.fr_pass, err, sizeof(err)) == -1) {
 		cli_warnx("%s", err);
 		r = EXIT_USAGE;

@@ -21,19 +21,20 @@
 #define FORWARD_SEEN_MAX	(CLI_STREAM_MAX + 8 + SPOOL_HASH_HEX + 1)
 
 struct forward_opts {
+	const char		*fo_conf;
+	struct rlink_opts	 fo_r;		/* --redis, --auth-file, ... */
 	struct rlink_conf	 fo_link;	/* --redis, --cluster, durability */
 	struct rtext_node	*fo_nodes;	/* --cluster, fo_link's */
 	size_t			 fo_nnodes;
-	const char		*fo_auth;
-	const char		*fo_stream;
 	long long		 fo_max;	/* 0: no limit */
-	unsigned		 fo_attempts;
+	long long		 fo_attempts;
 	long long		 fo_ttl;
 	long long		 fo_maxlen;	/* 0: no trimming */
 	long long		 fo_replicas;	/* 0: no WAIT */
 	int			 fo_accept_loss;
 	int			 fo_follow;	/* --follow */
-	long long		 fo_rescan_ms;	/* --rescan */
+	long long		 fo_rescan;	/* --rescan, seconds; 0: not given */
+	long long		 fo_rescan_ms;	/* the interval */
 	int			 fo_fsync;	/* the config's fsync */
 	const struct config	*fo_cf;		/* its webhooks' schemes */
 	char			 fo_ttl_s[24];

@@ -64,7 +64,7 @@ send_item(struct rlink *rl, const struct forward_opts *o,
 	argv[n++] = "EVALSHA";
 	argv[n++] = rl->rl_sha;
 	argv[n++] = sum ? "3" : "2";
-	argv[n++] = o->fo_stream;
+	argv[n++] = o->fo_r.ro_stream;
 	argv[n++] = it->fi_seen;
 	if (sum)
 		argv[n++] = it->fi_seen_sum;

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "rlink.h"
 #include "rtext.h"
 
@@ -30,6 +31,38 @@ printable(const char *s, size_t n, char *out, size_t len)
 	for (i = 0; i < n && i + 1 < len; i++)
 		out[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
 	out[i] = '\0';
+}
+
+enum opt_result
+rlink_opts_check(const struct opt_verb *v, const struct rlink_opts *o,
+    struct rlink_conf *rc, struct rtext_node **nodes, size_t *nnodes)
+{
+	const char	*reason;
+	size_t		 i;
+
+	*nodes = NULL;
+	*nnodes = 0;
+	if (o->ro_addr == NULL)
+		return opt_misuse(v, "--redis ADDR is required: the server, "
+		    "HOST:PORT or unix:PATH");
+	if (rlink_addr_check(o->ro_addr, &reason) == -1)
+		return opt_misuse(v, "--redis %s: %s", o->ro_addr, reason);
+	if (cli_stream_key(o->ro_stream, &reason) == -1)
+		return opt_misuse(v, "--stream %s: %s", o->ro_stream, reason);
+	for (i = 0; i < o->ro_cluster.ol_n; i++)
+		if (rlink_node_add(nodes, nnodes, o->ro_cluster.ol_v[i],
+		    &reason) == -1) {
+			free(*nodes);
+			*nodes = NULL;
+			*nnodes = 0;
+			return opt_misuse(v, "--cluster %s: %s (give HOST:PORT "
+			    "as the cluster announces it, or HOST:PORT=LOCAL)",
+			    o->ro_cluster.ol_v[i], reason);
+		}
+	rc->rc_addr = o->ro_addr;
+	rc->rc_nodes = *nodes;
+	rc->rc_nnodes = *nnodes;
+	return OPT_OK;
 }
 
 int

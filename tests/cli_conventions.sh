@@ -73,8 +73,41 @@ for v in $verbs; do
 	assert_eq "$v --no-such-option: stdout" "" "$(cat "$T/out")"
 	grep -q "^usage: hookspool $v " "$T/err" ||
 	    fail "$v --no-such-option: no usage of $v on stderr"
+	assert_eq "$v --no-such-option: the mistake, named" \
+	    "hookspool $v: unknown option --no-such-option; hookspool $v --help lists them" \
+	    "$(head -n 1 "$T/err")"
 	ok "$v --no-such-option: usage on stderr"
+
+	# -h is --help; the help describes every option
+	HOOKSPOOL_CONFIG=$T/missing.conf run "$HOOKSPOOL" "$v" -h
+	assert_eq "$v -h: exit" 0 "$RC"
+	"$HOOKSPOOL" "$v" --help >"$T/help" 2>&1
+	cmp -s "$T/out" "$T/help" || fail "$v -h differs from $v --help"
+	grep -q '^Options:$' "$T/out" || fail "$v --help: no Options: $(cat "$T/out")"
+	awk '/^Options:/ { on = 1; next }
+	    !on { next }
+	    want { if ($0 !~ /^                        [^ ]/) bad = 1; want = 0 }
+	    /^  -/ { if ($0 !~ /^  -.*[^ ]  +[^ ]/) want = 1 }
+	    END { exit bad || want }' "$T/out" ||
+	    fail "$v --help: an option without its description"
+	ok "$v -h and --help describe each option"
 done
+
+# A missing argument, and an argument that is no number, name the option.
+run "$HOOKSPOOL" drain --max
+assert_eq "drain --max without N" "hookspool drain: --max needs an argument" \
+    "$(head -n 1 "$T/err")"
+run "$HOOKSPOOL" drain --max 0x10
+case $(head -n 1 "$T/err") in
+"hookspool drain: --max 0x10: "*) ok "a number that is not one names the option" ;;
+*) fail "drain --max 0x10: $(cat "$T/err")" ;;
+esac
+assert_eq "drain --max 0x10: exit" 2 "$RC"
+run "$HOOKSPOOL" requeue
+case $(head -n 1 "$T/err") in
+"hookspool requeue: which events?"*) ok "requeue without ids says what is missing" ;;
+*) fail "requeue: $(cat "$T/err")" ;;
+esac
 for v in drain status requeue purge recover sign check forward consume; do
 	case " $(echo $verbs) " in
 	*" $v "*) ;;
