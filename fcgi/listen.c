@@ -187,6 +187,93 @@ listener_open(struct listener *ls, const char *spec, char *err, size_t errlen)
 	return open_unix(ls, spec, err, errlen);
 }
 
+/* Whether the TCP socket at ss is spec's HOST:PORT (colon in spec). */
+static int
+same_tcp(const struct sockaddr_storage *ss, const char *spec,
+    const char *colon)
+{
+	const struct sockaddr_in	*a = (const void *)ss, *b;
+	const struct sockaddr_in6	*a6 = (const void *)ss, *b6;
+	struct addrinfo			 hints, *res = NULL, *ai;
+	char				 host[256];
+	const char			*h = spec;
+	size_t				 hlen = colon - spec;
+	int				 same = 0;
+
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return 0;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = ss->ss_family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if (getaddrinfo(host, colon + 1, &hints, &res) != 0)
+		return 0;
+	for (ai = res; ai != NULL && !same; ai = ai->ai_next) {
+		b = (const void *)ai->ai_addr;
+		b6 = (const void *)ai->ai_addr;
+		if (ss->ss_family == AF_INET)
+			same = a->sin_port == b->sin_port &&
+			    a->sin_addr.s_addr == b->sin_addr.s_addr;
+		else
+			same = a6->sin6_port == b6->sin6_port &&
+			    memcmp(&a6->sin6_addr, &b6->sin6_addr,
+			    sizeof(a6->sin6_addr)) == 0;
+	}
+	freeaddrinfo(res);
+	return same;
+}
+
+int
+listener_adopt(struct listener *ls, int fd, const char *spec, char *err,
+    size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	const struct sockaddr_un *sun = (const void *)&ss;
+	socklen_t		 len = sizeof(ss);
+	char			 host[NI_MAXHOST], port[NI_MAXSERV];
+	const char		*colon;
+	int			 same;
+
+	memset(ls, 0, sizeof(*ls));
+	ls->ls_fd = fd;
+	if (spec == NULL)
+		return 0;
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+		snprintf(err, errlen, "unable to look at the socket systemd "
+		    "passed: %s", strerror(errno));
+		return -1;
+	}
+	if (is_tcp(spec, &colon))
+		same = (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+		    same_tcp(&ss, spec, colon);
+	else
+		same = ss.ss_family == AF_UNIX && len > sizeof(sa_family_t) &&
+		    strncmp(sun->sun_path, spec, sizeof(sun->sun_path)) == 0;
+	if (same)
+		return 0;
+	if (ss.ss_family == AF_UNIX)
+		snprintf(host, sizeof(host), "%s", sun->sun_path[0] != '\0' ?
+		    sun->sun_path : "an unnamed or abstract socket");
+	else if (getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host),
+	    port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+		snprintf(host + strlen(host), sizeof(host) - strlen(host),
+		    " port %s", port);
+	else
+		snprintf(host, sizeof(host), "another socket");
+	snprintf(err, errlen, "the socket systemd passed (LISTEN_FDS) is %s, "
+	    "not --listen %s: make the socket unit's ListenStream= and "
+	    "--listen name the same socket, or leave --listen out", host,
+	    spec);
+	return -1;
+}
+
 void
 listener_close(struct listener *ls)
 {

@@ -35,6 +35,17 @@ int listener_open(struct listener *ls, const char *spec, char *err,
     size_t errlen);
 
 /*
+ * Take fd, a listening socket another process made (systemd's socket
+ * unit), as ls, when it is the socket spec names: for a path, a unix
+ * socket bound to that path; for HOST:PORT, a TCP socket on that port and
+ * on an address HOST stands for. spec NULL takes fd as it is. The socket
+ * file is not ls's: listener_close() leaves it. Returns 0, or -1 with
+ * the mismatch in err.
+ */
+int listener_adopt(struct listener *ls, int fd, const char *spec, char *err,
+    size_t errlen);
+
+/*
  * Close ls's descriptor (if still open) and remove its socket file, if
  * the path still names the socket this process created. ls may be NULL.
  */

@@ -1,7 +1,7 @@
 /*
  * request.c: one request's input and output, from FastCGI (libfcgi) or
  * plain CGI (the process's own environment and descriptors), and the
- * deadline of its body.
+ * timer behind its deadlines.
  */
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +15,7 @@
 #include "log.h"
 #include "request.h"
 
-volatile sig_atomic_t req_body_late;
+volatile sig_atomic_t req_late;
 
 const char *
 req_param(const struct request *rq, const char *name)
@@ -38,14 +38,14 @@ req_read(const struct request *rq, char *buf, size_t len)
 	int	chunk;
 
 	while (got < len) {
-		if (req_body_late) {
+		if (req_late) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
 		if (rq->rq_fcgi != NULL) {
 			chunk = len - got > INT_MAX ? INT_MAX : (int)(len - got);
 			n = FCGX_GetStr(buf + got, chunk, rq->rq_fcgi->in);
-			if (n < chunk && req_body_late) {
+			if (n < chunk && req_late) {
 				errno = ETIMEDOUT;
 				return -1;
 			}
@@ -101,29 +101,42 @@ req_log(const struct request *rq, int status, const char *webhook,
 }
 
 /*
- * The body's deadline: SIGALRM REQ_BODY_DEADLINE seconds after the request
- * started, then every tenth of a second until disarmed (so a read that
- * began just after a signal is interrupted by the next). The handler is
- * installed without SA_RESTART: a read that waits fails with EINTR.
+ * The deadline's signal. The handler is installed without SA_RESTART: a
+ * read that waits fails with EINTR, and req_read() sees req_late.
  */
 void
 req_on_alarm(int sig)
 {
 	(void)sig;
-	req_body_late = 1;
+	req_late = 1;
 }
 
-/* Arm (on) or disarm the body's deadline. Returns 0, or -1 with errno. */
-int
-req_body_timer(int on)
+static int
+set_timer(double seconds)
 {
 	struct itimerval	it;
 
 	memset(&it, 0, sizeof(it));
-	if (on) {
-		it.it_value.tv_sec = REQ_BODY_DEADLINE;
+	if (seconds > 0) {
+		if (seconds < 0.001)
+			seconds = 0.001;
+		it.it_value.tv_sec = (time_t)seconds;
+		it.it_value.tv_usec = (suseconds_t)((seconds -
+		    (double)it.it_value.tv_sec) * 1e6);
 		it.it_interval.tv_usec = 100000;
 	}
-	req_body_late = 0;
+	req_late = 0;
 	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+int
+req_timer_arm(double seconds)
+{
+	return set_timer(seconds > 0 ? seconds : 0.001);
+}
+
+int
+req_timer_disarm(void)
+{
+	return set_timer(0);
 }

@@ -1,6 +1,6 @@
 /*
  * request.h: a request's parameters, body and answer, the same for
- * FastCGI and plain CGI; and the deadline of the body.
+ * FastCGI and plain CGI; and the timer behind its deadlines.
  */
 #ifndef HOOKSPOOL_REQUEST_H
 #define HOOKSPOOL_REQUEST_H
@@ -10,16 +10,23 @@
 
 #include <fcgiapp.h>
 
-/* The whole body must arrive within this many seconds of the request. */
-#define REQ_BODY_DEADLINE	30
+/*
+ * The request's parameters and its whole body must arrive within this
+ * many seconds of its start: the accept() of its connection under FastCGI
+ * (or the end of the previous request on a connection the server keeps),
+ * the start of the body's read as CGI.
+ */
+#define REQ_DEADLINE		30
+/* Sending the answer and closing the connection take at most this long. */
+#define REQ_CLOSE_WAIT		5
 
 /* One request, from FastCGI (rq_fcgi set) or plain CGI (the process's own). */
 struct request {
 	FCGX_Request	*rq_fcgi;
 };
 
-/* Set by SIGALRM once the request's body is late (req_body_timer). */
-extern volatile sig_atomic_t req_body_late;
+/* Set by SIGALRM once the deadline req_timer_arm() set has passed. */
+extern volatile sig_atomic_t req_late;
 
 /* A parameter (CGI variable) of rq, or NULL. The result belongs to rq. */
 const char *req_param(const struct request *rq, const char *name);
@@ -45,10 +52,14 @@ void req_log(const struct request *rq, int status, const char *webhook,
 void req_on_alarm(int sig);
 
 /*
- * Arm (on) the body's deadline, REQ_BODY_DEADLINE seconds from now, or
- * disarm it; req_body_late is cleared either way. Returns 0, or -1 with
- * errno.
+ * Arm the timer: SIGALRM seconds from now (a millisecond at least), then
+ * every tenth of a second until disarmed, so that a read or poll that
+ * waits past the deadline is interrupted even if it began just after a
+ * signal. req_late is cleared. Returns 0, or -1 with errno.
  */
-int req_body_timer(int on);
+int req_timer_arm(double seconds);
+
+/* Disarm the timer and clear req_late. Returns 0, or -1 with errno. */
+int req_timer_disarm(void);
 
 #endif

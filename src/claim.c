@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "claim.h"
@@ -242,11 +243,26 @@ move_claim(struct spool *sp, struct claim *cl, enum spool_folder dest,
 	return CLAIM_OK;
 }
 
+long long
+claim_backoff(long long base, unsigned attempts)
+{
+	long long	cap = base > CLAIM_BACKOFF_CAP ? base : CLAIM_BACKOFF_CAP;
+	long long	d = base;
+	unsigned	i;
+
+	if (base <= 0)
+		return 0;
+	for (i = 1; i < attempts && d < cap; i++)
+		d *= 2;
+	return d < cap ? d : cap;
+}
+
 enum claim_result
 claim_retry(struct spool *sp, struct claim *cl, unsigned max_attempts,
-    int *to_failed, const char **reason)
+    long long backoff, int *to_failed, const char **reason)
 {
 	enum spool_folder	dest;
+	struct timespec		ts[2];
 	char			to[SPOOL_NAME_MAX];
 	unsigned		n = cl->cl_attempts + 1;
 
@@ -255,6 +271,21 @@ claim_retry(struct spool *sp, struct claim *cl, unsigned max_attempts,
 		return CLAIM_ERROR;
 	}
 	dest = n >= max_attempts ? SPOOL_FAILED : SPOOL_NEW;
+	/*
+	 * Not before the backoff is over: the time goes with the file, so a
+	 * crash cannot part them. A claim released from a dead drain keeps
+	 * the time it had, which has passed: it is taken again at once.
+	 */
+	if (dest == SPOOL_NEW && backoff > 0) {
+		ts[0].tv_sec = 0;
+		ts[0].tv_nsec = UTIME_OMIT;
+		ts[1].tv_sec = time(NULL) + backoff;
+		ts[1].tv_nsec = 0;
+		if (futimens(cl->cl_fd, ts) == -1) {
+			*reason = "unable to set when the event is due again";
+			return CLAIM_ERROR;
+		}
+	}
 	if (to_failed != NULL)
 		*to_failed = dest == SPOOL_FAILED;
 	return move_claim(sp, cl, dest, to, reason);

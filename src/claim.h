@@ -60,16 +60,29 @@ enum claim_result claim_take(struct spool *sp, const char *name,
 enum claim_result claim_done(struct spool *sp, struct claim *cl,
     const char **reason);
 
+/* The longest a backoff grows to, unless its base is longer. */
+#define CLAIM_BACKOFF_CAP	3600	/* seconds */
+
+/*
+ * How long an event waits after its attempts-th failed attempt (from 1)
+ * under a backoff of base seconds: base * 2^(attempts - 1), at most
+ * CLAIM_BACKOFF_CAP (or base, if that is longer). base 0 is no wait.
+ */
+long long claim_backoff(long long base, unsigned attempts);
+
 /*
  * The attempt failed: count it, and move the event to new/ (retried by a
- * later drain), or to failed/ once max_attempts attempts were made. Sets
- * *to_failed (may be NULL) to whether it went to failed/. Returns CLAIM_OK
- * or CLAIM_ERROR: the event then stays in cur/ until its claim is released,
- * or, when only the flush after the move failed, it is already in new/ or
- * failed/.
+ * later drain), or to failed/ once max_attempts attempts were made. In
+ * new/ it waits out backoff seconds (0: none) before a drain takes it
+ * again: its modification time is set to when the wait ends, which
+ * drain_collect() (drain.h) honours. Sets *to_failed (may be NULL) to
+ * whether it went to failed/. Returns CLAIM_OK or CLAIM_ERROR: the event
+ * then stays in cur/ until its claim is released, or, when only the flush
+ * after the move failed, it is already in new/ or failed/.
  */
 enum claim_result claim_retry(struct spool *sp, struct claim *cl,
-    unsigned max_attempts, int *to_failed, const char **reason);
+    unsigned max_attempts, long long backoff, int *to_failed,
+    const char **reason);
 
 /*
  * Move the event to failed/ as it is, attempt count unchanged, and flush

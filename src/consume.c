@@ -2,10 +2,11 @@
  * consume.c: hookspool consume, a worker of a Redis consumer group. It
  * reads the entries forward published, runs the user's handler on each as
  * drain does (handler.c), and acknowledges an entry only once its handler
- * exited 0. An entry left pending longer than --idle (its consumer died,
- * or its handler failed) is claimed again with XAUTOCLAIM, by whichever
- * consumer looks first; after --attempts deliveries it is copied to the
- * stream KEY:failed and acknowledged.
+ * exited 0. An entry whose handler failed is set aside with the consumer
+ * CONSUME_WAITING and taken again, by whichever worker looks first, once
+ * its backoff is over; one left pending on a worker for --idle (it died,
+ * or hangs) is taken over. After --attempts deliveries it is copied to
+ * the stream KEY:failed and acknowledged.
  *
  * Stop signals stay blocked and are looked at between entries (a read
  * blocks for at most a second), so TERM lets the handler in flight finish.
@@ -18,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "claim.h"
 #include "cli.h"
 #include "cmd.h"
 #include "config.h"
@@ -34,6 +36,12 @@
 #define CONSUME_IDLE		(10 * 60)
 #define CONSUME_DURATION_MAX	(30LL * 86400)
 #define CONSUME_TYPES_MAX	64
+#define CONSUME_BACKOFF		30	/* seconds, doubling */
+/* The consumer that holds failed entries while they wait out a backoff. */
+#define CONSUME_WAITING		"(backoff)"
+/* Pending entries looked at in one XPENDING. */
+#define CONSUME_SCAN_PAGE	64
+#define CONSUME_SCAN_PAGE_S	"64"
 #define CONSUME_NAME_MAX	200
 /* How long one read waits for a new entry, and how often idle ones are looked for. */
 #define CONSUME_BLOCK_MS	"1000"
@@ -52,7 +60,9 @@ struct consume_opts {
 	long long		 co_attempts;
 	long long		 co_timeout;
 	long long		 co_idle;
+	long long		 co_backoff;
 	char			 co_idle_ms[24];
+	char			 co_scan_ms[24];	/* the least idle worth a look */
 	char			 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
 	/* {KEY}:group:GROUP, set once consume has made the group */
 	char			 co_made[CLI_STREAM_MAX + CONSUME_NAME_MAX + 12];
@@ -122,15 +132,19 @@ static const struct opt consume_opt_table[] = {
 	    "PATTERN", "run the handler only on entries whose type matches "
 	    "PATTERN (fnmatch); others are acknowledged unhandled" },
 	{ "idle", 0, OPT_DURATION, OPT_OF(co_idle), 1, CONSUME_DURATION_MAX,
-	    "D", "take over an entry pending that long on a worker that died, "
-	    "or whose handler failed; longer than --timeout and 5s (default: "
-	    "10m)" },
+	    "D", "take over an entry pending that long on a worker that died "
+	    "or hangs; longer than --timeout and 5s (default: 10m)" },
+	{ "backoff", 0, OPT_DURATION, OPT_OF(co_backoff), 0,
+	    CONSUME_DURATION_MAX, "D", "a failed entry waits D, doubling with "
+	    "each delivery up to 1h, before any worker takes it again "
+	    "(default: 30s; 0: at once)" },
 };
 
 static const struct opt_verb consume_verb = {
 	"consume", "--redis ADDR [--auth-file F] [--stream KEY] "
 	"[--cluster NODE]... [--group G] [--name NAME] --exec CMD [--max N] "
-	"[--attempts N] [--timeout D] [--type PATTERN]... [--idle D]",
+	"[--attempts N] [--timeout D] [--type PATTERN]... [--idle D] "
+	"[--backoff D]",
 	"Run the handler on the entries of a Redis stream as a worker of a "
 	"consumer group, acknowledging each once the handler exits 0.",
 	consume_opt_table,
@@ -166,6 +180,8 @@ opts_done(struct consume_opts *o)
 	}
 	snprintf(o->co_idle_ms, sizeof(o->co_idle_ms), "%lld",
 	    o->co_idle * 1000);
+	snprintf(o->co_scan_ms, sizeof(o->co_scan_ms), "%lld", 1000 *
+	    (o->co_backoff < o->co_idle ? o->co_backoff : o->co_idle));
 	snprintf(o->co_failed, sizeof(o->co_failed), "%s:failed", o->co_r.ro_stream);
 	snprintf(o->co_made, sizeof(o->co_made), "{%s}:group:%s", o->co_r.ro_stream,
 	    o->co_group);
@@ -186,6 +202,7 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 	o->co_attempts = CONSUME_ATTEMPTS;
 	o->co_timeout = CONSUME_TIMEOUT;
 	o->co_idle = CONSUME_IDLE;
+	o->co_backoff = CONSUME_BACKOFF;
 	if ((r = opt_parse(&consume_verb, argc, argv, o, &n)) != OPT_OK ||
 	    (r = rlink_opts_check(&consume_verb, &o->co_r, &o->co_link,
 	    &o->co_nodes, &o->co_nnodes)) != OPT_OK)
@@ -197,6 +214,10 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 		return opt_misuse(&consume_verb, "--group %s: %s", o->co_group,
 		    reason);
 	if (o->co_name_opt != NULL) {
+		if (strcmp(o->co_name_opt, CONSUME_WAITING) == 0)
+			return opt_misuse(&consume_verb, "--name %s: the name "
+			    "of the entries waiting out a backoff; choose "
+			    "another", CONSUME_WAITING);
 		if (name_check(o->co_name_opt, &reason) == -1)
 			return opt_misuse(&consume_verb, "--name %s: %s",
 			    o->co_name_opt, reason);
@@ -359,25 +380,6 @@ entry_parse(const redisReply *r, struct consume_entry *e)
 	return 0;
 }
 
-/* This entry's delivery count, from XPENDING; 1 if it cannot be told. */
-static long long
-delivery_count(struct rlink *rl, const struct consume_opts *o, const char *id)
-{
-	const char	*argv[] = { "XPENDING", o->co_r.ro_stream, o->co_group, id,
-	    id, "1" };
-	redisReply	*r, *p;
-	long long	 n = 1;
-
-	if ((r = call(rl, 6, argv)) == NULL)
-		return 1;
-	if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 &&
-	    (p = r->element[0])->type == REDIS_REPLY_ARRAY &&
-	    p->elements == 4 && p->element[3]->type == REDIS_REPLY_INTEGER)
-		n = p->element[3]->integer;
-	freeReplyObject(r);
-	return n;
-}
-
 /* Acknowledge the entry. Returns 0 or -1. */
 static int
 ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
@@ -522,6 +524,31 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
 	return res;
 }
 
+/*
+ * A failed entry waits out its backoff owned by CONSUME_WAITING, a
+ * consumer no worker is: XCLAIM ... JUSTID moves it there without
+ * counting a delivery, and starts its idle time afresh, so that every
+ * worker can tell from XPENDING that no handler runs on it, and since
+ * when. Returns 0, or -1 (it stays with this worker, taken after --idle).
+ */
+static int
+park(struct rlink *rl, const struct consume_opts *o, const char *entry)
+{
+	const char	*argv[] = { "XCLAIM", o->co_r.ro_stream, o->co_group,
+	    CONSUME_WAITING, "0", entry, "JUSTID" };
+	redisReply	*r;
+	int		 rc = 0;
+
+	if ((r = call(rl, 7, argv)) == NULL)
+		return -1;
+	if (r->type == REDIS_REPLY_ERROR) {
+		reply_error(rl, r, "unable to set a failed entry aside", 0);
+		rc = -1;
+	}
+	freeReplyObject(r);
+	return rc;
+}
+
 /* Handle one delivered entry, and count it. */
 static void
 handle(struct rlink *rl, const struct consume_opts *o,
@@ -529,6 +556,7 @@ handle(struct rlink *rl, const struct consume_opts *o,
 {
 	enum handler_result	 res;
 	const char		*reason;
+	long long		 wait;
 	char			 what[256], why[300], id[64];
 
 	if (rtext_entry_check(&e->ce_f, &reason) == -1) {
@@ -566,9 +594,12 @@ handle(struct rlink *rl, const struct consume_opts *o,
 	case HANDLER_FAILED:
 	case HANDLER_TIMED_OUT:
 		if (e->ce_attempt < o->co_attempts) {
+			wait = park(rl, o, e->ce_entry) == 0 ?
+			    claim_backoff(o->co_backoff,
+			    (unsigned)e->ce_attempt) : o->co_idle;
 			cli_warnx("event %s: %s (attempt %lld of %lld); "
-			    "retried after --idle", id, what, e->ce_attempt,
-			    o->co_attempts);
+			    "retried in %llds or later", id, what,
+			    e->ce_attempt, o->co_attempts, wait);
 			st->cs_retry++;
 			return;
 		}
@@ -584,37 +615,93 @@ handle(struct rlink *rl, const struct consume_opts *o,
 }
 
 /*
- * Claim one entry left idle too long, if any, moving the scan's cursor on.
- * Returns the reply holding it (in *e), or NULL.
+ * Take pending entry p ([id, consumer, idle ms, deliveries], from XPENDING)
+ * if it is due: one a worker failed (owned by CONSUME_WAITING) once it has
+ * waited out its backoff, any other once it has been idle for --idle (its
+ * worker died, or hangs). XCLAIM takes it only if it is still that idle,
+ * so two workers never both take it. Returns the reply holding it (in *e,
+ * with its delivery count), or NULL.
  */
 static redisReply *
-autoclaim(struct rlink *rl, const struct consume_opts *o, char *cursor,
+take_due(struct rlink *rl, const struct consume_opts *o, const redisReply *p,
+    struct consume_entry *e)
+{
+	const char	*argv[6];
+	long long	 need;
+	char		 need_s[24];
+	redisReply	*r;
+
+	if (p->type != REDIS_REPLY_ARRAY || p->elements != 4 ||
+	    !is_string(p->element[0]) || !is_string(p->element[1]) ||
+	    p->element[2]->type != REDIS_REPLY_INTEGER ||
+	    p->element[3]->type != REDIS_REPLY_INTEGER)
+		return NULL;
+	need = strcmp(p->element[1]->str, CONSUME_WAITING) == 0 ? 1000 *
+	    claim_backoff(o->co_backoff, (unsigned)p->element[3]->integer) :
+	    o->co_idle * 1000;
+	if (p->element[2]->integer < need)
+		return NULL;
+	snprintf(need_s, sizeof(need_s), "%lld", need);
+	argv[0] = "XCLAIM";
+	argv[1] = o->co_r.ro_stream;
+	argv[2] = o->co_group;
+	argv[3] = o->co_name;
+	argv[4] = need_s;
+	argv[5] = p->element[0]->str;
+	if ((r = call(rl, 6, argv)) == NULL)
+		return NULL;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 1 ||
+	    entry_parse(r->element[0], e) == -1) {
+		if (r->type == REDIS_REPLY_ERROR)
+			reply_error(rl, r, "unable to claim a pending entry", 1);
+		freeReplyObject(r);
+		return NULL;
+	}
+	e->ce_attempt = p->element[3]->integer + 1;
+	return r;
+}
+
+/*
+ * Claim one pending entry that is due again (take_due()), if any, looking
+ * at a page of XPENDING from cursor ("0-0": the start) and moving the
+ * cursor on. Returns the reply holding it (in *e), or NULL.
+ */
+static redisReply *
+claim_due(struct rlink *rl, const struct consume_opts *o, char *cursor,
     size_t cursorlen, struct consume_entry *e)
 {
-	const char	*argv[] = { "XAUTOCLAIM", o->co_r.ro_stream, o->co_group,
-	    o->co_name, o->co_idle_ms, cursor, "COUNT", "1" };
-	redisReply	*r, *list;
+	const char	*argv[] = { "XPENDING", o->co_r.ro_stream, o->co_group,
+	    "IDLE", o->co_scan_ms, "-", "+", CONSUME_SCAN_PAGE_S };
+	redisReply	*r, *got = NULL, *last;
+	char		 from[80];
+	size_t		 i;
 
+	if (strcmp(cursor, "0-0") != 0) {
+		snprintf(from, sizeof(from), "(%s", cursor);
+		argv[5] = from;
+	}
 	if ((r = call(rl, 8, argv)) == NULL)
 		return NULL;
 	if (r->type == REDIS_REPLY_ERROR) {
-		reply_error(rl, r, "unable to claim idle entries", 1);
+		reply_error(rl, r, "unable to list pending entries", 1);
 		freeReplyObject(r);
 		return NULL;
 	}
-	if (r->type != REDIS_REPLY_ARRAY || r->elements < 2 ||
-	    !is_string(r->element[0]) ||
-	    (list = r->element[1])->type != REDIS_REPLY_ARRAY) {
-		freeReplyObject(r);
-		snprintf(cursor, cursorlen, "0-0");
-		return NULL;
-	}
-	snprintf(cursor, cursorlen, "%s", r->element[0]->str);
-	if (list->elements == 0 || entry_parse(list->element[0], e) == -1) {
+	snprintf(cursor, cursorlen, "0-0");
+	if (r->type != REDIS_REPLY_ARRAY) {
 		freeReplyObject(r);
 		return NULL;
 	}
-	return r;
+	for (i = 0; i < r->elements && got == NULL; i++)
+		got = take_due(rl, o, r->element[i], e);
+	/* On from the last one looked at, while there may be more. */
+	last = i > 0 ? r->element[i - 1] : NULL;
+	if (last != NULL && last->type == REDIS_REPLY_ARRAY &&
+	    last->elements == 4 && is_string(last->element[0]) &&
+	    (got != NULL || r->elements == CONSUME_SCAN_PAGE))
+		snprintf(cursor, cursorlen, "%s", last->element[0]->str);
+	freeReplyObject(r);
+	return got;
 }
 
 /* Read one new entry, waiting up to a second. NULL if none came. */
@@ -670,10 +757,7 @@ consume(struct rlink *rl, const struct consume_opts *o,
 		if (strcmp(cursor, "0-0") != 0 ||
 		    io_now() - scanned >= CONSUME_SCAN_EVERY) {
 			scanned = io_now();
-			if ((r = autoclaim(rl, o, cursor, sizeof(cursor),
-			    &e)) != NULL)
-				e.ce_attempt = delivery_count(rl, o,
-				    e.ce_entry);
+			r = claim_due(rl, o, cursor, sizeof(cursor), &e);
 		}
 		if (r == NULL && !consume_sig.cs_stopping) {
 			r = read_new(rl, o, &e);

@@ -36,6 +36,7 @@
 #define DRAIN_ATTEMPTS		5
 #define DRAIN_TIMEOUT		(5 * 60)
 #define DRAIN_TIMEOUT_MAX	(30LL * 86400)
+#define DRAIN_BACKOFF		30	/* seconds, doubling */
 #define DRAIN_TYPES_MAX		64
 #define DRAIN_PATH_MAX		4096
 /* Between two looks at events locked by another process: ms, doubling. */
@@ -48,6 +49,7 @@ struct drain_opts {
 	long long	 do_max;		/* 0: no limit */
 	long long	 do_attempts;
 	long long	 do_timeout;
+	long long	 do_backoff;
 	struct opt_list	 do_types;
 };
 
@@ -66,6 +68,10 @@ static const struct opt drain_opt_table[] = {
 	{ "timeout", 0, OPT_DURATION, offsetof(struct drain_opts, do_timeout),
 	    1, DRAIN_TIMEOUT_MAX, "D", "kill a handler that runs longer than D "
 	    "(TERM, then KILL 5s later); a failed attempt (default: 5m)" },
+	{ "backoff", 0, OPT_DURATION, offsetof(struct drain_opts, do_backoff),
+	    0, DRAIN_TIMEOUT_MAX, "D", "after a failed attempt, an event waits "
+	    "D, doubling with each attempt up to 1h, before a drain takes it "
+	    "again (default: 30s; 0: at the next run)" },
 	{ "type", 0, OPT_LIST, offsetof(struct drain_opts, do_types), 0,
 	    DRAIN_TYPES_MAX, "PATTERN", "take only events whose type matches "
 	    "PATTERN (fnmatch: message.*); may be given up to 64 times" },
@@ -73,7 +79,7 @@ static const struct opt drain_opt_table[] = {
 
 static const struct opt_verb drain_verb = {
 	"drain", "[-c CONF] [--exec CMD] [--max N] [--attempts N] "
-	"[--timeout D] [--type PATTERN]...",
+	"[--timeout D] [--backoff D] [--type PATTERN]...",
 	"Recover each spool, then hand the waiting events, oldest first, to "
 	"the handler or to standard output. Safe to run from cron while "
 	"another drain runs: each event is claimed by one.",
@@ -113,6 +119,7 @@ parse_opts(int argc, char *argv[], struct drain_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->do_attempts = DRAIN_ATTEMPTS;
 	o->do_timeout = DRAIN_TIMEOUT;
+	o->do_backoff = DRAIN_BACKOFF;
 	if ((r = opt_parse(&drain_verb, argc, argv, o, &n)) != OPT_OK)
 		return r;
 	if (o->do_exec != NULL && *o->do_exec == '\0')
@@ -257,6 +264,8 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
     struct drain_stats *ds, struct drain_seen *dn)
 {
 	const char	*reason, *id = f->ce_id != NULL ? f->ce_id : cl->cl_name;
+	long long	 wait;
+	char		 when[32];
 	int		 to_failed = 0;
 
 	switch (oc) {
@@ -275,7 +284,8 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 			ds->ds_errors++;
 			break;
 		}
-		if (claim_retry(sp, cl, (unsigned)o->do_attempts, &to_failed,
+		if (claim_retry(sp, cl, (unsigned)o->do_attempts,
+		    claim_backoff(o->do_backoff, cl->cl_attempts + 1), &to_failed,
 		    &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", id, reason,
 			    strerror(errno));
@@ -288,9 +298,12 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 			    o->do_attempts);
 			ds->ds_failed++;
 		} else {
+			wait = claim_backoff(o->do_backoff, cl->cl_attempts + 1);
+			snprintf(when, sizeof(when), "in %llds", wait);
 			cli_warnx("event %s: %s (attempt %u of %lld); "
-			    "retried by the next drain", id, what,
-			    cl->cl_attempts + 1, o->do_attempts);
+			    "retried by the next drain%s%s", id, what,
+			    cl->cl_attempts + 1, o->do_attempts,
+			    wait > 0 ? " " : "", wait > 0 ? when : "");
 			ds->ds_retry++;
 		}
 		break;
@@ -427,10 +440,11 @@ drain_pass(struct spool **spools, size_t nspools, const struct drain_opts *o,
 	enum claim_result	 res;
 	const char		*reason;
 	size_t			 n, i;
+	time_t			 next_due;
 	int			 progress = 0;
 
 	memset(&now, 0, sizeof(now));
-	if (drain_collect(spools, nspools, dn, &items, &n) == -1) {
+	if (drain_collect(spools, nspools, dn, &items, &n, &next_due) == -1) {
 		ds->ds_errors++;
 		return -1;
 	}

@@ -7,6 +7,7 @@
 #define HOOKSPOOL_DRAIN_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "spool.h"
 
@@ -68,11 +69,15 @@ void drain_locked_free(struct drain_locked *dl);
 
 /*
  * The waiting events of spools (in new/), oldest arrival first, leaving out
- * those in dn. On success *out is a new array of *nout items, freed with
+ * those in dn and those whose retry is not due yet: an event that failed an
+ * attempt waits until its modification time (claim_retry() sets it to when
+ * its backoff ends). The earliest such time goes to *next_due (0 when none
+ * waits). On success *out is a new array of *nout items, freed with
  * drain_items_free(). Problems are printed; returns 0 or -1.
  */
 int drain_collect(struct spool **spools, size_t nspools,
-    const struct drain_seen *dn, struct drain_item **out, size_t *nout);
+    const struct drain_seen *dn, struct drain_item **out, size_t *nout,
+    time_t *next_due);
 
 /* Frees what drain_collect() returned. items may be NULL. */
 void drain_items_free(struct drain_item *items, size_t n);

@@ -2,8 +2,11 @@
  * drain_list.c: the lists one run of hookspool drain keeps (drain.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 #include "drain.h"
@@ -115,15 +118,36 @@ drain_items_free(struct drain_item *items, size_t n)
 	free(items);
 }
 
+/*
+ * Whether new/name of sp, which failed an attempt, is still waiting out its
+ * backoff at now; if so its due time is kept in *next_due when earlier.
+ */
+static int
+not_due(struct spool *sp, const char *name, time_t now, time_t *next_due)
+{
+	struct stat	st;
+	char		base[SPOOL_NAME_MAX];
+
+	if (queue_attempts(name, base) == 0 || fstatat(sp->sp_fd[SPOOL_NEW],
+	    name, &st, AT_SYMLINK_NOFOLLOW) == -1 || st.st_mtime <= now)
+		return 0;
+	if (*next_due == 0 || st.st_mtime < *next_due)
+		*next_due = st.st_mtime;
+	return 1;
+}
+
 int
 drain_collect(struct spool **spools, size_t nspools,
-    const struct drain_seen *dn, struct drain_item **out, size_t *nout)
+    const struct drain_seen *dn, struct drain_item **out, size_t *nout,
+    time_t *next_due)
 {
+	time_t			  now = time(NULL);
 	struct drain_item	 *items = NULL, *ni;
 	const char		 *reason;
 	char			**names;
 	size_t			  i, j, n, len = 0, cap = 0;
 
+	*next_due = 0;
 	for (i = 0; i < nspools; i++) {
 		if (queue_names(spools[i], SPOOL_NEW, &names, &n,
 		    &reason) == -1) {
@@ -133,7 +157,8 @@ drain_collect(struct spool **spools, size_t nspools,
 			return -1;
 		}
 		for (j = 0; j < n; j++) {
-			if (drain_seen_has(dn, names[j])) {
+			if (drain_seen_has(dn, names[j]) ||
+			    not_due(spools[i], names[j], now, next_due)) {
 				free(names[j]);
 				continue;
 			}

@@ -35,6 +35,7 @@
 #define FORWARD_TTL		(7LL * 86400)
 #define FORWARD_TTL_MAX		(3650LL * 86400)
 #define FORWARD_BATCH		256
+#define FORWARD_BACKOFF		30	/* seconds, doubling */
 #define FORWARD_REPLICAS_MAX	100
 
 #define OPT_OF(f)	offsetof(struct forward_opts, f)
@@ -54,6 +55,10 @@ static const struct opt forward_opt_table[] = {
 	    "stop after N events (default: no limit)" },
 	{ "attempts", 0, OPT_NUMBER, OPT_OF(fo_attempts), 1, 1000, "N",
 	    "move an event Redis refused N times to failed/ (default: 5)" },
+	{ "backoff", 0, OPT_DURATION, OPT_OF(fo_backoff), 0,
+	    FORWARD_TTL_MAX, "D", "an event Redis refused waits D, doubling "
+	    "with each attempt up to 1h, before it is sent again (default: "
+	    "30s; 0: at the next run)" },
 	{ "ttl", 0, OPT_DURATION, OPT_OF(fo_ttl), 1, FORWARD_TTL_MAX, "D",
 	    "how long Redis remembers an id it took, for dedup across hosts "
 	    "(default: 7d)" },
@@ -71,7 +76,8 @@ static const struct opt forward_opt_table[] = {
 static const struct opt_verb forward_verb = {
 	"forward", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
 	"[--cluster NODE]... [--replicas N] [--accept-loss] [--max N] "
-	"[--attempts N] [--ttl D] [--maxlen N] [--follow [--rescan D]]",
+	"[--attempts N] [--backoff D] [--ttl D] [--maxlen N] "
+	"[--follow [--rescan D]]",
 	"Publish the waiting events of each spool to a Redis stream, once per "
 	"webhook and id across every host that forwards there; an event "
 	"leaves the spool only once Redis has it.",
@@ -90,6 +96,7 @@ parse_opts(int argc, char *argv[], struct forward_opts *o)
 	o->fo_r.ro_stream = FORWARD_STREAM;
 	o->fo_attempts = FORWARD_ATTEMPTS;
 	o->fo_ttl = FORWARD_TTL;
+	o->fo_backoff = FORWARD_BACKOFF;
 	if ((r = opt_parse(&forward_verb, argc, argv, o, &n)) != OPT_OK ||
 	    (r = rlink_opts_check(&forward_verb, &o->fo_r, &o->fo_link,
 	    &o->fo_nodes, &o->fo_nnodes)) != OPT_OK)
@@ -147,10 +154,16 @@ finish(struct fwd_item *it, struct forward_run *fr)
 			fs->fs_dups++;
 		return;
 	case FWD_REFUSED:
-		seen(fr, cl->cl_name);
+		/*
+		 * Its backoff keeps it out of a cron run and tells a follower
+		 * when it is due; with none, a follower tries it again at the
+		 * next rescan rather than at once.
+		 */
+		if (!o->fo_follow || o->fo_backoff == 0)
+			seen(fr, cl->cl_name);
 		if (claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts,
-		    &to_failed,
-		    &reason) != CLAIM_OK) {
+		    claim_backoff(o->fo_backoff, cl->cl_attempts + 1),
+		    &to_failed, &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id, reason,
 			    strerror(errno));
 			fs->fs_errors++;
@@ -159,8 +172,7 @@ finish(struct fwd_item *it, struct forward_run *fr)
 		cli_warnx("event %s: refused: %s (attempt %u of %lld); "
 		    "%s", it->fi_ev.ce_id, it->fi_why, cl->cl_attempts + 1,
 		    o->fo_attempts, to_failed ? "moved to failed/" :
-		    o->fo_follow ? "retried at the next rescan" :
-		    "retried by the next run");
+		    "retried after its backoff");
 		if (to_failed)
 			fs->fs_failed++;
 		else
@@ -368,7 +380,7 @@ forward_pass(struct forward_run *fr)
 	do {
 		progress = 0;
 		if (drain_collect(fr->fr_spools, fr->fr_nspools, &fr->fr_seen,
-		    &items, &n) == -1) {
+		    &items, &n, &fr->fr_next_due) == -1) {
 			fr->fr_stats.fs_errors++;
 			break;
 		}

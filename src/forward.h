@@ -9,6 +9,7 @@
 #define HOOKSPOOL_FORWARD_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "claim.h"
 #include "cli.h"
@@ -31,6 +32,7 @@ struct forward_opts {
 	long long		 fo_ttl;
 	long long		 fo_maxlen;	/* 0: no trimming */
 	long long		 fo_replicas;	/* 0: no WAIT */
+	long long		 fo_backoff;	/* seconds, doubling */
 	int			 fo_accept_loss;
 	int			 fo_follow;	/* --follow */
 	long long		 fo_rescan;	/* --rescan, seconds; 0: not given */
@@ -89,6 +91,7 @@ struct forward_run {
 	 */
 	struct drain_seen	  fr_seen;
 	long long		  fr_claimed;	/* against --max */
+	time_t			  fr_next_due;	/* the next retry (0: none) */
 	struct forward_stats	  fr_stats;
 	struct cli_signals	  fr_sig;
 	int			  fr_failed;	/* the server failed */
@@ -115,10 +118,12 @@ int forward_publish(struct rlink *rl, const struct forward_opts *o,
 
 /*
  * One pass: forward the waiting events of fr's spools until none is left
- * (those in fr_seen aside), --max is reached, a stop signal is taken
- * (fr_sig.cs_stopping), or the server fails (fr_failed, fr_stopped says
- * why; the events not answered are back in new/ and in fr_seen). The
- * batch in flight is always finished. Messages and counts as it goes.
+ * (those in fr_seen and those whose backoff is not over aside: the first
+ * of these to come due is left in fr_next_due), --max is reached, a stop
+ * signal is taken (fr_sig.cs_stopping), or the server fails (fr_failed,
+ * fr_stopped says why; the events not answered are back in new/ and in
+ * fr_seen). The batch in flight is always finished. Messages and counts
+ * as it goes.
  */
 void forward_pass(struct forward_run *fr);
 

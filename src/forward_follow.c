@@ -14,13 +14,15 @@
  *
  * At each rescan, what a cron run does when it starts: the spools are
  * recovered (the claims of drains that died are released, cut-short
- * deliveries finished), and the events set aside (busy, refused) are
- * tried again.
+ * deliveries finished), and the events set aside (busy, or refused with
+ * no backoff) are tried again. An event Redis refused waits out its
+ * backoff (claim_retry()); the wait ends when the first one is due.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "forward.h"
 #include "io.h"
@@ -172,8 +174,13 @@ static int
 wait_next(struct forward_run *fr, struct follow *fw)
 {
 	const char	*reason;
+	long long	 ms = -1;
 
-	switch (watch_wait(fw->fw_watch, -1, &reason)) {
+	/* until a refused event's backoff is over, at the latest */
+	if (fr->fr_next_due != 0)
+		ms = fr->fr_next_due > time(NULL) ?
+		    (long long)(fr->fr_next_due - time(NULL)) * 1000 : 0;
+	switch (watch_wait(fw->fw_watch, ms, &reason)) {
 	case WATCH_ERROR:
 		cli_warnx("%s: %s", reason, strerror(errno));
 		return -1;

@@ -27,7 +27,7 @@ export OUT=$T
 # drain_and_kill ID: start a drain, kill -9 it once its handler hangs on ID.
 drain_and_kill() {
 	echo "$1" >"$T/hang"
-	"$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>>"$T/killed.log" &
+	"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/handler" 2>>"$T/killed.log" &
 	pid=$!
 	WAIT_TRIES=300 wait_until "the handler never started on $1" \
 	    test -s "$T/hung.$1"
@@ -47,7 +47,7 @@ done
 # holds: the next drain handles the others and leaves k2 alone.
 drain_and_kill k2
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>"$T/drain.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/handler" 2>"$T/drain.log" || rc=$?
 assert_eq "drain beside a live orphan handler" 0 "$rc"
 grep -q 'released' "$T/drain.log" &&
     fail "a claim whose handler still runs was released: $(cat "$T/drain.log")"
@@ -60,7 +60,7 @@ assert_eq "k2 stays claimed while its handler runs" 1 "$(count cur)"
 kill -KILL "$(cat "$T/hung.k2")"
 sleep 0.2
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>"$T/drain.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/handler" 2>"$T/drain.log" || rc=$?
 assert_eq "next drain's exit status" 0 "$rc"
 grep -q ', 1 released from dead drains' "$T/drain.log" ||
     fail "the summary does not count the release: $(cat "$T/drain.log")"
@@ -93,7 +93,7 @@ case $(ls "$SPOOL/new") in
 esac
 # A live drain's claim is not released: hold one while recovering.
 echo k5 >"$T/hang"
-"$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>"$T/live.log" &
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/handler" 2>"$T/live.log" &
 live=$!
 WAIT_TRIES=300 wait_until "the handler never started on k5" test -s "$T/hung.k5"
 "$HOOKSPOOL" recover -c "$CONF" 2>"$T/recover.log"
@@ -105,7 +105,7 @@ kill -TERM "$(cat "$T/hung.k5")"
 wait "$live" || :
 assert_eq "cur/ after the live drain" 0 "$(count cur)"
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>"$T/drain.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/handler" 2>"$T/drain.log" || rc=$?
 assert_eq "last drain's exit status" 0 "$rc"
 grep -q '^k4 2$' "$T/ran" || fail "k4 was not run again as attempt 2: $(cat "$T/ran")"
 ok "k4 ran again as attempt 2"

@@ -23,7 +23,7 @@ make_conf
 post flaky-1
 for run in 1 2 3; do
 	rc=0
-	"$HOOKSPOOL" drain -c "$CONF" --exec "$T/flaky" 2>"$T/drain.log" || rc=$?
+	"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/flaky" 2>"$T/drain.log" || rc=$?
 	if [ "$run" -lt 3 ]; then
 		assert_eq "run $run's exit status" 1 "$rc"
 		assert_eq "run $run: back in new/" 1 "$(count new)"
@@ -48,7 +48,7 @@ post doomed-1
 post doomed-2
 for run in 1 2 3 4; do
 	rc=0
-	"$HOOKSPOOL" drain -c "$CONF" --attempts 3 \
+	"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --attempts 3 \
 	    --exec 'echo "$HOOKSPOOL_ID" >>"$OUT/ran"; exit 1' 2>"$T/drain.log" || rc=$?
 	if [ "$run" -le 3 ]; then
 		assert_eq "failing run $run's exit status" 1 "$rc"
@@ -82,14 +82,14 @@ case $(ls "$SPOOL/new") in
 esac
 ok "requeue reset the attempt count"
 : >"$T/ran"
-"$HOOKSPOOL" drain -c "$CONF" --exec "$T/flaky" 2>"$T/drain.log" || :
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/flaky" 2>"$T/drain.log" || :
 assert_eq "a requeued event starts at attempt 1" "doomed-2 1" "$(cat "$T/ran")"
 
 "$HOOKSPOOL" requeue -c "$CONF" --all 2>"$T/requeue.log"
 grep -q 'requeue: 1 requeued' "$T/requeue.log" || fail "$(cat "$T/requeue.log")"
 assert_eq "requeue --all: failed/" 0 "$(count failed)"
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --exec true 2>"$T/drain.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec true 2>"$T/drain.log" || rc=$?
 assert_eq "drain after requeue" 0 "$rc"
 grep -q 'drain: 2 done' "$T/drain.log" || fail "$(cat "$T/drain.log")"
 assert_eq "all done: new/" 0 "$(count new)"
@@ -98,7 +98,7 @@ assert_eq "all done: cur/" 0 "$(count cur)"
 # --attempts 1: the first failure goes straight to failed/.
 post once-1
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --attempts 1 --exec false 2>"$T/drain.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --attempts 1 --exec false 2>"$T/drain.log" || rc=$?
 assert_eq "--attempts 1 exit status" 1 "$rc"
 assert_eq "--attempts 1: failed/" 1 "$(count failed)"
 grep -q 'moved to failed/' "$T/drain.log" || fail "$(cat "$T/drain.log")"

@@ -90,7 +90,7 @@ post later-2 other.two
 post last-3 other.three
 
 start=$(date +%s)
-"$HOOKSPOOL" drain -c "$CONF" --timeout 2s --exec "exec $T/handler" 2>"$T/drain1.log" &
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --timeout 2s --exec "exec $T/handler" 2>"$T/drain1.log" &
 DRAIN=$!
 CLEANUP_PIDS="$CLEANUP_PIDS $DRAIN"
 until_true 10 test -s "$T/stuck" || fail "the handler did not start"
@@ -119,7 +119,7 @@ ok "the stuck event is back in new/ with one attempt"
 
 # Another drain finds it locked by the stuck process: no handler runs.
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --timeout 1s --type 'stuck.*' \
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --timeout 1s --type 'stuck.*' \
     --exec 'echo "$HOOKSPOOL_ID" >>"$OUT/second"' 2>"$T/drain2.log" || rc=$?
 assert_eq "a second drain while the handler is stuck: exit" 1 "$rc"
 grep -q "locked by another process for over 1s; left in new/" "$T/drain2.log" ||
@@ -144,7 +144,7 @@ ok "the first drain went on with the other events"
 
 # Its lock gone with it, the event runs again, as its second attempt.
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --exec "$T/handler" 2>"$T/drain3.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --exec "$T/handler" 2>"$T/drain3.log" || rc=$?
 assert_eq "the drain after the handler ended: exit" 0 "$rc"
 grep -qx "stuck-1 2" "$T/ran" || fail "stuck-1 did not run again: $(cat "$T/ran")"
 assert_eq "new/ at the end" 0 "$(count new)"

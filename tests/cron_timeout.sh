@@ -26,7 +26,7 @@ make_conf
 post slow-1
 start=$(date +%s)
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --timeout 1s \
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --timeout 1s \
     --exec 'sleep 300 & echo $! >"$OUT/bg"; wait' 2>"$T/drain.log" || rc=$?
 elapsed=$(($(date +%s) - start))
 assert_eq "exit status after a timeout" 1 "$rc"
@@ -45,7 +45,7 @@ esac
 
 # One that ignores SIGTERM is killed all the same.
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --timeout 1 \
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --timeout 1 \
     --exec 'trap "" TERM; echo $$ >"$OUT/stubborn"; sleep 300' 2>"$T/drain.log" || rc=$?
 assert_eq "exit status after killing a stubborn handler" 1 "$rc"
 gone "$(cat "$T/stubborn")" || fail "the stubborn handler survived"
@@ -54,7 +54,7 @@ assert_eq "cur/ after" 0 "$(count cur)"
 
 # A quick handler within the timeout is done.
 rc=0
-"$HOOKSPOOL" drain -c "$CONF" --timeout 1m --exec 'sleep 0.2' 2>"$T/drain.log" || rc=$?
+"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --timeout 1m --exec 'sleep 0.2' 2>"$T/drain.log" || rc=$?
 assert_eq "exit status within the timeout" 0 "$rc"
 assert_eq "new/ at the end" 0 "$(count new)"
 
@@ -66,7 +66,7 @@ for how in term kill; do
 	post "escape-$how"
 	rc=0
 	start=$(date +%s)
-	"$HOOKSPOOL" drain -c "$CONF" --timeout 2s --exec "exec python3 -c '
+	"$HOOKSPOOL" drain -c "$CONF" --backoff 0 --timeout 2s --exec "exec python3 -c '
 import os, signal, sys, time
 if sys.argv[1] == \"kill\":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

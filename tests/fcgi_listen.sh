@@ -1,12 +1,13 @@
 #!/bin/sh
 # hookspool.fcgi --listen on its own: SIGTERM lets the request in flight
 # finish (one process, and --workers 2), and the unix socket is created,
-# refused and replaced as README.md says. The requests are FastCGI
-# records written by hand (fcgi_begin), so that the body can arrive late,
-# after the signal.
+# refused and replaced as README.md says, and FCGI_WEB_SERVER_ADDRS holds.
+# The requests are FastCGI records written by hand (fcgi_begin), so that
+# the body can arrive late, after the signal.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/servers.sh"
 
+command -v python3 >/dev/null || skip "python3 is missing (apt-get install python3)"
 make_conf
 mkdir "$SPOOL" "$T/run"
 for_listen_user "$SPOOL" "$SECRET_FILE" "$T/run"
@@ -116,3 +117,40 @@ for w in $workers; do
 	wait_gone "$w" || fail "worker $w outlived its parent"
 done
 ok "workers exit when their parent is killed"
+
+# FCGI_WEB_SERVER_ADDRS (libfcgi's list of the addresses a server may
+# connect from) still holds, though the responder accepts itself: a peer
+# not on it is closed at once and named in the log; one on it is served;
+# a list that is not IPv4 addresses is refused at start.
+FCGI_PORT=$(free_port)
+FCGI_WEB_SERVER_ADDRS=192.0.2.1,192.0.2.2 start_listen "127.0.0.1:$FCGI_PORT" --workers 1
+wait_port "$FCGI_PORT"
+event "evt-$$-refused" >"$T/refused.json"
+# (a client of its own: the shell's would die of SIGPIPE)
+python3 "$top_srcdir/tests/fcgi_client.py" post "127.0.0.1:$FCGI_PORT" \
+    "$T/refused.json" "$(sign "$T/refused.json")" 10 >"$T/refused.out" 2>&1 &&
+    fail "a peer not in FCGI_WEB_SERVER_ADDRS was answered: $(cat "$T/refused.out")"
+grep -q '^no answer' "$T/refused.out" ||
+    fail "refused peer: $(cat "$T/refused.out")"
+wait_until "the refused peer is not logged: $(cat "$T/listen.log")" grep -q \
+    'refused a connection from 127.0.0.1: not in FCGI_WEB_SERVER_ADDRS' "$T/listen.log"
+ok "FCGI_WEB_SERVER_ADDRS: a peer not on the list is refused, with a line"
+kill "$LISTEN_PID"
+wait_gone "$LISTEN_PID" || fail "hookspool.fcgi did not stop"
+FCGI_PORT=$(free_port)
+FCGI_WEB_SERVER_ADDRS=192.0.2.1,127.0.0.1 start_listen "127.0.0.1:$FCGI_PORT" --workers 1
+wait_port "$FCGI_PORT"
+event "evt-$$-allowed" >"$T/allowed.json"
+fcgi_post "$T/allowed.json"
+grep -aq 'Status: 200' "$T/fcgi.out" ||
+    fail "a peer in FCGI_WEB_SERVER_ADDRS was not answered: $(tr -cd '[:print:]\n' <"$T/fcgi.out")"
+ok "FCGI_WEB_SERVER_ADDRS: a peer on the list is served"
+kill "$LISTEN_PID"
+wait_gone "$LISTEN_PID" || fail "hookspool.fcgi did not stop"
+if FCGI_WEB_SERVER_ADDRS=localhost HOOKSPOOL_CONFIG=$CONF "$FCGI" \
+    --listen "127.0.0.1:$(free_port)" 2>"$T/addrs.err"; then
+	fail "FCGI_WEB_SERVER_ADDRS=localhost was taken"
+fi
+grep -q 'FCGI_WEB_SERVER_ADDRS: "localhost" is not an IPv4 address' "$T/addrs.err" ||
+    fail "no reason for a bad FCGI_WEB_SERVER_ADDRS: $(cat "$T/addrs.err")"
+ok "FCGI_WEB_SERVER_ADDRS: a list that is not addresses is refused"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The Debian package's layout, from the .deb itself: binaries, man pages,
-# conffiles, units, server snippets, modes and maintainer scripts.
+# conffiles, units (the responder's socket unit and service among them),
+# server snippets, modes and maintainer scripts.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/pkg.sh"
 
@@ -10,6 +11,12 @@ pkg_unpack
 version=$(sed -n 's/^PACKAGE_VERSION = //p' "$top_builddir/Makefile")
 assert_eq "package name" hookspool "$(dpkg-deb -f "$DEB" Package)"
 assert_eq "package version is configure's" "$version" "$(dpkg-deb -f "$DEB" Version)"
+# libfcgi with the fix of CVE-2025-23016 (a parameter's length overflowing
+# the size it allocates), not merely the version the build happened to see
+dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//' |
+    grep -qx 'libfcgi0ldbl (>= 2.4.2-2+deb12u1)' ||
+    fail "the package does not depend on libfcgi0ldbl (>= 2.4.2-2+deb12u1): $(dpkg-deb -f "$DEB" Depends)"
+ok "depends on the libfcgi that carries the fix of CVE-2025-23016"
 
 # mode_of PATH: "MODE OWNER/GROUP" of PATH (./etc/...) in the package.
 dpkg-deb -c "$DEB" >"$T/contents"
@@ -84,9 +91,9 @@ grep -q '^webhook protocol: scheme protocol, path /, ' "$T/check.out" ||
 ok "with its key the conffile is a working config"
 
 # the units
-for u in hookspool.service hookspool-drain.service hookspool-drain.timer \
-    hookspool-drain-follow.service hookspool-forward-follow.service \
-    hookspool-consume@.service; do
+for u in hookspool.service hookspool.socket hookspool-drain.service \
+    hookspool-drain.timer hookspool-drain-follow.service \
+    hookspool-forward-follow.service hookspool-consume@.service; do
 	has "lib/systemd/system/$u" -rw-r--r--
 done
 assert_eq "hookspool.service: ExecStart" \
@@ -99,8 +106,24 @@ for u in hookspool.service hookspool-drain.service; do
 	assert_eq "$u: NoNewPrivileges" yes "$(unit_value $u NoNewPrivileges)"
 	assert_eq "$u: PrivateTmp" yes "$(unit_value $u PrivateTmp)"
 done
-assert_eq "hookspool.service: the socket's group" www-data "$(unit_value hookspool.service Group)"
-assert_eq "hookspool.service: RuntimeDirectory" hookspool "$(unit_value hookspool.service RuntimeDirectory)"
+# the socket is hookspool.socket's, the web server's group's alone; the
+# responder takes it from systemd and says when it serves
+sock=/run/hookspool/hookspool.sock
+assert_eq "hookspool.socket: ListenStream" $sock "$(unit_value hookspool.socket ListenStream)"
+assert_eq "hookspool.socket: SocketUser" hookspool "$(unit_value hookspool.socket SocketUser)"
+assert_eq "hookspool.socket: SocketGroup" www-data "$(unit_value hookspool.socket SocketGroup)"
+assert_eq "hookspool.socket: SocketMode" 0660 "$(unit_value hookspool.socket SocketMode)"
+assert_eq "hookspool.socket: WantedBy" sockets.target "$(unit_value hookspool.socket WantedBy)"
+assert_eq "hookspool.service: Group" hookspool "$(unit_value hookspool.service Group)"
+assert_eq "hookspool.service: no supplementary group" "" \
+    "$(unit_value hookspool.service SupplementaryGroups)"
+assert_eq "hookspool.service: Type" notify "$(unit_value hookspool.service Type)"
+assert_eq "hookspool.service: Requires" hookspool.socket "$(unit_value hookspool.service Requires)"
+assert_eq "hookspool.service: After" hookspool.socket "$(unit_value hookspool.service After)"
+# a RuntimeDirectory= of the service would be removed, socket and all,
+# whenever it stops
+assert_eq "hookspool.service: no RuntimeDirectory" "" \
+    "$(unit_value hookspool.service RuntimeDirectory)"
 assert_eq "hookspool-drain.service: EnvironmentFile" /etc/default/hookspool \
     "$(unit_value hookspool-drain.service EnvironmentFile)"
 case $(unit_value hookspool-drain.service ExecStart) in
@@ -147,7 +170,6 @@ done
 ok "/etc/default/hookspool holds the followers' and workers' settings"
 
 # the snippets reach the service's socket; none is enabled
-sock=/run/hookspool/hookspool.sock
 grep -q "^Define hookspool_socket $sock\$" "$ROOT/etc/apache2/conf-available/hookspool.conf" ||
     fail "the Apache snippet does not use $sock"
 grep -q "fastcgi_pass  *unix:$sock;" "$ROOT/etc/nginx/snippets/hookspool.conf" ||
@@ -170,20 +192,41 @@ grep -q 'install -d -o hookspool -g hookspool -m 0700 /var/spool/hookspool' "$po
 grep -q 'chown root:hookspool /etc/hookspool' "$postinst" && grep -q 'chmod 0750 /etc/hookspool' "$postinst" ||
     fail "postinst leaves /etc/hookspool open"
 grep -q "deb-systemd-invoke .*'hookspool.service'" "$postinst" || fail "postinst does not start hookspool.service"
-grep -q "deb-systemd-invoke .*hookspool-drain" "$postinst" && fail "postinst starts the drain's timer or follower"
+# the socket is started, and never restarted (nor stopped) by an upgrade,
+# so that the connections made meanwhile wait for the new responder
+grep -q "deb-systemd-invoke start 'hookspool.socket'" "$postinst" ||
+    fail "postinst does not start hookspool.socket"
+grep "deb-systemd-invoke" "$postinst" | grep -v "start 'hookspool.socket'" |
+    grep -q hookspool.socket && fail "postinst restarts hookspool.socket on upgrade"
+grep -B2 "deb-systemd-invoke stop 'hookspool.socket'" "$T/control/prerm" |
+    grep -q '"\$1" = remove' || fail "prerm stops hookspool.socket other than on remove"
+ok "postinst: the socket started on install, left alone on upgrade"
+# The timer: (re)started after configure, which deb-systemd-invoke does
+# only for an enabled unit, so an upgrade or dpkg-reconfigure keeps one
+# the admin enabled running; stopped on remove, so it is not left armed.
+grep -q "deb-systemd-invoke \$_dh_action 'hookspool-drain.timer'" "$postinst" ||
+    fail "postinst does not start the drain's timer again after an upgrade"
+grep -B2 "deb-systemd-invoke stop 'hookspool-drain.timer'" "$T/control/prerm" |
+    grep -q '"\$1" = remove' || fail "prerm does not stop the timer on remove"
+# The followers: never enabled by the package, kept as the admin left
+# them; (re)started after configure only when enabled, as the timer, and
+# stopped on remove, so that none runs on without its program.
 for u in hookspool-drain-follow.service hookspool-forward-follow.service; do
-	grep -q "deb-systemd-invoke start.*'$u'" "$postinst" && fail "postinst starts $u"
 	sed -n "/was-enabled '$u'/,+3p" "$postinst" | grep -q "enable '$u'" ||
 	    fail "postinst does not keep $u as the admin left it"
 	grep -B3 "enable '$u'" "$postinst" | grep -q was-enabled ||
 	    fail "postinst enables $u on a new install"
+	grep -q "deb-systemd-invoke \$_dh_action '$u'" "$postinst" ||
+	    fail "postinst does not start $u again after an upgrade"
+	grep -B2 "deb-systemd-invoke stop '$u'" "$T/control/prerm" |
+	    grep -q '"\$1" = remove' || fail "prerm does not stop $u on remove"
 done
-ok "postinst: the followers left disabled"
+ok "postinst: the followers left disabled, kept running across upgrades, stopped on remove"
 sed -n "/was-enabled 'hookspool-drain.timer'/,+3p" "$postinst" | grep -q "enable 'hookspool-drain.timer'" ||
     fail "postinst does not keep the timer as the admin left it"
 grep -B3 "enable 'hookspool-drain.timer'" "$postinst" | grep -q was-enabled ||
     fail "postinst enables the timer on a new install"
-ok "postinst: user, spool, /etc/hookspool; the timer left disabled"
+ok "postinst: user, spool, /etc/hookspool; the timer left disabled, kept running once enabled"
 grep -q 'if \[ "$1" = purge \]' "$T/control/postrm" &&
     grep -q 'rm -rf /var/spool/hookspool' "$T/control/postrm" &&
     grep -q 'deluser --system' "$T/control/postrm" || fail "postrm does not clean up on purge"

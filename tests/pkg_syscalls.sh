@@ -1,9 +1,10 @@
 #!/bin/sh
 # hookspool.service's SystemCallFilter= against what the responder really
-# calls: the packaged hookspool.fcgi runs its unit's ExecStart (on a
-# scratch socket) under strace, behind the packaged nginx snippet, through
-# a 500 (no key yet), an accepted event, a duplicate, a 401, a 413 and a
-# config reload, then TERM. Every system call it made must be one the
+# calls: the packaged hookspool.fcgi runs its unit's ExecStart under
+# strace, on a scratch socket passed to it as hookspool.socket passes it
+# (tests/sockunit.py: LISTEN_FDS, and READY=1 to NOTIFY_SOCKET), behind the
+# packaged nginx snippet, through a 500 (no key yet), an accepted event, a
+# duplicate, a 401, a 413 and a config reload, then TERM. Every system call it made must be one the
 # filter allows, or systemd would kill it (SIGSYS) on the first request
 # that needs the missing one. systemd-analyze syscall-filter expands the
 # filter's groups, offline.
@@ -67,13 +68,22 @@ for_listen_user "$SPOOL" "$T/run" "$T/strace" "$T/key.later"
 SOCK=$T/run/hookspool.sock
 exec_start=$(unit_value $unit ExecStart | sed -e "s|/usr/bin/|$ROOT/usr/bin/|g" \
     -e "s|/run/hookspool/|$T/run/|g")
+# the socket as the socket unit makes it, for the server's group; strace
+# -D leaves the responder the pid it starts with, which LISTEN_PID names
+if [ -n "$LISTEN_AS" ]; then
+	set -- "$LISTEN_USER" "$WEB_GROUP"
+else
+	set -- "$(id -un)" "$(id -gn)"
+fi
 # shellcheck disable=SC2086
-HOOKSPOOL_CONFIG=$CONF $LISTEN_AS strace -f -qq -o "$T/strace/trace" $exec_start \
-    >"$T/strace-out.log" 2>&1 &
-STRACE_PID=$!
-CLEANUP_PIDS="$CLEANUP_PIDS $STRACE_PID"
-wait_socket "$SOCK"
-RESPONDER=$(pgrep -P "$STRACE_PID" | head -n 1)
+HOOKSPOOL_CONFIG=$CONF python3 "$top_srcdir/tests/sockunit.py" "$SOCK" "$@" 0660 -- \
+    $LISTEN_AS strace -D -f -qq -o "$T/strace/trace" $exec_start \
+    >"$T/notify.out" 2>"$T/strace-out.log" &
+HOLDER=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $HOLDER"
+wait_until "no READY=1 from the responder: $(cat "$T/strace-out.log")" \
+    grep -qx READY=1 "$T/notify.out"
+RESPONDER=$(pgrep -P "$HOLDER" | head -n 1)
 [ -n "$RESPONDER" ] || fail "no responder under strace"
 CLEANUP_PIDS="$RESPONDER $CLEANUP_PIDS"
 
@@ -94,7 +104,9 @@ http_post "$url" "$T/reload.json"
 assert_eq "after a reload: status" 200 "$STATUS"
 
 kill "$RESPONDER"
-wait_gone "$STRACE_PID" || fail "the responder did not stop on TERM"
+wait_gone "$HOLDER" || fail "the responder did not stop on TERM"
+# strace -D: the tracer is no child of ours; it ends with the responder
+wait_until "strace did not finish its trace" sh -c '! pgrep -f "strace -D -f -qq -o $1" >/dev/null' sh "$T/strace/trace"
 sed -E 's/^[0-9]+ +//' "$T/strace/trace" | grep -oE '^[a-z_0-9]+\(' | tr -d '(' |
     sort -u >"$T/used"
 [ -s "$T/used" ] || fail "strace saw no system call"

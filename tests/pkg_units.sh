@@ -1,13 +1,14 @@
 #!/bin/sh
-# systemd-analyze verify on the package's units: hookspool.service,
-# hookspool-drain.service and hookspool-drain.timer, the followers
-# hookspool-drain-follow.service and hookspool-forward-follow.service, and
-# the template hookspool-consume@.service. It needs no running
-# systemd. verify insists that the programs of Exec lines exist and that
-# the Documentation= man pages open, so the units are checked as copies
-# whose /usr/bin/ is the unpacked package's, with its man pages on
-# MANPATH; nothing else in them changes. verify exits 0 on what it only
-# warns about (an unknown key, a bad value), so any output is a failure.
+# systemd-analyze verify on the package's units: hookspool.socket,
+# hookspool.service, hookspool-drain.service and hookspool-drain.timer,
+# the followers hookspool-drain-follow.service and
+# hookspool-forward-follow.service, and the template
+# hookspool-consume@.service. It needs no running systemd. verify insists
+# that the programs of Exec lines exist and that the Documentation= man
+# pages open, so the units are checked as copies whose /usr/bin/ is the
+# unpacked package's, with its man pages on MANPATH; nothing else in them
+# changes. verify exits 0 on what it only warns about (an unknown key, a
+# bad value), so any output is a failure.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/pkg.sh"
 
@@ -18,7 +19,7 @@ pkg_deb
 pkg_unpack
 
 mkdir "$T/units"
-units="hookspool.service hookspool-drain.service hookspool-drain.timer
+units="hookspool.socket hookspool.service hookspool-drain.service hookspool-drain.timer
 hookspool-drain-follow.service hookspool-forward-follow.service
 hookspool-consume@.service"
 for u in $units; do

@@ -110,7 +110,7 @@ rcli r ACL SETUSER hookspool-forward on ">forward-$pw" \
     '~hookspool' '~{hookspool}:seen:*' +evalsha '+script|load' +info \
     '+config|get' +wait '(~hookspool +xadd)' '(~{hookspool}:seen:* +set +del)' >/dev/null
 rcli r ACL SETUSER hookspool-consume on ">consume-$pw" '~hookspool' \
-    +xreadgroup +xack +xautoclaim +xpending '+xgroup|create' \
+    +xreadgroup +xack +xclaim +xpending '+xgroup|create' \
     '(~{hookspool}:group:* +exists +set)' '(~hookspool:failed +xadd)' >/dev/null
 printf 'hookspool-forward forward-%s\n' "$pw" >"$T/forwarder"
 printf 'hookspool-consume consume-%s\n' "$pw" >"$T/consumer"
@@ -128,12 +128,19 @@ ok "the README's forward user can forward"
 : >"$T/ran"
 rc=0
 "$HOOKSPOOL" consume --redis "$REDIS_ADDR" --auth-file "$T/consumer" --group fresh \
-    --max 100 --attempts 1 --exec '[ "$HOOKSPOOL_ID" != au-0001 ]' \
+    --max 100 --attempts 2 --backoff 0 --exec '[ "$HOOKSPOOL_ID" != au-0001 ]' \
     2>"$T/consume.log" </dev/null || rc=$?
 assert_eq "the README's consume user: exit status (one handler failed)" 1 "$rc"
-grep -q '^hookspool consume: 6 done, 0 to retry, 1 failed$' "$T/consume.log" ||
+grep -q '^hookspool consume: 6 done, 1 to retry, 0 failed$' "$T/consume.log" ||
     fail "the README's consume user: $(cat "$T/consume.log")"
-ok "the README's consume user can consume, and dead-letter"
+# the failed one, set aside (XCLAIM) and found again (XPENDING, XCLAIM)
+rc=0
+"$HOOKSPOOL" consume --redis "$REDIS_ADDR" --auth-file "$T/consumer" --group fresh \
+    --max 100 --attempts 2 --backoff 0 --exec '[ "$HOOKSPOOL_ID" != au-0001 ]' \
+    2>"$T/consume.log" </dev/null || rc=$?
+grep -q '^hookspool consume: 0 done, 0 to retry, 1 failed$' "$T/consume.log" ||
+    fail "the README's consume user, retrying: $(cat "$T/consume.log")"
+ok "the README's consume user can consume, retry, and dead-letter"
 assert_eq "the README's consume user: the dead letter" au-0001 "$(stream_ids r hookspool:failed)"
 
 # denied AS LABEL COMMAND...: the user AS may not run COMMAND.

@@ -1,9 +1,10 @@
 #!/bin/bash
-# consume retries: a failed entry stays pending and is delivered again
-# once it has been idle for --idle, with HOOKSPOOL_ATTEMPT counting the
-# deliveries; after --attempts failed deliveries it is copied to the
-# stream hookspool:failed (id, webhook, type, line, entry, attempts,
-# reason) and acknowledged.
+# consume retries: a failed entry stays pending, set aside with the
+# consumer "(backoff)", and is delivered again once its backoff is over
+# (--backoff, doubling with each delivery), however long --idle is, with
+# HOOKSPOOL_ATTEMPT counting the deliveries; after --attempts failed
+# deliveries it is copied to the stream hookspool:failed (id, webhook,
+# type, line, entry, attempts, reason) and acknowledged.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
@@ -29,11 +30,17 @@ export OUT=$T
 : >"$T/ran"
 
 "$HOOKSPOOL" consume --redis "$REDIS_ADDR" --attempts 3 --timeout 1s \
-    --idle 7s --exec "$T/handler" 2>"$T/consume.log" </dev/null &
+    --idle 60s --backoff 2s --exec "$T/handler" 2>"$T/consume.log" </dev/null &
 pid=$!
 CLEANUP_PIDS="$CLEANUP_PIDS $pid"
-# doomed-1's three deliveries are at least 2 x 7 s apart
-WAIT_TRIES=450 wait_until "doomed-1 never reached hookspool:failed" \
+# while doomed-1 waits out its first backoff, the consumer "(backoff)"
+# holds it
+wait_until "doomed-1 never failed" grep -q "^doomed-1 1 " "$T/ran"
+WAIT_TRIES=20 wait_until "no entry is set aside while its backoff runs" \
+    sh -c "redis-cli -p $REDIS_PORT XPENDING hookspool hookspool - + 10 '(backoff)' | grep -q ."
+ok "a failed entry waits with the consumer (backoff)"
+# doomed-1's three deliveries are 2 s, then 4 s apart: far less than --idle
+WAIT_TRIES=300 wait_until "doomed-1 never reached hookspool:failed" \
     at_least 1 stream_len r hookspool:failed
 sleep 1
 kill -TERM "$pid"
@@ -47,14 +54,16 @@ flaky-1 1
 doomed-1 2
 flaky-1 2
 doomed-1 3" "$(cut -d' ' -f1-2 "$T/ran" | sort -k2,2n -k1,1)"
-# a retry comes once the entry has been idle for 7 s, not before
+# a retry comes once the backoff is over (2 s after the first failure, 4 s
+# after the second), not before, and long before --idle (60 s)
 for id in doomed-1 flaky-1; do
 	grep "^$id " "$T/ran" | awk -v id="$id" '
-		NR > 1 && $3 - t < 6.9 { printf "%s: delivery %d after %.2f s\n", id, $2, $3 - t; bad = 1 }
+		NR > 1 && ($3 - t < 2 ^ (NR - 1) - 0.1 || $3 - t > 2 ^ (NR - 1) + 8) {
+			printf "%s: delivery %d after %.2f s\n", id, $2, $3 - t; bad = 1 }
 		{ t = $3 }
-		END { exit bad }' || fail "a retry before --idle"
+		END { exit bad }' || fail "a retry not after its backoff"
 done
-ok "retries wait for --idle"
+ok "retries wait out their backoff, doubling"
 grep -q '^hookspool consume: 2 done, 3 to retry, 1 failed' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 ok "the summary counts the dead-lettered entry"

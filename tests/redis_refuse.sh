@@ -13,7 +13,7 @@ rcli r SET hookspool "not a stream" >/dev/null
 
 for run in 1 2; do
 	rc=0
-	"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --attempts 2 \
+	"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --backoff 0 --attempts 2 \
 	    2>"$T/forward.log" || rc=$?
 	assert_eq "refused run $run: exit status" 1 "$rc"
 	grep -q WRONGTYPE "$T/forward.log" ||
@@ -37,7 +37,7 @@ rcli r DEL hookspool >/dev/null
 post rf-0005
 "$HOOKSPOOL" requeue -c "$CONF" --all 2>"$T/requeue.log"
 rc=0
-"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" 2>"$T/forward.log" || rc=$?
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --backoff 0 2>"$T/forward.log" || rc=$?
 assert_eq "once the key is fixed: exit status" 0 "$rc"
 grep -q '^hookspool forward: 5 added, 0 duplicates, 0 to retry, 0 failed$' \
     "$T/forward.log" || fail "summary line: $(cat "$T/forward.log")"

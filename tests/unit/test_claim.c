@@ -191,17 +191,17 @@ test_end(struct spool *sp)
 	take_ok(sp, "2.000001.tried", &cl);
 	CHECK(cl.cl_attempts == 0 && cl.cl_len == strlen(line) - 1 &&
 	    strncmp(cl.cl_line, line, cl.cl_len) == 0, "claimed line");
-	CHECK(claim_retry(sp, &cl, 3, &to_failed, &reason) == CLAIM_OK &&
+	CHECK(claim_retry(sp, &cl, 3, 0, &to_failed, &reason) == CLAIM_OK &&
 	    to_failed == 0, "first retry: %s", reason ? reason : "");
 	claim_clear(&cl);
 	CHECK(exists("new", "2.000001.tried,A1"), "not back as ,A1");
 	take_ok(sp, "2.000001.tried,A1", &cl);
 	CHECK(cl.cl_attempts == 1, "attempts %u, not 1", cl.cl_attempts);
-	CHECK(claim_retry(sp, &cl, 3, NULL, &reason) == CLAIM_OK,
+	CHECK(claim_retry(sp, &cl, 3, 0, NULL, &reason) == CLAIM_OK,
 	    "second retry: %s", reason ? reason : "");
 	claim_clear(&cl);
 	take_ok(sp, "2.000001.tried,A2", &cl);
-	CHECK(claim_retry(sp, &cl, 3, &to_failed, &reason) == CLAIM_OK &&
+	CHECK(claim_retry(sp, &cl, 3, 0, &to_failed, &reason) == CLAIM_OK &&
 	    to_failed == 1, "third retry not to failed/");
 	claim_clear(&cl);
 	CHECK(exists("failed", "2.000001.tried,A3") &&
@@ -221,6 +221,57 @@ test_end(struct spool *sp)
 	CHECK(exists("new", "2.000003.put-back,A1"), "unclaimed not back in "
 	    "new/ under its name");
 	claim_clear(NULL);
+}
+
+/*
+ * A failed attempt's backoff: 30 s doubling to an hour, and the time it ends
+ * kept as the event's modification time; none when going to failed/.
+ */
+static void
+test_backoff(struct spool *sp)
+{
+	static const struct {
+		long long	base;
+		unsigned	attempts;
+		long long	want;
+	} cases[] = {
+		{ 30, 1, 30 }, { 30, 2, 60 }, { 30, 3, 120 }, { 30, 7, 1920 },
+		{ 30, 8, 3600 }, { 30, 1000, 3600 }, { 0, 3, 0 },
+		{ 7200, 1, 7200 }, { 7200, 5, 7200 }, { 1, 40, 3600 },
+	};
+	struct claim	 cl;
+	struct stat	 st;
+	const char	*reason = NULL;
+	char		 path[PATH_MAX];
+	time_t		 before;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(claim_backoff(cases[i].base, cases[i].attempts) ==
+		    cases[i].want, "claim_backoff(%lld, %u) = %lld, not %lld",
+		    cases[i].base, cases[i].attempts, claim_backoff(
+		    cases[i].base, cases[i].attempts), cases[i].want);
+
+	event_file("new", "3.000001.later", 0600);
+	take_ok(sp, "3.000001.later", &cl);
+	before = time(NULL);
+	CHECK(claim_retry(sp, &cl, 3, 120, NULL, &reason) == CLAIM_OK,
+	    "retry with a backoff: %s", reason ? reason : "");
+	claim_clear(&cl);
+	REQUIRE(stat(at(path, "new", "3.000001.later,A1"), &st) == 0,
+	    "not back in new/ as ,A1");
+	CHECK(st.st_mtime >= before + 120 && st.st_mtime <= time(NULL) + 120,
+	    "due at %lld, not 120 s from %lld", (long long)st.st_mtime,
+	    (long long)before);
+	/* To failed/: no wait is set. */
+	event_file("new", "3.000002.last,A2", 0600);
+	take_ok(sp, "3.000002.last,A2", &cl);
+	CHECK(claim_retry(sp, &cl, 3, 120, NULL, &reason) == CLAIM_OK,
+	    "last retry: %s", reason ? reason : "");
+	claim_clear(&cl);
+	REQUIRE(stat(at(path, "failed", "3.000002.last,A3"), &st) == 0,
+	    "not in failed/ as ,A3");
+	CHECK(st.st_mtime <= time(NULL), "an event in failed/ got a due time");
 }
 
 /*
@@ -291,6 +342,7 @@ main(void)
 	test_take(sp);
 	test_release(sp);
 	test_end(sp);
+	test_backoff(sp);
 	test_release_dead(sp);
 	spool_close(sp);
 	unit_rmtree(tmp);
