@@ -32,11 +32,14 @@
  *		one pass: every waiting event of every spool, as a cron
  *		    run would take them, checking for a stop between events;
  *		if (stopping) break;
- *		r = watch_wait(w, -1, &reason);
+ *		r = watch_wait(w, ms until the first event set aside
+ *		    with a backoff is due (drain_collect()'s next_due), or
+ *		    -1, &reason);
  *		if (r == WATCH_SIGNAL) take it (cli_signals_check(&cs, 0)), and
  *		    break when it asks to stop;
- *		if (r == WATCH_RESCAN) what is due at an interval: retries,
- *		    claims of dead drains (cli_recover);
+ *		if (r == WATCH_RESCAN) what is due at an interval: the
+ *		    claims of dead drains (cli_recover), the events the
+ *		    run set aside (busy) tried again;
  *		for (i = 0; i < n; i++)
  *			if (watch_stale(w, i, sp[i])) {
  *				open sp[i]->sp_dir again into a new spool; on
@@ -49,7 +52,10 @@
  * The watches are in place before the first pass, so an event that lands
  * during a pass wakes the next wait: none waits for the interval. A pass
  * reads the whole of each new/, so a wait need not say which spool or
- * which event changed.
+ * which event changed. An event whose attempt failed goes back to new/,
+ * which wakes the wait: keep it out of the next pass by its backoff, not
+ * only by a drain_seen list, which would also hide when it is due (see
+ * forward_follow.c).
  */
 #ifndef HOOKSPOOL_WATCH_H
 #define HOOKSPOOL_WATCH_H
