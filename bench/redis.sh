@@ -1,6 +1,7 @@
 #!/bin/bash
 # Figures, not a test: events per second that hookspool forward moves from
-# one spool into a Redis stream, and that 1, 2 and 4 hookspool consume
+# one spool into a Redis stream (run once over a full spool, and with
+# --follow while the events land), and that 1, 2 and 4 hookspool consume
 # workers handle from it (handler "true"), each as a ratio of the XADD
 # rate redis-benchmark reaches on the same server in the same run, with
 # one connection and 16 commands in flight, the value being a spool line.
@@ -84,6 +85,24 @@ took=$(($(now_ms) - start))
     fail "forward left $(stream_len bench hookspool) entries, not $n"
 row "hookspool forward, one spool" "$(rate "$n" "$took")"
 
+# forward --follow: running before the events land, into a stream of its
+# own, while spoolfill puts n more into new/; from the fill's start until
+# the last is in the stream.
+"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --stream follow \
+    --follow 2>"$T/follow.log" </dev/null &
+follow_pid=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $follow_pid"
+sleep 0.5
+start=$(now_ms)
+"$FILL" "$SPOOL" "$n" follow || fail "spoolfill could not fill the spool"
+filled=$(($(now_ms) - start))
+WAIT_TRIES=100000 wait_until "forward --follow did not forward every event" \
+    at_least "$n" stream_len bench follow
+took=$(($(now_ms) - start))
+kill -TERM "$follow_pid"
+wait "$follow_pid" || fail "forward --follow exited $?: $(cat "$T/follow.log")"
+row "hookspool forward --follow, as they land" "$(rate "$n" "$took")"
+
 # consume: K workers of a fresh group on the same entries, until the
 # group has read them all and has nothing pending.
 group_done() {
@@ -120,4 +139,5 @@ for k in 1 2 4; do
 done
 echo
 echo "forward: hookspool forward -c CONF --redis 127.0.0.1:PORT"
+echo "forward --follow: the same with --follow, running while spoolfill adds $n events (spoolfill alone: $(rate "$n" "$filled")/s)"
 echo "consume: hookspool consume --redis 127.0.0.1:PORT --group G --exec true (K at once)"

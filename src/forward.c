@@ -22,17 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "claim.h"
-#include "cli.h"
 #include "cmd.h"
-#include "config.h"
-#include "drain.h"
+#include "forward.h"
 #include "json.h"
 #include "opt.h"
-#include "rlink.h"
 #include "scheme.h"
-#include "spool.h"
 #include "verify.h"
+#include "watch.h"
 
 #define FORWARD_STREAM		"hookspool"
 #define FORWARD_ATTEMPTS	5
@@ -40,102 +36,7 @@
 #define FORWARD_TTL_MAX		(3650LL * 86400)
 #define FORWARD_BATCH		256
 #define FORWARD_BACKOFF		30	/* seconds, doubling */
-/* How long one WAIT for --replicas may take. */
-#define FORWARD_WAIT_MS		5000
 #define FORWARD_REPLICAS_MAX	100
-/* "{KEY}:seen:" and the hash */
-#define FORWARD_SEEN_MAX	(CLI_STREAM_MAX + 8 + SPOOL_HASH_HEX + 1)
-
-/*
- * KEYS[1] the stream, KEYS[2] the id's mark, KEYS[3] (when given) the
- * mark of the event's bytes; ARGV: TTL, MAXLEN (0: none), id, webhook,
- * type, line, and "1" when replicas are waited for. Returns the new
- * entry's id, or 0 when the id (or the bytes) was marked already, and
- * nothing is then left marked that was not before; a mark found is
- * written again (its TTL kept), so that a WAIT after it waits also for
- * the entry that an earlier run added with the mark.
- */
-static const char forward_script[] =
-    "local fresh = redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1])\n"
-    "if fresh and KEYS[3] and\n"
-    "    not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[1]) then\n"
-    "  redis.call('DEL', KEYS[2])\n"
-    "  fresh = false\n"
-    "end\n"
-    "if not fresh then\n"
-    "  if ARGV[7] == '1' then\n"
-    "    for i = 2, #KEYS do\n"
-    "      redis.call('SET', KEYS[i], '1', 'XX', 'KEEPTTL')\n"
-    "    end\n"
-    "  end\n"
-    "  return 0\n"
-    "end\n"
-    "local add = {'XADD', KEYS[1]}\n"
-    "if ARGV[2] ~= '0' then\n"
-    "  add[#add + 1] = 'MAXLEN'; add[#add + 1] = '~'; add[#add + 1] = ARGV[2]\n"
-    "end\n"
-    "for _, v in ipairs({'*', 'id', ARGV[3], 'webhook', ARGV[4],\n"
-    "    'type', ARGV[5], 'line', ARGV[6]}) do\n"
-    "  add[#add + 1] = v\n"
-    "end\n"
-    "local r = redis.pcall(unpack(add))\n"
-    "if type(r) == 'table' and r.err then\n"
-    "  redis.call('DEL', unpack(KEYS, 2))\n"
-    "end\n"
-    "return r\n";
-
-struct forward_opts {
-	const char		*fo_conf;
-	struct rlink_opts	 fo_r;		/* --redis, --auth-file, ... */
-	struct rlink_conf	 fo_link;	/* --redis, --cluster, durability */
-	struct rtext_node	*fo_nodes;	/* --cluster, fo_link's */
-	size_t			 fo_nnodes;
-	long long		 fo_max;	/* 0: no limit */
-	long long		 fo_attempts;
-	long long		 fo_ttl;
-	long long		 fo_maxlen;	/* 0: no trimming */
-	long long		 fo_replicas;	/* 0: no WAIT */
-	long long		 fo_backoff;	/* seconds, doubling */
-	int			 fo_accept_loss;
-	int			 fo_fsync;	/* the config's fsync */
-	const struct config	*fo_cf;		/* its webhooks' schemes */
-	char			 fo_ttl_s[24];
-	char			 fo_maxlen_s[24];
-};
-
-struct forward_stats {
-	unsigned	 fs_added;
-	unsigned	 fs_dups;
-	unsigned	 fs_retry;
-	unsigned	 fs_failed;
-	unsigned	 fs_released;
-	unsigned	 fs_refused;
-	unsigned	 fs_busy;
-	unsigned	 fs_errors;
-	const char	*fs_stopped;	/* why the run stopped early */
-};
-
-/* What became of one event of a batch. */
-enum fwd_state {
-	FWD_UNSENT,	/* no answer: back to new/, no attempt spent */
-	FWD_ADDED,
-	FWD_DUPLICATE,
-	FWD_MOVED,	/* to send again to the node named */
-	FWD_REFUSED	/* Redis refused it: an attempt */
-};
-
-struct fwd_item {
-	struct spool		*fi_spool;
-	struct claim		 fi_claim;
-	struct cli_event	 fi_ev;
-	char			 fi_seen[FORWARD_SEEN_MAX];
-	char			 fi_seen_sum[FORWARD_SEEN_MAX];	/* or "" */
-	enum fwd_state		 fi_state;
-	int			 fi_round;	/* the node that answered */
-	char			 fi_why[160];	/* of a refusal */
-};
-
-static struct cli_signals	forward_sig;
 
 #define OPT_OF(f)	offsetof(struct forward_opts, f)
 
@@ -163,12 +64,20 @@ static const struct opt forward_opt_table[] = {
 	    "(default: 7d)" },
 	{ "maxlen", 0, OPT_NUMBER, OPT_OF(fo_maxlen), 1, 1000000000000LL, "N",
 	    "trim the stream to about N entries (default: no trimming)" },
+	{ "follow", 0, OPT_FLAG, OPT_OF(fo_follow), 0, 0, NULL,
+	    "keep running: forward each event as it lands in a spool's new/, "
+	    "until TERM; a server that cannot be reached is tried again" },
+	{ "rescan", 0, OPT_DURATION, OPT_OF(fo_rescan), 1,
+	    WATCH_RESCAN_MAX_MS / 1000, "D", "with --follow: look at every "
+	    "spool this often even when nothing wakes it (retries, dead "
+	    "drains' claims, a spool made again; default: 30s)" },
 };
 
 static const struct opt_verb forward_verb = {
 	"forward", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
 	"[--cluster NODE]... [--replicas N] [--accept-loss] [--max N] "
-	"[--attempts N] [--backoff D] [--ttl D] [--maxlen N]",
+	"[--attempts N] [--backoff D] [--ttl D] [--maxlen N] "
+	"[--follow [--rescan D]]",
 	"Publish the waiting events of each spool to a Redis stream, once per "
 	"webhook and id across every host that forwards there; an event "
 	"leaves the spool only once Redis has it.",
@@ -192,6 +101,11 @@ parse_opts(int argc, char *argv[], struct forward_opts *o)
 	    (r = rlink_opts_check(&forward_verb, &o->fo_r, &o->fo_link,
 	    &o->fo_nodes, &o->fo_nnodes)) != OPT_OK)
 		return r;
+	if (o->fo_rescan != 0 && !o->fo_follow)
+		return opt_misuse(&forward_verb, "--rescan is for --follow "
+		    "only: a run without it looks at the spools once");
+	o->fo_rescan_ms = (o->fo_rescan != 0 ? o->fo_rescan :
+	    WATCH_RESCAN_MS / 1000) * 1000;
 	o->fo_link.rc_script = forward_script;
 	/* Replicas that confirm each batch stand in for the disk. */
 	o->fo_link.rc_durable = !o->fo_accept_loss && o->fo_replicas == 0;
@@ -200,190 +114,32 @@ parse_opts(int argc, char *argv[], struct forward_opts *o)
 	return OPT_OK;
 }
 
-/* Queue the script's call for it. */
-static int
-send_item(struct rlink *rl, const struct forward_opts *o,
-    const struct fwd_item *it)
-{
-	const char	*argv[13];
-	size_t		 lens[13];
-	const char	*webhook = it->fi_ev.ce_webhook ? it->fi_ev.ce_webhook : "";
-	int		 i, n = 0, sum = it->fi_seen_sum[0] != '\0';
-
-	argv[n++] = "EVALSHA";
-	argv[n++] = rl->rl_sha;
-	argv[n++] = sum ? "3" : "2";
-	argv[n++] = o->fo_r.ro_stream;
-	argv[n++] = it->fi_seen;
-	if (sum)
-		argv[n++] = it->fi_seen_sum;
-	argv[n++] = o->fo_ttl_s;
-	argv[n++] = o->fo_maxlen_s;
-	argv[n++] = it->fi_ev.ce_id;
-	argv[n++] = webhook;
-	argv[n++] = it->fi_ev.ce_type;
-	argv[n++] = it->fi_claim.cl_line;
-	argv[n++] = o->fo_replicas > 0 ? "1" : "0";
-	for (i = 0; i < n; i++)
-		lens[i] = strlen(argv[i]);
-	lens[n - 2] = it->fi_claim.cl_len;
-	return rlink_append(rl, n, argv, lens);
-}
-
-/* Whether the item is waiting to be sent (or sent again elsewhere). */
-static int
-to_send(const struct fwd_item *it)
-{
-	return it->fi_state == FWD_UNSENT || it->fi_state == FWD_MOVED;
-}
-
 /*
- * Read the answers to the items sent in this round. Returns 0, or -1 when
- * the link failed or the server is in trouble (*stopped says why; the
- * items not answered stay FWD_UNSENT). The first MOVED reply is left in
- * *moved for the caller to free.
+ * Remember name in fr_seen: not taken again before the next run (or
+ * rescan). Out of memory, the run stops.
  */
-static int
-read_round(struct rlink *rl, struct fwd_item *v, size_t n, int round,
-    redisReply **moved, char *stopped, size_t stoppedlen)
+static void
+seen(struct forward_run *fr, const char *name)
 {
-	redisReply	*r;
-	char		 why[256];
-	size_t		 i;
-	int		 rc = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!to_send(&v[i]))
-			continue;
-		v[i].fi_state = FWD_UNSENT;
-		if (rc == -1)
-			continue;	/* answers no longer read */
-		if ((r = rlink_reply(rl)) == NULL) {
-			snprintf(stopped, stoppedlen, "%s", rl->rl_err);
-			rc = -1;
-			continue;
-		}
-		v[i].fi_round = round;
-		if (r->type == REDIS_REPLY_STRING)
-			v[i].fi_state = FWD_ADDED;
-		else if (r->type == REDIS_REPLY_INTEGER ||
-		    r->type == REDIS_REPLY_NIL)
-			v[i].fi_state = FWD_DUPLICATE;
-		else if (rlink_moved(r)) {
-			v[i].fi_state = FWD_MOVED;
-			if (*moved == NULL) {
-				*moved = r;
-				continue;
-			}
-		} else if (rlink_server_trouble(r)) {
-			snprintf(stopped, stoppedlen, "redis at %.200s: %s",
-			    rl->rl_addr, rlink_reply_error(r, why, sizeof(why)));
-			rc = -1;	/* read the rest, use none */
-		} else {
-			v[i].fi_state = FWD_REFUSED;
-			rlink_reply_error(r, v[i].fi_why, sizeof(v[i].fi_why));
-		}
-		freeReplyObject(r);
-	}
-	return rc;
-}
-
-/*
- * With --replicas: the items this round's node took count only once that
- * many replicas have them too (WAIT); otherwise, or when the round failed
- * before WAIT, they go back to FWD_UNSENT and *stopped says why. Returns
- * 0, or -1 when the run must stop.
- */
-static int
-confirm_round(struct rlink *rl, const struct forward_opts *o,
-    struct fwd_item *v, size_t n, int round, int failed, char *stopped,
-    size_t stoppedlen)
-{
-	long long	got = 0;
-	size_t		i, took = 0;
-
-	if (o->fo_replicas == 0)
-		return failed ? -1 : 0;
-	for (i = 0; i < n; i++)
-		if (v[i].fi_round == round && (v[i].fi_state == FWD_ADDED ||
-		    v[i].fi_state == FWD_DUPLICATE))
-			took++;
-	if (took > 0 && !failed &&
-	    (got = rlink_wait(rl, o->fo_replicas, FORWARD_WAIT_MS)) >=
-	    o->fo_replicas)
-		return 0;
-	if (took == 0)
-		return failed ? -1 : 0;
-	if (!failed && got == -1)
-		snprintf(stopped, stoppedlen, "%s", rl->rl_err);
-	else if (!failed)
-		snprintf(stopped, stoppedlen, "%lld of the %lld replicas asked "
-		    "for (--replicas) confirmed the batch redis at %.200s took "
-		    "within %d s", got, o->fo_replicas, rl->rl_addr,
-		    FORWARD_WAIT_MS / 1000);
-	for (i = 0; i < n; i++)
-		if (v[i].fi_round == round && (v[i].fi_state == FWD_ADDED ||
-		    v[i].fi_state == FWD_DUPLICATE))
-			v[i].fi_state = FWD_UNSENT;
-	return -1;
-}
-
-/*
- * Send the items of v in state FWD_UNSENT or FWD_MOVED and read their
- * answers, following MOVED. Returns 0, or -1 when the link failed, the
- * server is in trouble or too few replicas confirmed: the reason is then
- * in *stopped, and the items not answered (or not confirmed) stay
- * FWD_UNSENT.
- */
-static int
-publish(struct rlink *rl, const struct forward_opts *o, struct fwd_item *v,
-    size_t n, char *stopped, size_t stoppedlen)
-{
-	redisReply	*moved = NULL;
-	size_t		 i;
-	int		 round, rc = 0;
-
-	for (round = 1; ; round++) {
-		for (i = 0; i < n; i++)
-			if (to_send(&v[i]) && send_item(rl, o, &v[i]) == -1) {
-				snprintf(stopped, stoppedlen, "%s", rl->rl_err);
-				rc = -1;
-				break;
-			}
-		if (rc == 0)
-			rc = read_round(rl, v, n, round, &moved, stopped,
-			    stoppedlen);
-		rc = confirm_round(rl, o, v, n, round, rc == -1, stopped,
-		    stoppedlen);
-		if (rc == -1 || moved == NULL)
-			break;
-		if (round > RLINK_MOVES_MAX || rlink_follow(rl, moved) == -1) {
-			snprintf(stopped, stoppedlen, "%s", round >
-			    RLINK_MOVES_MAX ? "redirected too many times" :
-			    rl->rl_err);
-			rc = -1;
-			break;
-		}
-		freeReplyObject(moved);
-		moved = NULL;
-	}
-	if (moved != NULL)
-		freeReplyObject(moved);
-	if (rc == -1)
-		for (i = 0; i < n; i++)
-			if (v[i].fi_state == FWD_MOVED)
-				v[i].fi_state = FWD_UNSENT;
-	return rc;
+	if (drain_seen_add(&fr->fr_seen, name) == 0)
+		return;
+	cli_warnx("out of memory");
+	fr->fr_stats.fs_errors++;
+	fr->fr_sig.cs_stopping = 1;
+	if (fr->fr_stopped[0] == '\0')
+		snprintf(fr->fr_stopped, sizeof(fr->fr_stopped),
+		    "out of memory");
 }
 
 /* End one item's claim as its state says, and count it. */
 static void
-finish(struct fwd_item *it, const struct forward_opts *o,
-    struct forward_stats *fs, struct drain_seen *dn)
+finish(struct fwd_item *it, struct forward_run *fr)
 {
-	struct claim	*cl = &it->fi_claim;
-	const char	*reason;
-	int		 to_failed = 0;
+	const struct forward_opts	*o = fr->fr_opts;
+	struct forward_stats		*fs = &fr->fr_stats;
+	struct claim			*cl = &it->fi_claim;
+	const char			*reason;
+	int				 to_failed = 0;
 
 	switch (it->fi_state) {
 	case FWD_ADDED:
@@ -398,11 +154,17 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 			fs->fs_dups++;
 		return;
 	case FWD_REFUSED:
-		if (drain_seen_add(dn, cl->cl_name) == -1 ||
-		    claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts,
+		/*
+		 * Its backoff keeps it out of a cron run and tells a follower
+		 * when it is due; with none, a follower tries it again at the
+		 * next rescan rather than at once.
+		 */
+		if (!o->fo_follow || o->fo_backoff == 0)
+			seen(fr, cl->cl_name);
+		if (claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts,
 		    claim_backoff(o->fo_backoff, cl->cl_attempts + 1),
 		    &to_failed, &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s", it->fi_ev.ce_id,
+			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id, reason,
 			    strerror(errno));
 			fs->fs_errors++;
 			return;
@@ -417,8 +179,7 @@ finish(struct fwd_item *it, const struct forward_opts *o,
 			fs->fs_retry++;
 		return;
 	default:
-		if (drain_seen_add(dn, cl->cl_name) == -1)
-			forward_sig.cs_stopping = 1;
+		seen(fr, cl->cl_name);
 		if (claim_unclaim(it->fi_spool, cl, &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
 			    reason, strerror(errno));
@@ -510,68 +271,67 @@ unsendable(struct fwd_item *it, const struct forward_opts *o,
 /* What claim_take() said of an event it did not give, told and counted. */
 static void
 not_taken(const struct drain_item *it, enum claim_result res,
-    const char *reason, struct forward_stats *fs, struct drain_seen *dn)
+    const char *reason, struct forward_run *fr)
 {
 	char	name[SPOOL_NAME_MAX];
 
 	cli_printable(it->di_name, name, sizeof(name));
 	if (res == CLAIM_BUSY) {
 		/* Held by another drain or reader: the next run. */
-		if (drain_seen_add(dn, it->di_name) == -1)
-			forward_sig.cs_stopping = 1;
-		fs->fs_busy++;
+		seen(fr, it->di_name);
+		fr->fr_stats.fs_busy++;
 	} else if (res == CLAIM_REFUSED) {
 		cli_warnx("spool %s: refused new/%s (%s); moved to "
 		    "failed/", it->di_spool->sp_dir, name, reason);
-		fs->fs_refused++;
+		fr->fr_stats.fs_refused++;
 	} else if (res == CLAIM_ERROR) {
 		cli_warnx("spool %s: new/%s: %s: %s",
 		    it->di_spool->sp_dir, name, reason, strerror(errno));
-		fs->fs_errors++;
+		fr->fr_stats.fs_errors++;
 	}
 }
 
 /* One flush of cur/, new/ and failed/ of each spool, after a batch. */
 static void
-flush_spools(const struct forward_opts *o, struct spool **spools,
-    size_t nspools, struct forward_stats *fs)
+flush_spools(struct forward_run *fr)
 {
 	static const enum spool_folder folders[] = {
 		SPOOL_CUR, SPOOL_NEW, SPOOL_FAILED
 	};
 	size_t	i, j;
 
-	if (!o->fo_fsync)
+	if (!fr->fr_opts->fo_fsync)
 		return;
-	for (i = 0; i < nspools; i++)
+	for (i = 0; i < fr->fr_nspools; i++)
 		for (j = 0; j < sizeof(folders) / sizeof(folders[0]); j++)
-			if (spool_sync(spools[i], folders[j]) == -1) {
+			if (spool_sync(fr->fr_spools[i], folders[j]) == -1) {
 				cli_warnx("spool %s: unable to flush "
-				    "it to disk: %s", spools[i]->sp_dir,
+				    "it to disk: %s", fr->fr_spools[i]->sp_dir,
 				    strerror(errno));
-				fs->fs_errors++;
+				fr->fr_stats.fs_errors++;
 				break;
 			}
 }
 
 /*
- * Claim up to FORWARD_BATCH events from items[*next..n), publish them and
- * end their claims. Returns how many were claimed; when the run must end
- * (the server failed), forward_sig.cs_stopping is set and *stopped says
- * why.
+ * Claim up to FORWARD_BATCH events from items[*next..n) (and no more
+ * than --max leaves), publish them and end their claims. Returns how many
+ * were claimed; when the server failed, fr_failed is set and fr_stopped
+ * says why.
  */
 static size_t
-batch(struct rlink *rl, const struct forward_opts *o, struct drain_item *items,
-    size_t n, size_t *next, long long room, struct fwd_item *v,
-    struct forward_stats *fs, struct drain_seen *dn, char *stopped,
-    size_t stoppedlen)
+batch(struct forward_run *fr, struct drain_item *items, size_t n,
+    size_t *next)
 {
-	enum claim_result	 res;
-	const char		*reason;
-	size_t			 nv = 0, claimed = 0, i;
+	const struct forward_opts	*o = fr->fr_opts;
+	struct fwd_item			*v = fr->fr_items;
+	enum claim_result		 res;
+	const char			*reason;
+	long long			 room = o->fo_max - fr->fr_claimed;
+	size_t				 nv = 0, claimed = 0, i;
 
 	while (*next < n && nv < FORWARD_BATCH &&
-	    (room == 0 || (long long)claimed < room)) {
+	    (o->fo_max == 0 || (long long)claimed < room)) {
 		struct drain_item	*di = &items[(*next)++];
 		struct fwd_item		*it = &v[nv];
 
@@ -579,153 +339,228 @@ batch(struct rlink *rl, const struct forward_opts *o, struct drain_item *items,
 		res = claim_take(di->di_spool, di->di_name, NULL, NULL,
 		    &it->fi_claim, &reason);
 		if (res != CLAIM_OK) {
-			not_taken(di, res, reason, fs, dn);
+			not_taken(di, res, reason, fr);
 			continue;
 		}
 		claimed++;
 		it->fi_spool = di->di_spool;
-		if (!unsendable(it, o, fs))
+		if (!unsendable(it, o, &fr->fr_stats))
 			nv++;
 	}
-	if (nv > 0 && publish(rl, o, v, nv, stopped, stoppedlen) == -1)
-		forward_sig.cs_stopping = 1;
+	if (nv > 0 && forward_publish(fr->fr_link, o, v, nv, fr->fr_stopped,
+	    sizeof(fr->fr_stopped)) == -1)
+		fr->fr_failed = 1;
 	for (i = 0; i < nv; i++) {
-		finish(&v[i], o, fs, dn);
+		finish(&v[i], fr);
 		cli_event_free(&v[i].fi_ev);
 		claim_clear(&v[i].fi_claim);
 	}
+	fr->fr_claimed += (long long)claimed;
 	return claimed;
 }
 
-/* Forward waiting events until none is left, --max, or a stop. */
-static void
-forward_spools(struct rlink *rl, struct spool **spools, size_t nspools,
-    const struct forward_opts *o, struct forward_stats *fs, char *stopped,
-    size_t stoppedlen)
+/* Whether the pass must end: a stop, a failed server, --max. */
+static int
+pass_over(struct forward_run *fr)
 {
-	struct drain_seen	 dn;
+	const struct forward_opts	*o = fr->fr_opts;
+
+	cli_signals_check(&fr->fr_sig, 0);
+	return fr->fr_sig.cs_stopping || fr->fr_failed ||
+	    (o->fo_max > 0 && fr->fr_claimed >= o->fo_max);
+}
+
+void
+forward_pass(struct forward_run *fr)
+{
 	struct drain_item	*items;
-	struct fwd_item		*v;
-	long long		 claimed = 0;
-	size_t			 n, next, got;
-	time_t			 next_due;
+	size_t			 n, next;
 	int			 progress;
 
-	memset(&dn, 0, sizeof(dn));
-	if ((v = calloc(FORWARD_BATCH, sizeof(*v))) == NULL) {
-		cli_warnx("out of memory");
-		fs->fs_errors++;
-		return;
-	}
 	do {
 		progress = 0;
-		if (drain_collect(spools, nspools, &dn, &items, &n,
-		    &next_due) == -1) {
-			fs->fs_errors++;
+		if (drain_collect(fr->fr_spools, fr->fr_nspools, &fr->fr_seen,
+		    &items, &n, &fr->fr_next_due) == -1) {
+			fr->fr_stats.fs_errors++;
 			break;
 		}
 		next = 0;
-		while (next < n) {
-			cli_signals_check(&forward_sig, 0);
-			if (forward_sig.cs_stopping ||
-			    (o->fo_max > 0 && claimed >= o->fo_max))
-				break;
-			got = batch(rl, o, items, n, &next, o->fo_max > 0 ?
-			    o->fo_max - claimed : 0, v, fs, &dn, stopped,
-			    stoppedlen);
-			claimed += (long long)got;
-			if (got > 0) {
+		while (next < n && !pass_over(fr))
+			if (batch(fr, items, n, &next) > 0) {
 				progress = 1;
-				flush_spools(o, spools, nspools, fs);
+				flush_spools(fr);
 			}
-		}
 		drain_items_free(items, n);
-	} while (progress && !forward_sig.cs_stopping &&
-	    (o->fo_max == 0 || claimed < o->fo_max));
-	if (forward_sig.cs_stopping && *stopped == '\0')
-		snprintf(stopped, stoppedlen, "asked to stop");
-	free(v);
-	drain_seen_free(&dn);
+	} while (progress && !pass_over(fr));
 }
 
 /* The summary line on stderr; returns the exit status. */
 static int
-summary(const struct forward_stats *fs, const char *stopped)
+summary(const struct forward_run *fr)
 {
-	fprintf(stderr, "hookspool forward: %u added, %u duplicates, "
-	    "%u to retry, %u failed", fs->fs_added, fs->fs_dups, fs->fs_retry,
-	    fs->fs_failed);
+	const struct forward_stats	*fs = &fr->fr_stats;
+
+	fprintf(stderr, "hookspool forward: %llu added, %llu duplicates, "
+	    "%llu to retry, %llu failed", fs->fs_added, fs->fs_dups,
+	    fs->fs_retry, fs->fs_failed);
 	if (fs->fs_released > 0)
-		fprintf(stderr, ", %u released from dead drains",
+		fprintf(stderr, ", %llu released from dead drains",
 		    fs->fs_released);
 	if (fs->fs_refused > 0)
-		fprintf(stderr, ", %u refused", fs->fs_refused);
+		fprintf(stderr, ", %llu refused", fs->fs_refused);
 	if (fs->fs_busy > 0)
-		fprintf(stderr, ", %u busy", fs->fs_busy);
+		fprintf(stderr, ", %llu busy", fs->fs_busy);
 	if (fs->fs_errors > 0)
-		fprintf(stderr, ", %u errors", fs->fs_errors);
-	if (*stopped != '\0')
-		fprintf(stderr, "; stopped: %s", stopped);
+		fprintf(stderr, ", %llu errors", fs->fs_errors);
+	if (fr->fr_stopped[0] != '\0')
+		fprintf(stderr, "; stopped: %s", fr->fr_stopped);
 	fprintf(stderr, "\n");
 	return fs->fs_retry == 0 && fs->fs_failed == 0 &&
-	    fs->fs_refused == 0 && fs->fs_errors == 0 && *stopped == '\0' ?
-	    0 : EXIT_PART;
+	    fs->fs_refused == 0 && fs->fs_errors == 0 &&
+	    fr->fr_stopped[0] == '\0' ? 0 : EXIT_PART;
+}
+
+int
+forward_open_spool(struct forward_run *fr, const char *dir,
+    struct spool **sp)
+{
+	unsigned	released;
+
+	if (cli_open_spool(fr->fr_cf, dir, sp) == -1) {
+		fr->fr_stats.fs_errors++;
+		return -1;
+	}
+	if (cli_recover(*sp, NULL, NULL, &released) == -1)
+		fr->fr_stats.fs_errors++;
+	fr->fr_stats.fs_released += released;
+	/*
+	 * From here on the claims need no flush of their own: an event is
+	 * removed only once Redis holds it, and a claim, retry or removal
+	 * that a power cut undoes leaves the event in new/ or cur/, from
+	 * where it is sent again and found marked. Each batch ends with one
+	 * flush of the folders (when fsync is on).
+	 */
+	(*sp)->sp_fsync = 0;
+	return 0;
 }
 
 /*
- * Open and recover each spool of cf once. Returns the spools (*n of them,
- * the caller closes them and frees the array), or NULL (counted) when
- * out of memory.
+ * Open each spool of the config once, into fr. Returns 0, or -1 when one
+ * could not be opened (said and counted; the others are open).
  */
-static struct spool **
-open_spools(const struct config *cf, size_t *n, struct forward_stats *fs)
+static int
+open_spools(struct forward_run *fr)
 {
-	struct spool	**spools;
-	unsigned	  released;
-	size_t		  i;
+	const struct config	*cf = fr->fr_cf;
+	size_t			 i;
+	int			 rc = 0;
 
-	if ((spools = calloc(cf->cf_nwebhooks + 1, sizeof(*spools))) == NULL) {
+	if ((fr->fr_spools = calloc(cf->cf_nwebhooks + 1,
+	    sizeof(*fr->fr_spools))) == NULL ||
+	    (fr->fr_items = calloc(FORWARD_BATCH,
+	    sizeof(*fr->fr_items))) == NULL) {
 		cli_warnx("out of memory");
-		fs->fs_errors++;
-		return NULL;
+		fr->fr_stats.fs_errors++;
+		return -1;
 	}
 	for (i = 0; i < cf->cf_nwebhooks; i++) {
 		if (!cli_first_of_spool(cf, i))
 			continue;
-		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
-		    &spools[*n]) == -1) {
-			fs->fs_errors++;
+		if (forward_open_spool(fr, cf->cf_webhooks[i].wh_spool,
+		    &fr->fr_spools[fr->fr_nspools]) == -1) {
+			rc = -1;
 			continue;
 		}
-		if (cli_recover(spools[*n], NULL, NULL, &released) == -1)
-			fs->fs_errors++;
-		fs->fs_released += released;
-		/*
-		 * From here on the claims need no flush of their own: an
-		 * event is removed only once Redis holds it, and a claim,
-		 * retry or removal that a power cut undoes leaves the event
-		 * in new/ or cur/, from where it is sent again and found
-		 * marked. Each batch ends with one flush of the folders (when
-		 * fsync is on).
-		 */
-		spools[*n]->sp_fsync = 0;
-		(*n)++;
+		fr->fr_nspools++;
 	}
-	return spools;
+	return rc;
+}
+
+int
+forward_connect(struct forward_run *fr, char *err, size_t errlen)
+{
+	char	*user = NULL, *pass = NULL;
+
+	if ((fr->fr_user != NULL && (user = strdup(fr->fr_user)) == NULL) ||
+	    (fr->fr_pass != NULL && (pass = strdup(fr->fr_pass)) == NULL)) {
+		free(user);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* rlink_open() takes user and pass over, and wipes the password */
+	return rlink_open(&fr->fr_opts->fo_link, user, pass, &fr->fr_link, err,
+	    errlen);
+}
+
+/* What a run holds, freed; the password wiped. */
+static void
+run_free(struct forward_run *fr)
+{
+	size_t	i;
+
+	for (i = 0; i < fr->fr_nspools; i++)
+		spool_close(fr->fr_spools[i]);
+	free(fr->fr_spools);
+	free(fr->fr_items);
+	drain_seen_free(&fr->fr_seen);
+	rlink_free(fr->fr_link);
+	if (fr->fr_pass != NULL)
+		explicit_bzero(fr->fr_pass, strlen(fr->fr_pass));
+	free(fr->fr_pass);
+	free(fr->fr_user);
+}
+
+/*
+ * Once the options are read: the run, with or without --follow. Returns
+ * the exit status.
+ */
+static int
+run(struct forward_run *fr)
+{
+	const struct forward_opts	*o = fr->fr_opts;
+	char				 err[RLINK_ERR_MAX];
+	int				 rc;
+
+	/*
+	 * The server first: one that cannot be reached, or that may lose what
+	 * it confirms, costs no claim. A follower waits for it instead.
+	 */
+	if (!o->fo_follow && forward_connect(fr, err, sizeof(err)) == -1) {
+		cli_warnx("%s; the events stay in new/", err);
+		return EXIT_PART;
+	}
+	if (cli_signals_block(&fr->fr_sig) == -1) {
+		cli_warnx("unable to set up signals: %s", strerror(errno));
+		fr->fr_stats.fs_errors++;
+		return summary(fr);
+	}
+	if (open_spools(fr) == -1 && o->fo_follow) {
+		/* a follower that left a spool out would leave it unread */
+		cli_warnx("not following, as a spool could not be opened");
+		return EXIT_PART;
+	}
+	if (fr->fr_items == NULL)
+		return summary(fr);
+	if (!o->fo_follow) {
+		forward_pass(fr);
+		if (fr->fr_sig.cs_stopping && fr->fr_stopped[0] == '\0')
+			snprintf(fr->fr_stopped, sizeof(fr->fr_stopped),
+			    "asked to stop");
+		return summary(fr);
+	}
+	rc = forward_follow(fr);
+	(void)summary(fr);
+	return rc;
 }
 
 int
 cmd_forward(int argc, char *argv[])
 {
-	struct forward_opts	  o;
-	struct forward_stats	  fs;
-	struct config		 *cf;
-	struct spool		**spools = NULL;
-	struct rlink		 *rl = NULL;
-	char			 *user = NULL, *pass = NULL;
-	char			  err[RLINK_ERR_MAX], stopped[RLINK_ERR_MAX];
-	size_t			  i, nspools = 0;
-	int			  r;
+	struct forward_opts	 o;
+	struct forward_run	 fr;
+	struct config		*cf;
+	char			 err[RLINK_ERR_MAX];
+	int			 r;
 
 	if ((r = parse_opts(argc, argv, &o)) != OPT_OK) {
 		free(o.fo_nodes);
@@ -735,42 +570,19 @@ cmd_forward(int argc, char *argv[])
 		free(o.fo_nodes);
 		return EXIT_USAGE;
 	}
-	memset(&fs, 0, sizeof(fs));
-	stopped[0] = '\0';
 	o.fo_fsync = cf->cf_fsync;
 	o.fo_cf = cf;
-	if (o.fo_r.ro_auth != NULL &&
-	    rlink_auth_read(o.fo_r.ro_auth, &user, &pass, err, sizeof(err)) == -1) {
+	memset(&fr, 0, sizeof(fr));
+	fr.fr_opts = &o;
+	fr.fr_cf = cf;
+	if (o.fo_r.ro_auth != NULL && rlink_auth_read(o.fo_r.ro_auth, &fr.fr_user,
+	    &fr.fr_pass, err, sizeof(err)) == -1) {
 		cli_warnx("%s", err);
-		config_free(cf);
-		free(o.fo_nodes);
-		return EXIT_USAGE;
-	}
-	/*
-	 * The server first: one that cannot be reached, or that may lose what
-	 * it confirms, costs no claim.
-	 */
-	if (rlink_open(&o.fo_link, user, pass, &rl, err, sizeof(err)) == -1) {
-		cli_warnx("%s; the events stay in new/", err);
-		config_free(cf);
-		free(o.fo_nodes);
-		return EXIT_PART;
-	}
-	if (cli_signals_block(&forward_sig) == -1) {
-		cli_warnx("unable to set up signals: %s",
-		    strerror(errno));
-		fs.fs_errors++;
-		goto done;
-	}
-	if ((spools = open_spools(cf, &nspools, &fs)) == NULL)
-		goto done;
-	forward_spools(rl, spools, nspools, &o, &fs, stopped, sizeof(stopped));
-done:
-	for (i = 0; i < nspools; i++)
-		spool_close(spools[i]);
-	free(spools);
-	rlink_free(rl);
+		r = EXIT_USAGE;
+	} else
+		r = run(&fr);
+	run_free(&fr);
 	config_free(cf);
 	free(o.fo_nodes);
-	return summary(&fs, stopped);
+	return r;
 }

@@ -92,7 +92,8 @@ ok "with its key the conffile is a working config"
 
 # the units
 for u in hookspool.service hookspool.socket hookspool-drain.service \
-    hookspool-drain.timer; do
+    hookspool-drain.timer hookspool-drain-follow.service \
+    hookspool-forward-follow.service hookspool-consume@.service; do
 	has "lib/systemd/system/$u" -rw-r--r--
 done
 assert_eq "hookspool.service: ExecStart" \
@@ -133,6 +134,41 @@ grep -q '^HOOKSPOOL_HANDLER=$' "$ROOT/etc/default/hookspool" ||
     fail "/etc/default/hookspool names a handler already"
 assert_eq "hookspool-drain.timer: every 5 minutes" '*:0/5' "$(unit_value hookspool-drain.timer OnCalendar)"
 
+# the followers and the consume template: the user hookspool, the
+# settings of /etc/default/hookspool, started again after a failure but
+# not after a usage error, and given longer to stop than a handler's
+# --timeout (5 minutes) and its grace
+assert_eq "hookspool-drain-follow.service: ExecStart" \
+    "/usr/bin/hookspool drain --follow \$HOOKSPOOL_DRAIN_OPTIONS --exec \${HOOKSPOOL_HANDLER}" \
+    "$(unit_value hookspool-drain-follow.service ExecStart)"
+assert_eq "hookspool-forward-follow.service: ExecStart" \
+    "/usr/bin/hookspool forward --follow --redis \${HOOKSPOOL_REDIS} \$HOOKSPOOL_FORWARD_OPTIONS" \
+    "$(unit_value hookspool-forward-follow.service ExecStart)"
+assert_eq "hookspool-consume@.service: ExecStart" \
+    "/usr/bin/hookspool consume --redis \${HOOKSPOOL_REDIS} --name %H-%i \$HOOKSPOOL_CONSUME_OPTIONS --exec \${HOOKSPOOL_HANDLER}" \
+    "$(unit_value hookspool-consume@.service ExecStart)"
+for u in hookspool-drain-follow.service hookspool-forward-follow.service \
+    hookspool-consume@.service; do
+	assert_eq "$u: User" hookspool "$(unit_value $u User)"
+	assert_eq "$u: EnvironmentFile" /etc/default/hookspool "$(unit_value $u EnvironmentFile)"
+	assert_eq "$u: Restart" on-failure "$(unit_value $u Restart)"
+	assert_eq "$u: RestartPreventExitStatus" 2 "$(unit_value $u RestartPreventExitStatus)"
+	assert_eq "$u: ProtectSystem" strict "$(unit_value $u ProtectSystem)"
+	assert_eq "$u: NoNewPrivileges" yes "$(unit_value $u NoNewPrivileges)"
+	assert_eq "$u: the secrets hidden" /etc/hookspool:ro "$(unit_value $u TemporaryFileSystem)"
+done
+for u in hookspool-drain-follow.service hookspool-consume@.service; do
+	assert_eq "$u: longer to stop than --timeout" 6min "$(unit_value $u TimeoutStopSec)"
+done
+assert_eq "hookspool-forward-follow.service: ReadWritePaths" /var/spool/hookspool \
+    "$(unit_value hookspool-forward-follow.service ReadWritePaths)"
+assert_eq "hookspool-drain-follow.service: ReadWritePaths" /var/spool/hookspool \
+    "$(unit_value hookspool-drain-follow.service ReadWritePaths)"
+for v in HOOKSPOOL_REDIS HOOKSPOOL_FORWARD_OPTIONS HOOKSPOOL_CONSUME_OPTIONS; do
+	grep -q "^$v=\$" "$ROOT/etc/default/hookspool" || fail "/etc/default/hookspool has no empty $v="
+done
+ok "/etc/default/hookspool holds the followers' and workers' settings"
+
 # the snippets reach the service's socket; none is enabled
 grep -q "^Define hookspool_socket $sock\$" "$ROOT/etc/apache2/conf-available/hookspool.conf" ||
     fail "the Apache snippet does not use $sock"
@@ -172,6 +208,20 @@ grep -q "deb-systemd-invoke \$_dh_action 'hookspool-drain.timer'" "$postinst" ||
     fail "postinst does not start the drain's timer again after an upgrade"
 grep -B2 "deb-systemd-invoke stop 'hookspool-drain.timer'" "$T/control/prerm" |
     grep -q '"\$1" = remove' || fail "prerm does not stop the timer on remove"
+# The followers: never enabled by the package, kept as the admin left
+# them; (re)started after configure only when enabled, as the timer, and
+# stopped on remove, so that none runs on without its program.
+for u in hookspool-drain-follow.service hookspool-forward-follow.service; do
+	sed -n "/was-enabled '$u'/,+3p" "$postinst" | grep -q "enable '$u'" ||
+	    fail "postinst does not keep $u as the admin left it"
+	grep -B3 "enable '$u'" "$postinst" | grep -q was-enabled ||
+	    fail "postinst enables $u on a new install"
+	grep -q "deb-systemd-invoke \$_dh_action '$u'" "$postinst" ||
+	    fail "postinst does not start $u again after an upgrade"
+	grep -B2 "deb-systemd-invoke stop '$u'" "$T/control/prerm" |
+	    grep -q '"\$1" = remove' || fail "prerm does not stop $u on remove"
+done
+ok "postinst: the followers left disabled, kept running across upgrades, stopped on remove"
 sed -n "/was-enabled 'hookspool-drain.timer'/,+3p" "$postinst" | grep -q "enable 'hookspool-drain.timer'" ||
     fail "postinst does not keep the timer as the admin left it"
 grep -B3 "enable 'hookspool-drain.timer'" "$postinst" | grep -q was-enabled ||

@@ -311,3 +311,44 @@ lines() {
 pending() {
 	rcli "$1" XPENDING "${2:-hookspool}" "${3:-hookspool}" | head -n 1
 }
+
+# within SECONDS WHAT CMD...: CMD succeeds within SECONDS (tried every
+# 50 ms), else the test fails saying WHAT. Sets TOOK_MS to how long it
+# took.
+within() {
+	local limit=$1 what=$2 start now
+	shift 2
+	start=$(date +%s%N)
+	until "$@"; do
+		now=$(date +%s%N)
+		[ $(((now - start) / 1000000)) -lt $((limit * 1000)) ] ||
+		    fail "$what (not within $limit s)"
+		sleep 0.05
+	done
+	TOOK_MS=$((($(date +%s%N) - start) / 1000000))
+}
+
+# follow_start [ARG...]: hookspool forward --follow on $CONF to
+# $REDIS_ADDR (ARGs may add to or name another) in the background, its
+# stderr appended to $T/follow.log; FOLLOW_PID is its pid.
+follow_start() {
+	"$HOOKSPOOL" forward -c "$CONF" --redis "$REDIS_ADDR" --follow "$@" \
+	    2>>"$T/follow.log" </dev/null &
+	FOLLOW_PID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $FOLLOW_PID"
+}
+
+# follow_stop [SIGNAL]: stop the follower (TERM unless told) and wait for
+# it; it must exit 0 within 10 s.
+follow_stop() {
+	local rc=0 i=0
+	kill "-${1:-TERM}" "$FOLLOW_PID"
+	while kill -0 "$FOLLOW_PID" 2>/dev/null &&
+	    [ "$(cut -d' ' -f3 "/proc/$FOLLOW_PID/stat" 2>/dev/null)" != Z ]; do
+		i=$((i + 1))
+		[ "$i" -lt 200 ] || fail "forward --follow did not stop within 10 s of ${1:-TERM}"
+		sleep 0.05
+	done
+	wait "$FOLLOW_PID" || rc=$?
+	assert_eq "forward --follow's exit status after ${1:-TERM}" 0 "$rc"
+}
