@@ -1,0 +1,160 @@
+/*
+ * schemes.h: inside the senders' schemes (src/schemes/). scheme.c holds
+ * the table and the seam the rest of hookspool calls (scheme.h); each
+ * family of senders is one file here, and each sender in it one check
+ * function (and one sign function where `hookspool sign` can sign for
+ * it), named in the table. The helpers below are what the families
+ * share. Nothing here prints or exits.
+ */
+#ifndef HOOKSPOOL_SCHEMES_H
+#define HOOKSPOOL_SCHEMES_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "event.h"
+#include "scheme.h"
+#include "verify.h"
+
+#define SCHEME_MACS_MAX		8	/* signatures looked at in one header */
+#define SCHEME_KEY_MAX		1024	/* a decoded whsec_ key */
+
+/* The candidate MACs one request's header holds. */
+struct scheme_macs {
+	unsigned char	sm_mac[SCHEME_MACS_MAX][VERIFY_MAC_LEN];
+	size_t		sm_n;
+};
+
+/* A sender's check: verify rq, then fill ev (scheme_check()). */
+typedef enum scheme_result (*scheme_check_fn)(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+
+/*
+ * A sender's signer: the header lines it would send with body[0..len) at
+ * now, under wh's first secret, into a new *out (scheme_sign()).
+ */
+typedef int (*scheme_sign_fn)(const struct config_webhook *wh,
+    const char *body, size_t len, const char *id, const char *type,
+    time_t now, char **out, const char **reason);
+
+/* The settings a scheme takes beyond its secrets (scheme_configure()). */
+typedef int (*scheme_configure_fn)(struct config_webhook *, const char **);
+
+/* Where a scheme's id comes from, for dedup (scheme_id_unsigned()). */
+enum scheme_id {
+	SCHEME_ID_SIGNED = 0,	/* from the signed bytes */
+	SCHEME_ID_HEADER,	/* from a header the signature does not cover */
+	SCHEME_ID_SETTING	/* hmac: from a header when id_header = says so */
+};
+
+/* One sender: one entry of the table in scheme.c. */
+struct scheme {
+	const char		*sc_name;
+	scheme_check_fn		 sc_check;
+	scheme_sign_fn		 sc_sign;	/* NULL: sign cannot */
+	const char		*sc_nosign;	/* then why, and what can */
+	scheme_configure_fn	 sc_configure;	/* NULL: nothing more */
+	unsigned		 sc_opts;	/* SCHEME_OPT() it takes */
+	int			 sc_header;	/* takes header = */
+	enum scheme_id		 sc_id;
+};
+
+#define SCHEME_OPT(o)	(1u << (o))
+
+/* The value of header cgi_name in rq, or NULL. */
+const char *scheme_header(const struct scheme_request *rq,
+    const char *cgi_name);
+
+/*
+ * Add the MAC that text[0..len) encodes (hex, or base64 when base64 is
+ * set) to m, if it is one; anything else is ignored.
+ */
+void scheme_add_mac(struct scheme_macs *m, const char *text, size_t len,
+    int base64);
+
+/*
+ * Whether one of m's MACs is the HMAC-SHA256 of parts under one of wh's
+ * secrets: SCHEME_OK, SCHEME_SIGNATURE (also when m holds none) or
+ * SCHEME_ERROR, with a static *reason. m is wiped.
+ */
+enum scheme_result scheme_check_macs(const struct config_webhook *wh,
+    const struct verify_part *parts, size_t nparts, struct scheme_macs *m,
+    const char **reason);
+
+/*
+ * Whether ts (may be NULL) is a number of seconds within wh's tolerance
+ * of rq's now; if not, 0 with a static *reason.
+ */
+int scheme_timely(const struct config_webhook *wh,
+    const struct scheme_request *rq, const char *ts, const char **reason);
+
+/*
+ * The body checked (a JSON object), then ev's id and type: each from a
+ * header value (id_hdr, type_hdr), else the body's field at a dotted path
+ * (id_path, type_path); NULL means not from there. SCHEME_OK or
+ * SCHEME_EVENT with a static *reason.
+ */
+enum scheme_result scheme_fill(const struct scheme_request *rq,
+    const char *id_hdr, const char *id_path, const char *type_hdr,
+    const char *type_path, struct event *ev, const char **reason);
+
+/*
+ * r, once ev is filled from a header the signature does not cover: ev
+ * then keeps the SHA-256 of the body for the spool's dedup (event.h).
+ */
+enum scheme_result scheme_unsigned_id(const struct scheme_request *rq,
+    struct event *ev, enum scheme_result r, const char **reason);
+
+/*
+ * The HMAC-SHA256 of parts under wh's first secret, as lower-case hex or
+ * base64 and a NUL, into out. Returns 0, or -1 with a static reason.
+ */
+int scheme_sign_parts(const struct config_webhook *wh,
+    const struct verify_part *parts, size_t nparts, int base64,
+    char out[VERIFY_HEX_LEN + 1], const char **reason);
+
+/* *out from a format, or -1 with reason "out of memory". */
+int scheme_printf(char **out, const char **reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Whether path is a usable dotted field path (NULL is). */
+int scheme_usable_path(const char *path);
+
+/* hmac.c: senders that sign the body alone. */
+enum scheme_result scheme_protocol_check(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+enum scheme_result scheme_github_check(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+enum scheme_result scheme_shopify_check(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+enum scheme_result scheme_hmac_check(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+int scheme_hmac_configure(struct config_webhook *, const char **);
+int scheme_protocol_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_github_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_shopify_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+
+/* timed.c: senders that sign a timestamp with the body. */
+enum scheme_result scheme_stripe_check(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+enum scheme_result scheme_standard_check(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+enum scheme_result scheme_slack_check(const struct config_webhook *,
+    const struct scheme_request *, struct event *, const char **);
+int scheme_standard_configure(struct config_webhook *, const char **);
+int scheme_stripe_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_standard_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_slack_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+
+/* handshake.c: the answers to senders' handshakes, never spooled. */
+enum scheme_result scheme_slack_challenge(const struct scheme_request *rq,
+    struct event *ev, const char **reason);
+
+#endif
