@@ -324,7 +324,8 @@ valid_header(const char *s)
 
 const char *const config_opt_names[CONFIG_OPTS] = {
 	"scheme", "tolerance", "prefix", "encoding",
-	"id_header", "id_field", "type_header", "type_field"
+	"id_header", "id_field", "type_header", "type_field",
+	"algorithm", "url", "verify_token", "public_key"
 };
 
 static int
@@ -475,9 +476,10 @@ end_section(struct parser *p)
 	if (wh == NULL)
 		return 0;
 	p->p_line = p->p_wh_line;
-	if (wh->wh_nsecrets == 0 && wh->wh_nsecret_files == 0)
-		return perror_at(p, "webhook %s has no secret or secret_file",
-		    wh->wh_name);
+	if (wh->wh_nsecrets == 0 && wh->wh_nsecret_files == 0 &&
+	    wh->wh_opt[CONFIG_OPT_PUBLIC_KEY] == NULL)
+		return perror_at(p, "webhook %s has no secret, secret_file or "
+		    "public_key", wh->wh_name);
 	if (wh->wh_spool == NULL && cf->cf_spool == NULL)
 		return perror_at(p, "spool is required (for webhook %s)",
 		    wh->wh_name);
