@@ -25,19 +25,19 @@
 	SCHEME_OPT(CONFIG_OPT_TYPE_FIELD))
 
 static const struct scheme schemes[] = {
-	{ "protocol", scheme_protocol_check, scheme_protocol_sign, NULL, NULL,
-	    0, 1, SCHEME_ID_SIGNED },
-	{ "github", scheme_github_check, scheme_github_sign, NULL, NULL, 0, 0,
-	    SCHEME_ID_HEADER },
-	{ "stripe", scheme_stripe_check, scheme_stripe_sign, NULL, NULL, TIMED,
-	    0, SCHEME_ID_SIGNED },
-	{ "standard", scheme_standard_check, scheme_standard_sign, NULL,
-	    scheme_standard_configure, TIMED, 0, SCHEME_ID_SIGNED },
-	{ "slack", scheme_slack_check, scheme_slack_sign, NULL, NULL, TIMED, 0,
-	    SCHEME_ID_SIGNED },
-	{ "shopify", scheme_shopify_check, scheme_shopify_sign, NULL, NULL, 0,
+	{ "protocol", scheme_protocol_check, 0, scheme_protocol_sign, NULL,
+	    NULL, 0, 1, SCHEME_ID_SIGNED },
+	{ "github", scheme_github_check, 0, scheme_github_sign, NULL, NULL, 0,
 	    0, SCHEME_ID_HEADER },
-	{ "hmac", scheme_hmac_check, NULL, "hmac's header is the webhook's "
+	{ "stripe", scheme_stripe_check, 0, scheme_stripe_sign, NULL, NULL,
+	    TIMED, 0, SCHEME_ID_SIGNED },
+	{ "standard", scheme_standard_check, 0, scheme_standard_sign, NULL,
+	    scheme_standard_configure, TIMED, 0, SCHEME_ID_SIGNED },
+	{ "slack", scheme_slack_check, 0, scheme_slack_sign, NULL, NULL, TIMED,
+	    0, SCHEME_ID_SIGNED },
+	{ "shopify", scheme_shopify_check, 0, scheme_shopify_sign, NULL, NULL,
+	    0, 0, SCHEME_ID_HEADER },
+	{ "hmac", scheme_hmac_check, 0, NULL, "hmac's header is the webhook's "
 	    "own: sign without --scheme gives the hex MAC",
 	    scheme_hmac_configure, HMAC_OPTS, 1, SCHEME_ID_SETTING },
 };
@@ -56,17 +56,45 @@ scheme_id_unsigned(const struct config_webhook *wh)
 	}
 }
 
+int
+scheme_takes_get(const struct config_webhook *wh)
+{
+	return schemes[wh->wh_scheme].sc_get;
+}
+
 enum scheme_result
 scheme_check(const struct config_webhook *wh, const struct scheme_request *rq,
-    struct event *ev, const char **reason)
+    struct scheme_out *out, const char **reason)
 {
 	enum scheme_result	r;
+	int			get;
 
-	memset(ev, 0, sizeof(*ev));
-	r = schemes[wh->wh_scheme].sc_check(wh, rq, ev, reason);
-	if (r != SCHEME_OK && r != SCHEME_CHALLENGE)
-		event_clear(ev);
+	memset(out, 0, sizeof(*out));
+	get = rq->sr_method != NULL && strcmp(rq->sr_method, "POST") != 0;
+	if (get && (strcmp(rq->sr_method, "GET") != 0 ||
+	    !schemes[wh->wh_scheme].sc_get)) {
+		*reason = "this scheme takes no such method";
+		return SCHEME_EVENT;
+	}
+	r = schemes[wh->wh_scheme].sc_check(wh, rq, out, reason);
+	if (get && r == SCHEME_OK) {
+		*reason = "a GET is never an event";
+		r = SCHEME_ERROR;
+	}
+	if (r != SCHEME_OK && r != SCHEME_ANSWER)
+		scheme_out_clear(out);
 	return r;
+}
+
+void
+scheme_out_clear(struct scheme_out *out)
+{
+	if (out == NULL)
+		return;
+	event_clear(&out->so_ev);
+	free(out->so_event);
+	free(out->so_answer.sa_body);
+	memset(out, 0, sizeof(*out));
 }
 
 char *

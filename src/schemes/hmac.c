@@ -11,8 +11,10 @@
 /* Protocol: hex HMAC of the body in header = (x-protocol-signature). */
 enum scheme_result
 scheme_protocol_check(const struct config_webhook *wh,
-    const struct scheme_request *rq, struct event *ev, const char **reason)
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
 {
+	struct event		*ev = &out->so_ev;
 	switch (verify_signature(scheme_header(rq, wh->wh_cgi_header),
 	    rq->sr_body, rq->sr_len, wh->wh_secrets, wh->wh_nsecrets, reason)) {
 	case VERIFY_OK:
@@ -30,8 +32,10 @@ scheme_protocol_check(const struct config_webhook *wh,
 /* GitHub: X-Hub-Signature-256: sha256=HEX; the type is EVENT.action. */
 enum scheme_result
 scheme_github_check(const struct config_webhook *wh,
-    const struct scheme_request *rq, struct event *ev, const char **reason)
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
 {
+	struct event		*ev = &out->so_ev;
 	struct verify_part	 part = { rq->sr_body, rq->sr_len };
 	struct scheme_macs	 m = { .sm_n = 0 };
 	enum scheme_result	 r;
@@ -67,8 +71,10 @@ scheme_github_check(const struct config_webhook *wh,
 /* Shopify: X-Shopify-Hmac-Sha256: B64 of the body; id and topic headers. */
 enum scheme_result
 scheme_shopify_check(const struct config_webhook *wh,
-    const struct scheme_request *rq, struct event *ev, const char **reason)
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
 {
+	struct event		*ev = &out->so_ev;
 	struct verify_part	 part = { rq->sr_body, rq->sr_len };
 	struct scheme_macs	 m = { .sm_n = 0 };
 	enum scheme_result	 r;
@@ -88,8 +94,10 @@ scheme_shopify_check(const struct config_webhook *wh,
 /* Any HMAC sender: header =, prefix =, encoding =, and where id/type are. */
 enum scheme_result
 scheme_hmac_check(const struct config_webhook *wh,
-    const struct scheme_request *rq, struct event *ev, const char **reason)
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
 {
+	struct event		*ev = &out->so_ev;
 	struct verify_part	 part = { rq->sr_body, rq->sr_len };
 	struct scheme_macs	 m = { .sm_n = 0 };
 	enum scheme_result	 r;

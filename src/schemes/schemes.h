@@ -28,7 +28,7 @@ struct scheme_macs {
 
 /* A sender's check: verify rq, then fill ev (scheme_check()). */
 typedef enum scheme_result (*scheme_check_fn)(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 
 /*
  * A sender's signer: the header lines it would send with body[0..len) at
@@ -52,6 +52,7 @@ enum scheme_id {
 struct scheme {
 	const char		*sc_name;
 	scheme_check_fn		 sc_check;
+	int			 sc_get;	/* takes a GET (a handshake) */
 	scheme_sign_fn		 sc_sign;	/* NULL: sign cannot */
 	const char		*sc_nosign;	/* then why, and what can */
 	scheme_configure_fn	 sc_configure;	/* NULL: nothing more */
@@ -123,13 +124,13 @@ int scheme_usable_path(const char *path);
 
 /* hmac.c: senders that sign the body alone. */
 enum scheme_result scheme_protocol_check(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 enum scheme_result scheme_github_check(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 enum scheme_result scheme_shopify_check(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 enum scheme_result scheme_hmac_check(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 int scheme_hmac_configure(struct config_webhook *, const char **);
 int scheme_protocol_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
@@ -140,11 +141,11 @@ int scheme_shopify_sign(const struct config_webhook *, const char *, size_t,
 
 /* timed.c: senders that sign a timestamp with the body. */
 enum scheme_result scheme_stripe_check(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 enum scheme_result scheme_standard_check(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 enum scheme_result scheme_slack_check(const struct config_webhook *,
-    const struct scheme_request *, struct event *, const char **);
+    const struct scheme_request *, struct scheme_out *, const char **);
 int scheme_standard_configure(struct config_webhook *, const char **);
 int scheme_stripe_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
@@ -154,7 +155,15 @@ int scheme_slack_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 
 /* handshake.c: the answers to senders' handshakes, never spooled. */
+
+/*
+ * SCHEME_ANSWER with status, and body (which out takes; NULL: none) of
+ * Content-Type type (static; NULL with no body). A type with a NULL body
+ * is an allocation that failed: SCHEME_ERROR.
+ */
+enum scheme_result scheme_answer(struct scheme_out *out, int status,
+    const char *type, char *body, const char **reason);
 enum scheme_result scheme_slack_challenge(const struct scheme_request *rq,
-    struct event *ev, const char **reason);
+    struct scheme_out *out, const char **reason);
 
 #endif

@@ -12,8 +12,10 @@
 /* Stripe: Stripe-Signature: t=TS,v1=HEX[,v1=HEX...] over "TS.body". */
 enum scheme_result
 scheme_stripe_check(const struct config_webhook *wh,
-    const struct scheme_request *rq, struct event *ev, const char **reason)
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
 {
+	struct event		*ev = &out->so_ev;
 	struct verify_part	 parts[3];
 	struct scheme_macs	 m = { .sm_n = 0 };
 	enum scheme_result	 r;
@@ -60,8 +62,10 @@ standard_header(const struct scheme_request *rq, const char *name)
 /* Standard Webhooks: webhook-signature: v1,B64 ... over "ID.TS.body". */
 enum scheme_result
 scheme_standard_check(const struct config_webhook *wh,
-    const struct scheme_request *rq, struct event *ev, const char **reason)
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
 {
+	struct event		*ev = &out->so_ev;
 	struct verify_part	 parts[5];
 	struct scheme_macs	 m = { .sm_n = 0 };
 	enum scheme_result	 r;
@@ -127,8 +131,10 @@ scheme_standard_configure(struct config_webhook *wh, const char **reason)
 /* Slack: X-Slack-Signature: v0=HEX over "v0:TS:body"; event_id, event.type. */
 enum scheme_result
 scheme_slack_check(const struct config_webhook *wh,
-    const struct scheme_request *rq, struct event *ev, const char **reason)
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
 {
+	struct event		*ev = &out->so_ev;
 	struct verify_part	 parts[4];
 	struct scheme_macs	 m = { .sm_n = 0 };
 	enum scheme_result	 r;
@@ -155,7 +161,7 @@ scheme_slack_check(const struct config_webhook *wh,
 		return SCHEME_EVENT;
 	if (type != NULL && strcmp(type, "url_verification") == 0) {
 		free(type);
-		return scheme_slack_challenge(rq, ev, reason);
+		return scheme_slack_challenge(rq, out, reason);
 	}
 	callback = type != NULL && strcmp(type, "event_callback") == 0;
 	free(type);

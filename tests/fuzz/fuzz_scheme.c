@@ -209,12 +209,13 @@ signed_headers(const struct hook *h, const char *body, size_t len,
 
 static enum scheme_result
 run(struct config_webhook *wh, struct req *r, const char *body, size_t len,
-    struct event *ev, const char **reason)
+    struct scheme_out *so, const char **reason)
 {
-	struct scheme_request	rq = { lookup, r, body, len, NOW };
+	struct scheme_request	rq = { lookup, r, body, len, NOW, "POST",
+	    NULL };
 
 	*reason = NULL;
-	return scheme_check(wh, &rq, ev, reason);
+	return scheme_check(wh, &rq, so, reason);
 }
 
 /* An accepted event's fields, and its sum where its id is unsigned. */
@@ -249,23 +250,23 @@ properties(const struct hook *h, struct req *r, char *body, size_t len,
 {
 	struct config_webhook	*wh = (struct config_webhook *)&h->h_wh;
 	enum scheme_result	 res;
-	struct event		 ev;
+	struct scheme_out	 so;
 	const char		*reason;
 
-	res = run(wh, r, body, len, &ev, &reason);
+	res = run(wh, r, body, len, &so, &reason);
 	FUZZ_CHECK(res != SCHEME_ERROR, "SCHEME_ERROR: %s", reason);
-	FUZZ_CHECK(res == SCHEME_OK || res == SCHEME_CHALLENGE ||
+	FUZZ_CHECK(res == SCHEME_OK || res == SCHEME_ANSWER ||
 	    res == SCHEME_IGNORED || reason != NULL, "no reason for %d", res);
 	FUZZ_CHECK(!is_signed || res != SCHEME_SIGNATURE, "a request signed "
 	    "as its sender would is refused: %s", reason);
 	if (res == SCHEME_OK)
-		accepted(h, &ev, body, len);
-	event_clear(&ev);
+		accepted(h, &so.so_ev, body, len);
+	scheme_out_clear(&so);
 	if (res == SCHEME_SIGNATURE || len == 0)
 		return;
 	body[len / 2] ^= 0x20;
-	res = run(wh, r, body, len, &ev, &reason);
-	event_clear(&ev);
+	res = run(wh, r, body, len, &so, &reason);
+	scheme_out_clear(&so);
 	body[len / 2] ^= 0x20;
 	FUZZ_CHECK(res == SCHEME_SIGNATURE, "a changed body still verifies "
 	    "(%d)", res);

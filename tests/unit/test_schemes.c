@@ -29,6 +29,8 @@ struct header {
 struct headers {
 	struct header	hs_h[HEADERS_MAX];
 	size_t		hs_n;
+	const char	*hs_method;	/* ":method", or NULL (POST) */
+	const char	*hs_query;	/* ":query", or NULL */
 };
 
 /* Decode %XX in place; returns the new length. */
@@ -69,15 +71,21 @@ parse_headers(char *text, struct headers *hs)
 	char	*line, *colon, *v, *save = NULL;
 
 	hs->hs_n = 0;
+	hs->hs_method = hs->hs_query = NULL;
 	if (strcmp(text, "-") == 0)
 		return;
 	unpercent(text);
 	for (line = strtok_r(text, "\n", &save); line != NULL &&
 	    hs->hs_n < HEADERS_MAX; line = strtok_r(NULL, "\n", &save)) {
-		REQUIRE((colon = strchr(line, ':')) != NULL, "header %s", line);
+		REQUIRE((colon = strchr(line + 1, ':')) != NULL, "header %s",
+		    line);
 		*colon = '\0';
 		for (v = colon + 1; *v == ' '; v++)
 			continue;
+		if (strcmp(line, ":method") == 0 || strcmp(line, ":query") == 0) {
+			*(line[1] == 'm' ? &hs->hs_method : &hs->hs_query) = v;
+			continue;
+		}
 		hs->hs_h[hs->hs_n].h_cgi = scheme_cgi_name(line);
 		hs->hs_h[hs->hs_n].h_value = v;
 		REQUIRE(hs->hs_h[hs->hs_n].h_cgi != NULL, "memory");
@@ -146,6 +154,8 @@ make_webhook(struct config_webhook *wh, const char *scheme, char *secrets)
 		*q = '\0';
 		set_options(wh, q + 1);
 	}
+	if (strcmp(secrets, "-") == 0)
+		return;
 	for (tok = strtok_r(secrets, " ", &save); tok != NULL &&
 	    wh->wh_nsecrets < 8; tok = strtok_r(NULL, " ", &save)) {
 		n = unpercent(tok);
@@ -178,17 +188,20 @@ free_webhook(struct config_webhook *wh, struct headers *hs)
 static const char *const verdicts[] = {
 	[SCHEME_OK] = "ok", [SCHEME_SIGNATURE] = "signature",
 	[SCHEME_EVENT] = "event", [SCHEME_IGNORED] = "ignored",
-	[SCHEME_CHALLENGE] = "challenge", [SCHEME_ERROR] = "error",
+	[SCHEME_ANSWER] = "answer", [SCHEME_ERROR] = "error",
 };
 
-/* Whether ev carries what the case expects (ok and challenge). */
+/*
+ * Whether so carries what the case expects: ok, the id and type; answer,
+ * the status and Content-Type ("200:text/plain", "204") and the body.
+ */
 static void
-check_fields(unsigned lineno, enum scheme_result r, const struct event *ev,
-    char *id, char *type)
+check_fields(unsigned lineno, enum scheme_result r,
+    const struct scheme_out *so, char *id, char *type)
 {
-	char	buf[2048];
-	size_t	n;
-	int	lone;
+	const struct event		*ev = &so->so_ev;
+	const struct scheme_answer	*a = &so->so_answer;
+	char				 want[256];
 
 	if (r == SCHEME_OK) {
 		unpercent(id);
@@ -197,13 +210,24 @@ check_fields(unsigned lineno, enum scheme_result r, const struct event *ev,
 		    "want '%s'", lineno, ev->ev_id, id);
 		CHECK(strcmp(ev->ev_type, type) == 0, "schemes.txt:%u: type "
 		    "'%s', want '%s'", lineno, ev->ev_type, type);
-	} else if (r == SCHEME_CHALLENGE) {
-		unpercent(id);
-		n = json_string_decode(ev->ev_id_json + 1,
-		    strlen(ev->ev_id_json) - 2, buf, sizeof(buf) - 1, &lone);
-		buf[n < sizeof(buf) ? n : sizeof(buf) - 1] = '\0';
-		CHECK(strcmp(buf, id) == 0, "schemes.txt:%u: challenge '%s', "
-		    "want '%s'", lineno, buf, id);
+	} else if (r == SCHEME_ANSWER) {
+		if (a->sa_type != NULL)
+			snprintf(want, sizeof(want), "%d:%s", a->sa_status,
+			    a->sa_type);
+		else
+			snprintf(want, sizeof(want), "%d", a->sa_status);
+		CHECK(strcmp(want, id) == 0, "schemes.txt:%u: answered %s, "
+		    "want %s", lineno, want, id);
+		if (strcmp(type, "-") == 0) {
+			CHECK(a->sa_body == NULL, "schemes.txt:%u: a body '%s'",
+			    lineno, a->sa_body);
+			return;
+		}
+		unpercent(type);
+		CHECK(a->sa_body != NULL && a->sa_len == strlen(type) &&
+		    memcmp(a->sa_body, type, a->sa_len) == 0, "schemes.txt:%u: "
+		    "answer '%s', want '%s'", lineno, a->sa_body ? a->sa_body :
+		    "(none)", type);
 	}
 }
 
@@ -241,7 +265,7 @@ test_vectors(void)
 	struct config_webhook	 wh;
 	struct scheme_request	 rq;
 	struct headers		 hs;
-	struct event		 ev;
+	struct scheme_out	 so;
 	enum scheme_result	 r;
 	const char		*reason;
 	char			 path[1024], *line, *f[8], *save;
@@ -271,15 +295,17 @@ test_vectors(void)
 		rq.sr_len = unpercent(f[5]);
 		rq.sr_body = f[5];
 		rq.sr_now = strcmp(f[2], "-") == 0 ? 0 : (time_t)atoll(f[2]);
-		r = scheme_check(&wh, &rq, &ev, &reason);
+		rq.sr_method = hs.hs_method;
+		rq.sr_query = hs.hs_query;
+		r = scheme_check(&wh, &rq, &so, &reason);
 		CHECK(strcmp(verdicts[r], f[1]) == 0, "schemes.txt:%u: %s: %s, "
 		    "want %s (%s)", lineno, f[0], verdicts[r], f[1],
 		    reason ? reason : "-");
 		if (strcmp(verdicts[r], f[1]) == 0)
-			check_fields(lineno, r, &ev, f[6], f[7]);
+			check_fields(lineno, r, &so, f[6], f[7]);
 		if (r == SCHEME_OK)
-			check_signed_sum(lineno, f[0], &wh, &rq, &ev);
-		event_clear(&ev);
+			check_signed_sum(lineno, f[0], &wh, &rq, &so.so_ev);
+		scheme_out_clear(&so);
 		free_webhook(&wh, &hs);
 		cases++;
 	}
