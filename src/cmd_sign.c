@@ -115,14 +115,15 @@ static const struct opt sign_opt_table[] = {
 	    0, "S", "the secret itself (every user sees it in ps while it "
 	    "starts: prefer --secret-file)" },
 	{ "scheme", 0, OPT_STRING, offsetof(struct sign_opts, sg_scheme), 0,
-	    0, "S", "print the header lines sender S would send (protocol, "
-	    "github, stripe, standard, slack, shopify) instead of the hex MAC" },
+	    0, "S", "print the header lines sender S would send (every "
+	    "scheme with a shared secret but hmac: hookspool.conf(5)) "
+	    "instead of the hex MAC" },
 	{ "id", 0, OPT_STRING, offsetof(struct sign_opts, sg_id), 0, 0, "ID",
 	    "the delivery id, for schemes that send it in a header (github, "
-	    "shopify, standard)" },
+	    "shopify, standard, gitlab)" },
 	{ "type", 0, OPT_STRING, offsetof(struct sign_opts, sg_type), 0, 0,
 	    "T", "the event, for schemes that send it in a header (github, "
-	    "shopify)" },
+	    "shopify, gitlab)" },
 };
 
 static const struct opt_verb sign_verb = {

@@ -40,6 +40,10 @@ static const struct scheme schemes[] = {
 	{ "hmac", scheme_hmac_check, 0, NULL, "hmac's header is the webhook's "
 	    "own: sign without --scheme gives the hex MAC",
 	    scheme_hmac_configure, HMAC_OPTS, 1, SCHEME_ID_SETTING },
+	{ "gitlab", scheme_gitlab_check, 0, scheme_gitlab_sign, NULL, NULL, 0,
+	    0, SCHEME_ID_HEADER },
+	{ "telegram", scheme_telegram_check, 0, scheme_telegram_sign, NULL,
+	    scheme_telegram_configure, 0, 0, SCHEME_ID_HEADER },
 };
 #define NSCHEMES	(sizeof(schemes) / sizeof(schemes[0]))
 
@@ -134,7 +138,7 @@ scheme_configure(struct config_webhook *wh, const char **reason)
 	if ((wh->wh_scheme = scheme_find(wh->wh_opt[CONFIG_OPT_SCHEME])) ==
 	    -1) {
 		*reason = "unknown scheme (protocol, github, stripe, "
-		    "standard, slack, shopify or hmac)";
+		    "standard, slack, shopify, hmac, gitlab, telegram)";
 		return -1;
 	}
 	sc = &schemes[wh->wh_scheme];

@@ -5,9 +5,10 @@
 # nginx (to the same --listen), each started from the shipped configs. So
 # every header these schemes use must pass each server as it is. Each
 # event must arrive with its id and type where its scheme puts them; a
-# tampered body gets 401; Slack's challenge comes back. Where the id comes
-# from a header the signature does not cover (github, shopify, hmac with
-# id_header), the signed body sent again under a fresh id and another
+# tampered body gets 401 (a wrong token, for the token schemes gitlab and
+# telegram); Slack's challenge comes back. Where the id comes from a
+# header the signature does not cover (github, shopify, hmac with
+# id_header, gitlab), the body sent again under a fresh id and another
 # type is a duplicate, not a second event. (The senders' own libraries
 # sign in tests/senders_roundtrip.sh.)
 . "$top_srcdir/tests/setup.sh"
@@ -15,14 +16,15 @@
 
 command -v curl >/dev/null || skip "curl is not installed (apt-get install curl)"
 
-for s in protocol github stripe standard slack shopify hmac; do
+SCHEMES="protocol github stripe standard slack shopify hmac gitlab telegram"
+for s in $SCHEMES; do
 	printf '%s-secret-%s\n' "$s" "$$" >"$T/$s.key"
 done
 printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | base64)" >"$T/standard.key"
 chmod 600 "$T"/*.key
 {
 	echo "spool = $SPOOL"
-	for s in protocol github stripe standard slack shopify; do
+	for s in protocol github stripe standard slack shopify gitlab telegram; do
 		printf '[webhook %s]\npath = /%s\nscheme = %s\nsecret_file = %s\n' \
 		    "$s" "$s" "$s" "$T/$s.key"
 	done
@@ -78,11 +80,11 @@ replayed() {
 	    "$(ls "$SPOOL"/new | wc -l)"
 }
 
-# every_scheme URL LABEL: one event per scheme, a tampered one, Slack's
-# challenge.
+# every_scheme URL LABEL: one event per scheme, a tampered one (for a
+# token scheme, a wrong token), Slack's challenge.
 every_scheme() {
 	url=$1
-	for s in protocol github stripe standard slack shopify hmac; do
+	for s in $SCHEMES; do
 		label="$2 $s"
 		id="$s-$$-${2// /}"
 		case $s in
@@ -101,6 +103,16 @@ every_scheme() {
 			printf '{"data":{"kind":"build.done","run":"%s"}}' "$id" \
 			    >"$T/body"
 			type=-; want=build.done ;;
+		gitlab)
+			printf '{"object_kind":"merge_request","object_attributes":{"action":"open","title":"%s"}}' \
+			    "$id" >"$T/body"
+			type="Merge Request Hook"; want=merge_request.open ;;
+		telegram)
+			tg=$((tg + 1))
+			id=$$$tg
+			printf '{"update_id":%s,"message":{"text":"hi"}}' "$id" \
+			    >"$T/body"
+			type=-; want=message ;;
 		*)
 			printf '{"id":"%s","type":"charge.succeeded","data":{}}' \
 			    "$id" >"$T/body"
@@ -113,10 +125,18 @@ every_scheme() {
 		grep -q '"status":"accepted"' "$T/http.out" ||
 		    fail "$label: not accepted: $(cat "$T/http.out")"
 		spooled "$id" "$want"
-		case $s in github|shopify|hmac) replayed "$url" "$s" ;; esac
-		printf ' ' >>"$T/body"
-		post "$url" "$s" "$T/body" "$T/hdr"
-		assert_eq "$label: a tampered body" 401 "$STATUS"
+		case $s in github|shopify|hmac|gitlab) replayed "$url" "$s" ;; esac
+		case $s in
+		gitlab|telegram)
+			# a token binds no body: a wrong token is refused
+			sed 's/\(Token: .*\)$/\1x/' "$T/hdr" >"$T/hdr-bad"
+			post "$url" "$s" "$T/body" "$T/hdr-bad"
+			assert_eq "$label: a wrong token" 401 "$STATUS" ;;
+		*)
+			printf ' ' >>"$T/body"
+			post "$url" "$s" "$T/body" "$T/hdr"
+			assert_eq "$label: a tampered body" 401 "$STATUS" ;;
+		esac
 	done
 	label="$2 slack challenge"
 	printf '{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","token":"x"}' >"$T/body"
@@ -128,6 +148,7 @@ every_scheme() {
 	    "$(cat "$T/http.out")"
 }
 
+tg=0
 mkdir -p "$SPOOL"
 start_lighttpd hookspool-fastcgi.conf "$FCGI"
 every_scheme "$URL" "lighttpd"

@@ -44,7 +44,8 @@ typedef int (*scheme_configure_fn)(struct config_webhook *, const char **);
 /* Where a scheme's id comes from, for dedup (scheme_id_unsigned()). */
 enum scheme_id {
 	SCHEME_ID_SIGNED = 0,	/* from the signed bytes */
-	SCHEME_ID_HEADER,	/* from a header the signature does not cover */
+	SCHEME_ID_HEADER,	/* from a header the signature does not cover,
+				   or nothing is signed (tokens) */
 	SCHEME_ID_SETTING	/* hmac: from a header when id_header = says so */
 };
 
@@ -122,6 +123,31 @@ int scheme_printf(char **out, const char **reason, const char *fmt, ...)
 /* Whether path is a usable dotted field path (NULL is). */
 int scheme_usable_path(const char *path);
 
+/*
+ * Whether value (a token header's; NULL when absent) equals one of wh's
+ * secrets: an exact length, then every byte compared in constant time.
+ * SCHEME_OK, or SCHEME_SIGNATURE with a static *reason.
+ */
+enum scheme_result scheme_token_check(const struct config_webhook *wh,
+    const char *value, const char **reason);
+
+/*
+ * The hex SHA-256 of rq's body and a NUL into hex: the id of senders that
+ * send none. SCHEME_OK, or SCHEME_ERROR with a static *reason.
+ */
+enum scheme_result scheme_body_sum(const struct scheme_request *rq,
+    char hex[VERIFY_HEX_LEN + 1], const char **reason);
+
+struct json_member;
+
+/*
+ * The top-level member m (as json_check_object() filled it), which must
+ * appear once as a whole number of digits shorter than cap, into out as
+ * text. Returns 0, or -1 with a static reason.
+ */
+int scheme_member_integer(const struct json_member *m, char *out, size_t cap,
+    const char **reason);
+
 /* hmac.c: senders that sign the body alone. */
 enum scheme_result scheme_protocol_check(const struct config_webhook *,
     const struct scheme_request *, struct scheme_out *, const char **);
@@ -152,6 +178,17 @@ int scheme_stripe_sign(const struct config_webhook *, const char *, size_t,
 int scheme_standard_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 int scheme_slack_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+
+/* token.c: senders that send a shared token. */
+enum scheme_result scheme_gitlab_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+enum scheme_result scheme_telegram_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+int scheme_telegram_configure(struct config_webhook *, const char **);
+int scheme_gitlab_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_telegram_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 
 /* handshake.c: the answers to senders' handshakes, never spooled. */

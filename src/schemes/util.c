@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "number.h"
 #include "schemes/schemes.h"
 
@@ -169,4 +170,71 @@ scheme_usable_path(const char *path)
 			return 1;
 		path += n + 1;
 	}
+}
+
+enum scheme_result
+scheme_token_check(const struct config_webhook *wh, const char *value,
+    const char **reason)
+{
+	const struct config_secret	*sec;
+	size_t				 i, j, len;
+	unsigned char			 d;
+	int				 hit = 0;
+
+	if (value == NULL) {
+		*reason = "token header missing";
+		return SCHEME_SIGNATURE;
+	}
+	len = strlen(value);
+	for (i = 0; i < wh->wh_nsecrets; i++) {
+		sec = &wh->wh_secrets[i];
+		if (sec->sec_len != len)
+			continue;
+		/* every byte compared, whatever the first gave */
+		for (d = 0, j = 0; j < len; j++)
+			d |= sec->sec_key[j] ^ (unsigned char)value[j];
+		hit |= d == 0;
+	}
+	if (!hit) {
+		*reason = "token matches no secret";
+		return SCHEME_SIGNATURE;
+	}
+	return SCHEME_OK;
+}
+
+enum scheme_result
+scheme_body_sum(const struct scheme_request *rq, char hex[VERIFY_HEX_LEN + 1],
+    const char **reason)
+{
+	struct verify_part	part = { rq->sr_body, rq->sr_len };
+	unsigned char		sum[VERIFY_MAC_LEN];
+
+	if (verify_sha256(&part, 1, sum) == -1) {
+		*reason = "unable to hash the body";
+		return SCHEME_ERROR;
+	}
+	verify_hex(sum, sizeof(sum), hex);
+	return SCHEME_OK;
+}
+
+int
+scheme_member_integer(const struct json_member *m, char *out, size_t cap,
+    const char **reason)
+{
+	size_t	i;
+
+	if (m->jm_count != 1 || m->jm_value == NULL || m->jm_valuelen == 0 ||
+	    m->jm_valuelen >= cap) {
+		*reason = m->jm_count > 1 ? "the id's field appears twice" :
+		    "the id's field is missing or too long";
+		return -1;
+	}
+	for (i = 0; i < m->jm_valuelen; i++)
+		if (m->jm_value[i] < '0' || m->jm_value[i] > '9') {
+			*reason = "the id's field is not a whole number";
+			return -1;
+		}
+	memcpy(out, m->jm_value, m->jm_valuelen);
+	out[m->jm_valuelen] = '\0';
+	return 0;
 }

@@ -2,25 +2,28 @@
  * fuzz_scheme.c: scheme_check() for every sender's scheme, on hostile
  * headers and bodies. The signature headers are the parsers under test:
  * Stripe's t=,v1= list, Standard Webhooks' v1,B64 list, the sha256= and
- * v0= prefixes, base64 and hex; and hmac's settings, its dotted paths
- * (id_field, type_field) among them.
+ * v0= prefixes, base64 and hex; hmac's settings, its dotted paths
+ * (id_field, type_field) among them; the token schemes (gitlab,
+ * telegram) and the body fields they read.
  *
- * The input: byte 0 chooses the scheme (modulo 7) and, with bit 7, a
- * correctly signed request (the headers from scheme_sign(), or for hmac
- * its MAC under the settings); the rest is split at LF into up to four
- * header values, then the body. For hmac, (byte 0 & 0x7f) / 7 chooses the
- * settings: bit 0 base64 (else hex), bit 1 the id from a header (else a
- * field), bit 2 the type from a header (else a field), bit 3 a prefix;
- * each field's dotted path is a line of the input before the headers.
+ * The input: byte 0 chooses the scheme (its low 7 bits modulo NSCHEMES)
+ * and, with bit 7, a correctly signed request (the headers from
+ * scheme_sign(), or for hmac its MAC under the settings); the rest is
+ * split at LF into up to four header values, then the body. For hmac,
+ * (byte 0 & 0x7f) / NSCHEMES chooses the settings: bit 0 base64 (else
+ * hex), bit 1 the id from a header (else a field), bit 2 the type from a
+ * header (else a field), bit 3 a prefix; each field's dotted path is a
+ * line of the input before the headers.
  *
  * Properties:
  *  - Never SCHEME_ERROR; a result other than SCHEME_OK comes with a reason.
  *  - SCHEME_OK only with an id and a type that obey the event rules (the
  *    separate reference in ref_json.c), and the JSON forms of both.
  *  - SCHEME_OK carries the body's SHA-256 for the spool's dedup exactly
- *    when the id comes from a header (github, shopify, hmac's id_header).
+ *    when the id comes from a header (github, shopify, hmac's id_header)
+ *    or nothing is signed (the token schemes).
  *  - A request that verified no longer does once one byte of its body is
- *    changed (the signature binds the body).
+ *    changed (the signature binds the body), but for the token schemes.
  *  - A request signed by scheme_sign() (for hmac, by verify_mac()) with
  *    the webhook's secret verifies, unless the body is no event
  *    (SCHEME_EVENT), and Slack's may be ignored or a challenge.
@@ -37,15 +40,17 @@
 
 #define NOW	1767225600
 
-#define NSCHEMES	7
+#define NSCHEMES	9
 #define HMAC		6	/* names[HMAC] */
+#define TOKENS		7	/* names[TOKENS] on: a token, no signature */
 #define HMAC_BASE64	1	/* the settings' bits, as above */
 #define HMAC_ID_HEADER	2
 #define HMAC_TYPE_HEADER 4
 #define HMAC_PREFIX	8
 
 static const char *const names[NSCHEMES] = {
-	"protocol", "github", "stripe", "standard", "slack", "shopify", "hmac"
+	"protocol", "github", "stripe", "standard", "slack", "shopify", "hmac",
+	"gitlab", "telegram"
 };
 /* the CGI names each scheme reads, in the order the input fills them */
 static const char *const cgi[NSCHEMES][4] = {
@@ -59,11 +64,13 @@ static const char *const cgi[NSCHEMES][4] = {
 	{ "HTTP_X_SHOPIFY_HMAC_SHA256", "HTTP_X_SHOPIFY_TOPIC",
 	  "HTTP_X_SHOPIFY_EVENT_ID", "HTTP_X_SHOPIFY_WEBHOOK_ID" },
 	{ "HTTP_X_SIGNATURE", "HTTP_X_EVENT_ID", "HTTP_X_EVENT_TYPE" },
+	{ "HTTP_X_GITLAB_TOKEN", "HTTP_IDEMPOTENCY_KEY" },
+	{ "HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN" },
 };
 static const char *const secrets[NSCHEMES] = {
 	"protocol-key", "github-key", "whsec_stripekey",
 	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "slack-key", "shopify-key",
-	"hmac-key"
+	"hmac-key", "gitlab-token", "telegram_token-1"
 };
 
 struct req {
@@ -233,6 +240,7 @@ accepted(const struct hook *h, const struct event *ev, const char *body,
 	FUZZ_CHECK(ev->ev_id_json != NULL && ev->ev_type_json != NULL,
 	    "no JSON forms");
 	unsigned_id = h->h_scheme == 1 || h->h_scheme == 5 ||
+	    h->h_scheme >= TOKENS ||
 	    (h->h_scheme == HMAC && (h->h_hmac & HMAC_ID_HEADER));
 	FUZZ_CHECK(ev->ev_id_unsigned == unsigned_id, "%s: the id is taken "
 	    "as %s", names[h->h_scheme], ev->ev_id_unsigned ? "unsigned" :
@@ -262,7 +270,8 @@ properties(const struct hook *h, struct req *r, char *body, size_t len,
 	if (res == SCHEME_OK)
 		accepted(h, &so.so_ev, body, len);
 	scheme_out_clear(&so);
-	if (res == SCHEME_SIGNATURE || len == 0)
+	/* a token binds no body: a changed one passes as well */
+	if (res == SCHEME_SIGNATURE || len == 0 || h->h_scheme >= TOKENS)
 		return;
 	body[len / 2] ^= 0x20;
 	res = run(wh, r, body, len, &so, &reason);
@@ -300,7 +309,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	memset(&h, 0, sizeof(h));
-	h.h_scheme = data[0] % NSCHEMES;
+	h.h_scheme = (data[0] & 0x7f) % NSCHEMES;
 	h.h_hmac = (data[0] & 0x7f) / NSCHEMES;
 	is_signed = data[0] >> 7;
 	if ((copy = malloc(size)) == NULL)

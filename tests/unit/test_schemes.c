@@ -233,8 +233,9 @@ check_fields(unsigned lineno, enum scheme_result r,
 
 /*
  * Where the id comes from a header the signature does not cover (github,
- * shopify, hmac with id_header), the event carries the SHA-256 of the
- * signed bytes, the body, for the spool to dedup on; elsewhere it does not.
+ * shopify, hmac with id_header), or nothing is signed (gitlab and
+ * telegram send a token), the event carries the SHA-256 of the body for
+ * the spool to dedup on; elsewhere it does not.
  */
 static void
 check_signed_sum(unsigned lineno, const char *scheme,
@@ -245,7 +246,8 @@ check_signed_sum(unsigned lineno, const char *scheme,
 	int		want;
 
 	want = strcmp(scheme, "github") == 0 || strcmp(scheme, "shopify") == 0 ||
-	    strstr(scheme, "id_header=") != NULL;
+	    strstr(scheme, "id_header=") != NULL ||
+	    strcmp(scheme, "gitlab") == 0 || strcmp(scheme, "telegram") == 0;
 	CHECK(ev->ev_id_unsigned == want, "schemes.txt:%u: the id is %s, "
 	    "want %s", lineno, ev->ev_id_unsigned ? "unsigned" : "signed",
 	    want ? "unsigned" : "signed");
@@ -342,6 +344,11 @@ test_configure(void)
 		{ "hmac", "k", CONFIG_OPT_ID_FIELD, "data.object.id", 1 },
 		{ "hmac", "k", CONFIG_OPT_ID_FIELD, "data..id", 0 },
 		{ "hmac", "k", CONFIG_OPT_TYPE_FIELD, "kind.", 0 },
+		{ "gitlab", "any token", CONFIG_OPT_SCHEME, NULL, 1 },
+		{ "gitlab", "k", CONFIG_OPT_TOLERANCE, "5m", 0 },
+		{ "telegram", "Tg_token-1", CONFIG_OPT_SCHEME, NULL, 1 },
+		{ "telegram", "Tg%20token", CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "telegram", "Tg.token", CONFIG_OPT_SCHEME, NULL, 0 },
 	};
 	struct config_webhook	wh;
 	struct headers		hs = { .hs_n = 0 };
