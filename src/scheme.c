@@ -22,28 +22,40 @@
 #define HMAC_OPTS	(SCHEME_OPT(CONFIG_OPT_PREFIX) | \
 	SCHEME_OPT(CONFIG_OPT_ENCODING) | SCHEME_OPT(CONFIG_OPT_ID_HEADER) | \
 	SCHEME_OPT(CONFIG_OPT_ID_FIELD) | SCHEME_OPT(CONFIG_OPT_TYPE_HEADER) | \
-	SCHEME_OPT(CONFIG_OPT_TYPE_FIELD))
+	SCHEME_OPT(CONFIG_OPT_TYPE_FIELD) | SCHEME_OPT(CONFIG_OPT_ALGORITHM))
 
 static const struct scheme schemes[] = {
 	{ "protocol", scheme_protocol_check, 0, scheme_protocol_sign, NULL,
-	    NULL, 0, 1, SCHEME_ID_SIGNED },
+	    NULL, 0, 1, SCHEME_ID_SIGNED, 0 },
 	{ "github", scheme_github_check, 0, scheme_github_sign, NULL, NULL, 0,
-	    0, SCHEME_ID_HEADER },
+	    0, SCHEME_ID_HEADER, 0 },
 	{ "stripe", scheme_stripe_check, 0, scheme_stripe_sign, NULL, NULL,
-	    TIMED, 0, SCHEME_ID_SIGNED },
+	    TIMED, 0, SCHEME_ID_SIGNED, 0 },
 	{ "standard", scheme_standard_check, 0, scheme_standard_sign, NULL,
-	    scheme_standard_configure, TIMED, 0, SCHEME_ID_SIGNED },
+	    scheme_standard_configure, TIMED, 0, SCHEME_ID_SIGNED, 0 },
 	{ "slack", scheme_slack_check, 0, scheme_slack_sign, NULL, NULL, TIMED,
-	    0, SCHEME_ID_SIGNED },
+	    0, SCHEME_ID_SIGNED, 0 },
 	{ "shopify", scheme_shopify_check, 0, scheme_shopify_sign, NULL, NULL,
-	    0, 0, SCHEME_ID_HEADER },
+	    0, 0, SCHEME_ID_HEADER, 0 },
 	{ "hmac", scheme_hmac_check, 0, NULL, "hmac's header is the webhook's "
 	    "own: sign without --scheme gives the hex MAC",
-	    scheme_hmac_configure, HMAC_OPTS, 1, SCHEME_ID_SETTING },
+	    scheme_hmac_configure, HMAC_OPTS, 1, SCHEME_ID_SETTING, 0 },
 	{ "gitlab", scheme_gitlab_check, 0, scheme_gitlab_sign, NULL, NULL, 0,
-	    0, SCHEME_ID_HEADER },
+	    0, SCHEME_ID_HEADER, 0 },
 	{ "telegram", scheme_telegram_check, 0, scheme_telegram_sign, NULL,
-	    scheme_telegram_configure, 0, 0, SCHEME_ID_HEADER },
+	    scheme_telegram_configure, 0, 0, SCHEME_ID_HEADER, 0 },
+	/* Paddle's SDKs allow 5 s; Calendly's docs 3 min; Twitch's 10 min */
+	{ "paddle", scheme_paddle_check, 0, scheme_paddle_sign, NULL, NULL,
+	    TIMED, 0, SCHEME_ID_SIGNED, 5 },
+	{ "calendly", scheme_calendly_check, 0, scheme_calendly_sign, NULL,
+	    NULL, TIMED, 0, SCHEME_ID_SIGNED, 180 },
+	{ "zoom", scheme_zoom_check, 0, scheme_zoom_sign, NULL, NULL, TIMED, 0,
+	    SCHEME_ID_SIGNED, 0 },
+	{ "twitch", scheme_twitch_check, 0, scheme_twitch_sign, NULL, NULL,
+	    TIMED, 0, SCHEME_ID_SIGNED, 600 },
+	/* the event data is not signed; the timestamp only with tolerance */
+	{ "mailgun", scheme_mailgun_check, 0, scheme_mailgun_sign, NULL, NULL,
+	    TIMED, 0, SCHEME_ID_HEADER, 0 },
 };
 #define NSCHEMES	(sizeof(schemes) / sizeof(schemes[0]))
 
@@ -132,21 +144,23 @@ int
 scheme_configure(struct config_webhook *wh, const char **reason)
 {
 	const struct scheme	*sc;
-	unsigned long long	 t = SCHEME_TOLERANCE;
+	unsigned long long	 t;
 	size_t			 i;
 
 	if ((wh->wh_scheme = scheme_find(wh->wh_opt[CONFIG_OPT_SCHEME])) ==
 	    -1) {
 		*reason = "unknown scheme (protocol, github, stripe, "
-		    "standard, slack, shopify, hmac, gitlab, telegram)";
+		    "standard, slack, shopify, hmac, gitlab, telegram, paddle, "
+		    "calendly, zoom, twitch, mailgun)";
 		return -1;
 	}
 	sc = &schemes[wh->wh_scheme];
+	t = sc->sc_tolerance != 0 ? (unsigned long long)sc->sc_tolerance :
+	    SCHEME_TOLERANCE;
 	for (i = CONFIG_OPT_SCHEME + 1; i < CONFIG_OPTS; i++)
 		if (wh->wh_opt[i] != NULL && !(sc->sc_opts & SCHEME_OPT(i))) {
 			*reason = "a setting this scheme does not take "
-			    "(tolerance: stripe, standard and slack; prefix, "
-			    "encoding, id_* and type_*: hmac)";
+			    "(hookspool.conf(5) says which take which)";
 			return -1;
 		}
 	if (wh->wh_header != NULL && !sc->sc_header) {

@@ -6,7 +6,10 @@
 # every header these schemes use must pass each server as it is. Each
 # event must arrive with its id and type where its scheme puts them; a
 # tampered body gets 401 (a wrong token, for the token schemes gitlab and
-# telegram); Slack's challenge comes back. Where the id comes from a
+# telegram); Slack's challenge, Zoom's url_validation and Twitch's
+# challenge (text/plain) are answered and not spooled, and an unsigned
+# handshake is refused; Mailgun's event data changed under the same
+# signature is a duplicate of its token. Where the id comes from a
 # header the signature does not cover (github, shopify, hmac with
 # id_header, gitlab), the body sent again under a fresh id and another
 # type is a duplicate, not a second event. (The senders' own libraries
@@ -16,7 +19,8 @@
 
 command -v curl >/dev/null || skip "curl is not installed (apt-get install curl)"
 
-SCHEMES="protocol github stripe standard slack shopify hmac gitlab telegram"
+SCHEMES="protocol github stripe standard slack shopify hmac gitlab telegram
+paddle calendly zoom twitch mailgun"
 for s in $SCHEMES; do
 	printf '%s-secret-%s\n' "$s" "$$" >"$T/$s.key"
 done
@@ -24,7 +28,8 @@ printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | base64)" >"$T/standard.key"
 chmod 600 "$T"/*.key
 {
 	echo "spool = $SPOOL"
-	for s in protocol github stripe standard slack shopify gitlab telegram; do
+	for s in $SCHEMES; do
+		[ "$s" = hmac ] && continue
 		printf '[webhook %s]\npath = /%s\nscheme = %s\nsecret_file = %s\n' \
 		    "$s" "$s" "$s" "$T/$s.key"
 	done
@@ -45,6 +50,8 @@ headers() {
 	hmac)
 		printf 'X-Signature: sha256=%s\nX-Event-Id: %s\n' \
 		    "$("$HOOKSPOOL" sign --secret-file "$T/hmac.key" "$2")" "$3" ;;
+	mailgun)
+		: ;;	# signed in the body (mailgun_body)
 	*)
 		"$HOOKSPOOL" sign --scheme "$1" --secret-file "$T/$1.key" \
 		    --id "$3" --type "$4" "$2" ;;
@@ -113,6 +120,24 @@ every_scheme() {
 			printf '{"update_id":%s,"message":{"text":"hi"}}' "$id" \
 			    >"$T/body"
 			type=-; want=message ;;
+		paddle)
+			printf '{"event_id":"%s","event_type":"transaction.paid","data":{}}' \
+			    "$id" >"$T/body"
+			type=-; want=transaction.paid ;;
+		calendly|zoom)
+			printf '{"event":"invitee.created","note":"%s"}' "$id" \
+			    >"$T/body"
+			id=$(sha256sum <"$T/body" | cut -c1-64)
+			type=-; want=invitee.created ;;
+		twitch)
+			printf '{"subscription":{"type":"channel.follow"},"event":{"user_id":"%s"}}' \
+			    "$id" >"$T/body"
+			type=notification; want=channel.follow ;;
+		mailgun)
+			printf '{"signature":%s,"event-data":{"event":"delivered"}}' \
+			    "$("$HOOKSPOOL" sign --scheme mailgun --secret-file \
+			    "$T/mailgun.key" --id "$id" /dev/null)" >"$T/body"
+			type=-; want=delivered ;;
 		*)
 			printf '{"id":"%s","type":"charge.succeeded","data":{}}' \
 			    "$id" >"$T/body"
@@ -127,6 +152,13 @@ every_scheme() {
 		spooled "$id" "$want"
 		case $s in github|shopify|hmac|gitlab) replayed "$url" "$s" ;; esac
 		case $s in
+		mailgun)
+			# the event data is not signed: changed under the same
+			# signature, its token makes it a duplicate
+			sed 's/delivered/failed/' "$T/body" >"$T/body-bad"
+			post "$url" "$s" "$T/body-bad" "$T/hdr"
+			assert_eq "$label: other event data, same token" \
+			    '{"status":"duplicate"}' "$(cat "$T/http.out")" ;;
 		gitlab|telegram)
 			# a token binds no body: a wrong token is refused
 			sed 's/\(Token: .*\)$/\1x/' "$T/hdr" >"$T/hdr-bad"
@@ -146,6 +178,40 @@ every_scheme() {
 	assert_eq "$label: answer" \
 	    '{"challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}' \
 	    "$(cat "$T/http.out")"
+	handshakes "$url" "$2"
+}
+
+# handshakes URL LABEL: Zoom's url_validation and Twitch's challenge,
+# answered and not spooled; unsigned, refused.
+handshakes() {
+	before=$(ls "$SPOOL"/new | wc -l)
+	label="$2 zoom url_validation"
+	printf '{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event":"endpoint.url_validation"}' \
+	    >"$T/body"
+	headers zoom "$T/body" - - >"$T/hdr"
+	post "$1" zoom "$T/body" "$T/hdr"
+	assert_eq "$label: status" 200 "$STATUS"
+	want=$(printf 'qgg8vlvZRS6UYooatFL8Aw' | openssl dgst -sha256 -hmac \
+	    "$(cat "$T/zoom.key")" | sed 's/.* //')
+	assert_eq "$label: answer" \
+	    "{\"plainToken\":\"qgg8vlvZRS6UYooatFL8Aw\",\"encryptedToken\":\"$want\"}" \
+	    "$(cat "$T/http.out")"
+	grep -v '^x-zm-signature' "$T/hdr" >"$T/hdr-bad"
+	post "$1" zoom "$T/body" "$T/hdr-bad"
+	assert_eq "$label: unsigned" 401 "$STATUS"
+	label="$2 twitch challenge"
+	printf '{"challenge":"pogchamp-kappa-360noscope-vohiyo","subscription":{"type":"channel.follow"}}' \
+	    >"$T/body"
+	headers twitch "$T/body" "tw-$$" webhook_callback_verification \
+	    >"$T/hdr"
+	STATUS=$(curl -s -o "$T/http.out" -D "$T/http.hdr" -w '%{http_code}' \
+	    -H @"$T/hdr" --data-binary @"$T/body" "$1/twitch") || STATUS=000
+	assert_eq "$label: status" 200 "$STATUS"
+	assert_eq "$label: answer" pogchamp-kappa-360noscope-vohiyo \
+	    "$(cat "$T/http.out")"
+	grep -qi '^content-type: text/plain' "$T/http.hdr" ||
+	    fail "$label: not text/plain: $(cat "$T/http.hdr")"
+	assert_eq "$label: nothing spooled" "$before" "$(ls "$SPOOL"/new | wc -l)"
 }
 
 tg=0

@@ -46,3 +46,67 @@ scheme_slack_challenge(const struct scheme_request *rq,
 	free(json);
 	return scheme_answer(out, 200, "application/json", body, reason);
 }
+
+/*
+ * Zoom's endpoint.url_validation: {"plainToken":P,"encryptedToken":HEX},
+ * HEX the HMAC-SHA256 of P under the secret that verified the request
+ * (secrets[hit]), so a rotated secret answers as it signs.
+ */
+enum scheme_result
+scheme_zoom_validation(const struct config_webhook *wh, size_t hit,
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
+{
+	struct config_webhook	 one = *wh;
+	struct verify_part	 part;
+	char			*plain, *json, *body = NULL;
+	char			 mac[VERIFY_HEX_LEN + 1];
+	size_t			 n;
+
+	if (event_body_string(rq->sr_body, rq->sr_len, "payload.plainToken",
+	    &plain, &n, reason) != 1) {
+		*reason = "url_validation without a plainToken";
+		return SCHEME_EVENT;
+	}
+	one.wh_secrets = &wh->wh_secrets[hit];
+	one.wh_nsecrets = 1;
+	part = (struct verify_part){ plain, n };
+	if (scheme_sign_parts(&one, &part, 1, 0, mac, reason) == -1) {
+		free(plain);
+		return SCHEME_ERROR;
+	}
+	json = json_string_encode(plain, n);
+	free(plain);
+	if (json != NULL && asprintf(&body, "{\"plainToken\":%s,"
+	    "\"encryptedToken\":\"%s\"}", json, mac) < 0)
+		body = NULL;
+	free(json);
+	return scheme_answer(out, 200, "application/json", body, reason);
+}
+
+/*
+ * Twitch's webhook_callback_verification: the body's challenge itself,
+ * as text/plain. Only printable ASCII is echoed back.
+ */
+enum scheme_result
+scheme_twitch_verification(const struct scheme_request *rq,
+    struct scheme_out *out, const char **reason)
+{
+	char	*c;
+	size_t	 n, i;
+
+	if (event_body_string(rq->sr_body, rq->sr_len, "challenge", &c, &n,
+	    reason) != 1) {
+		*reason = "webhook_callback_verification without a challenge";
+		return SCHEME_EVENT;
+	}
+	for (i = 0; i < n; i++)
+		if (c[i] < 0x21 || c[i] > 0x7e)
+			break;
+	if (n == 0 || i < n) {
+		free(c);
+		*reason = "a challenge that is not printable ASCII";
+		return SCHEME_EVENT;
+	}
+	return scheme_answer(out, 200, "text/plain", c, reason);
+}

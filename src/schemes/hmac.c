@@ -107,6 +107,7 @@ scheme_hmac_check(const struct config_webhook *wh,
 	const char		*typef = wh->wh_opt[CONFIG_OPT_TYPE_FIELD];
 	size_t			 plen = prefix != NULL ? strlen(prefix) : 0;
 
+	m.sm_alg = scheme_hmac_alg(wh);
 	sig = scheme_header(rq, wh->wh_cgi_header);
 	if (sig != NULL && strncmp(sig, prefix != NULL ? prefix : "", plen) == 0)
 		scheme_add_mac(&m, sig + plen, strlen(sig + plen),
@@ -123,12 +124,31 @@ scheme_hmac_check(const struct config_webhook *wh,
 	    r;
 }
 
+enum scheme_alg
+scheme_hmac_alg(const struct config_webhook *wh)
+{
+	const char	*alg = wh->wh_opt[CONFIG_OPT_ALGORITHM];
+
+	if (alg != NULL && strcmp(alg, "sha1") == 0)
+		return SCHEME_SHA1;
+	if (alg != NULL && strcmp(alg, "sha512") == 0)
+		return SCHEME_SHA512;
+	return SCHEME_SHA256;
+}
+
 /* hmac's settings: header required, one source each for id and type. */
 int
 scheme_hmac_configure(struct config_webhook *wh, const char **reason)
 {
 	const char	*enc = wh->wh_opt[CONFIG_OPT_ENCODING];
+	const char	*alg = wh->wh_opt[CONFIG_OPT_ALGORITHM];
 	char *const	*o = wh->wh_opt;
+
+	if (alg != NULL && strcmp(alg, "sha1") != 0 &&
+	    strcmp(alg, "sha256") != 0 && strcmp(alg, "sha512") != 0) {
+		*reason = "algorithm must be sha1, sha256 or sha512";
+		return -1;
+	}
 
 	if (!scheme_usable_path(o[CONFIG_OPT_ID_FIELD]) ||
 	    !scheme_usable_path(o[CONFIG_OPT_TYPE_FIELD])) {

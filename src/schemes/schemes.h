@@ -19,11 +19,23 @@
 
 #define SCHEME_MACS_MAX		8	/* signatures looked at in one header */
 #define SCHEME_KEY_MAX		1024	/* a decoded whsec_ key */
+#define SCHEME_MAC_MAX		64	/* bytes of the longest MAC (SHA-512) */
+#define SCHEME_MAC_TEXT		(2 * SCHEME_MAC_MAX + 1)	/* as hex */
+#define SCHEME_TS_MAX		32	/* a timestamp's text in a list */
+
+/* The hash of an HMAC: SHA-256 unless a sender says otherwise. */
+enum scheme_alg {
+	SCHEME_SHA256 = 0,
+	SCHEME_SHA1,
+	SCHEME_SHA512
+};
 
 /* The candidate MACs one request's header holds. */
 struct scheme_macs {
-	unsigned char	sm_mac[SCHEME_MACS_MAX][VERIFY_MAC_LEN];
+	unsigned char	sm_mac[SCHEME_MACS_MAX][SCHEME_MAC_MAX];
 	size_t		sm_n;
+	enum scheme_alg	sm_alg;		/* set before the first is added */
+	size_t		sm_hit;		/* out: the secret that verified */
 };
 
 /* A sender's check: verify rq, then fill ev (scheme_check()). */
@@ -60,6 +72,7 @@ struct scheme {
 	unsigned		 sc_opts;	/* SCHEME_OPT() it takes */
 	int			 sc_header;	/* takes header = */
 	enum scheme_id		 sc_id;
+	long long		 sc_tolerance;	/* default, seconds; 0: 5 min */
 };
 
 #define SCHEME_OPT(o)	(1u << (o))
@@ -68,17 +81,23 @@ struct scheme {
 const char *scheme_header(const struct scheme_request *rq,
     const char *cgi_name);
 
+/* The length in bytes of an HMAC with alg. */
+size_t scheme_mac_len(enum scheme_alg alg);
+
 /*
- * Add the MAC that text[0..len) encodes (hex, or base64 when base64 is
- * set) to m, if it is one; anything else is ignored.
+ * Add the MAC that text[0..len) encodes (hex of either case, or padded
+ * base64 when base64 is set), exactly as long as m's algorithm makes
+ * them, to m; anything else is ignored.
  */
 void scheme_add_mac(struct scheme_macs *m, const char *text, size_t len,
     int base64);
 
 /*
- * Whether one of m's MACs is the HMAC-SHA256 of parts under one of wh's
- * secrets: SCHEME_OK, SCHEME_SIGNATURE (also when m holds none) or
- * SCHEME_ERROR, with a static *reason. m is wiped.
+ * Whether one of m's MACs is the HMAC (m's algorithm) of parts under one
+ * of wh's secrets: SCHEME_OK, SCHEME_SIGNATURE (also when m holds none)
+ * or SCHEME_ERROR, with a static *reason. Every candidate is compared
+ * with every secret's MAC in constant time. m is wiped, but for sm_hit:
+ * on SCHEME_OK, the index of the secret that verified.
  */
 enum scheme_result scheme_check_macs(const struct config_webhook *wh,
     const struct verify_part *parts, size_t nparts, struct scheme_macs *m,
@@ -116,9 +135,32 @@ int scheme_sign_parts(const struct config_webhook *wh,
     const struct verify_part *parts, size_t nparts, int base64,
     char out[VERIFY_HEX_LEN + 1], const char **reason);
 
+/* As scheme_sign_parts(), with the HMAC's hash alg, into out. */
+int scheme_sign_alg(const struct config_webhook *wh, enum scheme_alg alg,
+    const struct verify_part *parts, size_t nparts, int base64,
+    char out[SCHEME_MAC_TEXT], const char **reason);
+
 /* *out from a format, or -1 with reason "out of memory". */
 int scheme_printf(char **out, const char **reason, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * A signature header that is a list (Stripe's "t=TS,v1=HEX,...",
+ * Paddle's "ts=TS;h1=HEX;..."): entries separated by sep; the first one
+ * starting with tkey gives the timestamp (shorter than SCHEME_TS_MAX,
+ * else ignored) into ts, "" when none; each starting with mackey adds its
+ * hex MAC to m (scheme_add_mac()); anything else is ignored. list may be
+ * NULL (no header).
+ */
+void scheme_sig_list(const char *list, char sep, const char *tkey,
+    const char *mackey, char ts[SCHEME_TS_MAX], struct scheme_macs *m);
+
+/*
+ * An RFC 3339 time in UTC, "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (from 1970
+ * on; the fraction dropped), as seconds since the epoch into *t. Returns
+ * 0, or -1 when s is not one.
+ */
+int scheme_rfc3339(const char *s, long long *t);
 
 /* Whether path is a usable dotted field path (NULL is). */
 int scheme_usable_path(const char *path);
@@ -158,6 +200,8 @@ enum scheme_result scheme_shopify_check(const struct config_webhook *,
 enum scheme_result scheme_hmac_check(const struct config_webhook *,
     const struct scheme_request *, struct scheme_out *, const char **);
 int scheme_hmac_configure(struct config_webhook *, const char **);
+/* hmac's algorithm = (configured): SHA-256 unless sha1 or sha512. */
+enum scheme_alg scheme_hmac_alg(const struct config_webhook *wh);
 int scheme_protocol_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 int scheme_github_sign(const struct config_webhook *, const char *, size_t,
@@ -178,6 +222,29 @@ int scheme_stripe_sign(const struct config_webhook *, const char *, size_t,
 int scheme_standard_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 int scheme_slack_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+
+enum scheme_result scheme_paddle_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+enum scheme_result scheme_calendly_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+int scheme_paddle_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_calendly_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+
+/* timed_more.c: Zoom, Twitch, Mailgun. */
+enum scheme_result scheme_zoom_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+enum scheme_result scheme_twitch_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+enum scheme_result scheme_mailgun_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+int scheme_zoom_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_twitch_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_mailgun_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 
 /* token.c: senders that send a shared token. */
@@ -201,6 +268,15 @@ int scheme_telegram_sign(const struct config_webhook *, const char *, size_t,
 enum scheme_result scheme_answer(struct scheme_out *out, int status,
     const char *type, char *body, const char **reason);
 enum scheme_result scheme_slack_challenge(const struct scheme_request *rq,
+    struct scheme_out *out, const char **reason);
+
+/* Zoom's url_validation, keyed with wh's secret number hit. */
+enum scheme_result scheme_zoom_validation(const struct config_webhook *wh,
+    size_t hit, const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason);
+
+/* Twitch's webhook_callback_verification: the challenge, text/plain. */
+enum scheme_result scheme_twitch_verification(const struct scheme_request *rq,
     struct scheme_out *out, const char **reason);
 
 #endif

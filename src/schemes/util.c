@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gcrypt.h>
+
 #include "json.h"
 #include "number.h"
 #include "schemes/schemes.h"
@@ -19,18 +21,74 @@ scheme_header(const struct scheme_request *rq, const char *cgi_name)
 	return rq->sr_header(rq->sr_arg, cgi_name);
 }
 
+size_t
+scheme_mac_len(enum scheme_alg alg)
+{
+	return alg == SCHEME_SHA1 ? 20 : alg == SCHEME_SHA512 ? 64 : 32;
+}
+
+/* The value of hex digit c, or -1. */
+static int
+hex_digit(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void
 scheme_add_mac(struct scheme_macs *m, const char *text, size_t len,
     int base64)
 {
-	size_t	n;
+	unsigned char	*mac;
+	size_t		 want = scheme_mac_len(m->sm_alg), n, i;
+	int		 hi, lo;
 
 	if (m->sm_n == SCHEME_MACS_MAX)
 		return;
-	if (base64 ? verify_base64(text, len, m->sm_mac[m->sm_n],
-	    VERIFY_MAC_LEN, &n) == 0 && n == VERIFY_MAC_LEN :
-	    verify_unhex(text, len, m->sm_mac[m->sm_n]) == 0)
-		m->sm_n++;
+	mac = m->sm_mac[m->sm_n];
+	if (base64) {
+		if (verify_base64(text, len, mac, SCHEME_MAC_MAX, &n) == 0 &&
+		    n == want)
+			m->sm_n++;
+		return;
+	}
+	if (len != 2 * want)
+		return;
+	for (i = 0; i < want; i++) {
+		if ((hi = hex_digit(text[2 * i])) == -1 ||
+		    (lo = hex_digit(text[2 * i + 1])) == -1)
+			return;
+		mac[i] = (unsigned char)(hi << 4 | lo);
+	}
+	m->sm_n++;
+}
+
+/* The HMAC with alg of the parts under sec into mac. */
+static int
+mac_of(const struct config_secret *sec, enum scheme_alg alg,
+    const struct verify_part *parts, size_t nparts,
+    unsigned char mac[SCHEME_MAC_MAX])
+{
+	gcry_mac_hd_t	hd;
+	gcry_error_t	err;
+	size_t		i, maclen = scheme_mac_len(alg);
+
+	if (gcry_mac_open(&hd, alg == SCHEME_SHA1 ? GCRY_MAC_HMAC_SHA1 :
+	    alg == SCHEME_SHA512 ? GCRY_MAC_HMAC_SHA512 : GCRY_MAC_HMAC_SHA256,
+	    0, NULL) != 0)
+		return -1;
+	err = gcry_mac_setkey(hd, sec->sec_key, sec->sec_len);
+	for (i = 0; err == 0 && i < nparts; i++)
+		err = gcry_mac_write(hd, parts[i].vp_data, parts[i].vp_len);
+	if (err == 0)
+		err = gcry_mac_read(hd, mac, &maclen);
+	gcry_mac_close(hd);
+	return err == 0 && maclen == scheme_mac_len(alg) ? 0 : -1;
 }
 
 enum scheme_result
@@ -38,18 +96,38 @@ scheme_check_macs(const struct config_webhook *wh,
     const struct verify_part *parts, size_t nparts, struct scheme_macs *m,
     const char **reason)
 {
-	enum verify_result	r;
+	unsigned char	mine[SCHEME_MAC_MAX], d;
+	size_t		i, j, k, len = scheme_mac_len(m->sm_alg), which = 0;
+	int		hit = 0;
 
 	if (m->sm_n == 0) {
 		*reason = "no signature in the expected form";
 		return SCHEME_SIGNATURE;
 	}
-	r = verify_macs(parts, nparts, (const unsigned char (*)[VERIFY_MAC_LEN])
-	    m->sm_mac, m->sm_n, wh->wh_secrets, wh->wh_nsecrets, reason);
+	for (i = 0; i < wh->wh_nsecrets && !hit; i++) {
+		if (mac_of(&wh->wh_secrets[i], m->sm_alg, parts, nparts,
+		    mine) == -1) {
+			explicit_bzero(mine, sizeof(mine));
+			explicit_bzero(m, sizeof(*m));
+			*reason = "unable to compute the HMAC";
+			return SCHEME_ERROR;
+		}
+		/* every candidate is compared, whatever the first gave */
+		for (j = 0; j < m->sm_n; j++) {
+			for (d = 0, k = 0; k < len; k++)
+				d |= mine[k] ^ m->sm_mac[j][k];
+			hit |= d == 0;
+		}
+		which = i;
+	}
+	explicit_bzero(mine, sizeof(mine));
 	explicit_bzero(m, sizeof(*m));
-	if (r == VERIFY_ERROR)
-		return SCHEME_ERROR;
-	return r == VERIFY_OK ? SCHEME_OK : SCHEME_SIGNATURE;
+	m->sm_hit = which;
+	if (!hit) {
+		*reason = "signature matches no secret";
+		return SCHEME_SIGNATURE;
+	}
+	return SCHEME_OK;
 }
 
 int
@@ -122,19 +200,36 @@ scheme_unsigned_id(const struct scheme_request *rq, struct event *ev,
 }
 
 int
+scheme_sign_alg(const struct config_webhook *wh, enum scheme_alg alg,
+    const struct verify_part *parts, size_t nparts, int base64,
+    char out[SCHEME_MAC_TEXT], const char **reason)
+{
+	unsigned char	mac[SCHEME_MAC_MAX];
+
+	if (mac_of(&wh->wh_secrets[0], alg, parts, nparts, mac) == -1) {
+		explicit_bzero(mac, sizeof(mac));
+		*reason = "unable to compute the HMAC";
+		return -1;
+	}
+	if (base64)
+		verify_base64_encode(mac, scheme_mac_len(alg), out);
+	else
+		verify_hex(mac, scheme_mac_len(alg), out);
+	explicit_bzero(mac, sizeof(mac));
+	return 0;
+}
+
+int
 scheme_sign_parts(const struct config_webhook *wh,
     const struct verify_part *parts, size_t nparts, int base64,
     char out[VERIFY_HEX_LEN + 1], const char **reason)
 {
-	unsigned char	mac[VERIFY_MAC_LEN];
+	char	text[SCHEME_MAC_TEXT];
 
-	if (verify_mac(&wh->wh_secrets[0], parts, nparts, mac, reason) == -1)
+	if (scheme_sign_alg(wh, SCHEME_SHA256, parts, nparts, base64, text,
+	    reason) == -1)
 		return -1;
-	if (base64)
-		verify_base64_encode(mac, VERIFY_MAC_LEN, out);
-	else
-		verify_hex(mac, VERIFY_MAC_LEN, out);
-	explicit_bzero(mac, sizeof(mac));
+	memcpy(out, text, strlen(text) + 1);
 	return 0;
 }
 
@@ -236,5 +331,66 @@ scheme_member_integer(const struct json_member *m, char *out, size_t cap,
 		}
 	memcpy(out, m->jm_value, m->jm_valuelen);
 	out[m->jm_valuelen] = '\0';
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long long
+days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long	era;
+	unsigned	yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+/* n digits of s as a number, or -1. */
+static int
+digits(const char *s, size_t n)
+{
+	int	v = 0;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int
+scheme_rfc3339(const char *s, long long *t)
+{
+	static const unsigned char	mdays[] = { 31, 29, 31, 30, 31, 30,
+	    31, 31, 30, 31, 30, 31 };
+	int				y, mo, d, h, mi, sec;
+	size_t				i = 19;
+
+	if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':')
+		return -1;
+	if ((y = digits(s, 4)) < 1970 || (mo = digits(s + 5, 2)) < 1 ||
+	    mo > 12 || (d = digits(s + 8, 2)) < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 &&
+	    y % 400 != 0))) || (h = digits(s + 11, 2)) < 0 || h > 23 ||
+	    (mi = digits(s + 14, 2)) < 0 || mi > 59 ||
+	    (sec = digits(s + 17, 2)) < 0 || sec > 59)
+		return -1;
+	if (s[i] == '.') {
+		for (i++; s[i] >= '0' && s[i] <= '9' && i < 40; i++)
+			continue;
+		if (s[i - 1] == '.')
+			return -1;
+	}
+	if ((s[i] != 'Z' && s[i] != 'z') || s[i + 1] != '\0')
+		return -1;
+	*t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + sec;
 	return 0;
 }

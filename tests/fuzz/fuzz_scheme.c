@@ -4,7 +4,9 @@
  * Stripe's t=,v1= list, Standard Webhooks' v1,B64 list, the sha256= and
  * v0= prefixes, base64 and hex; hmac's settings, its dotted paths
  * (id_field, type_field) among them; the token schemes (gitlab,
- * telegram) and the body fields they read.
+ * telegram) and the body fields they read; Paddle's ts=;h1= and
+ * Calendly's t=,v1= lists, Zoom's and Twitch's headers (Twitch's RFC 3339
+ * timestamps) and their handshakes, Mailgun's signature in the body.
  *
  * The input: byte 0 chooses the scheme (its low 7 bits modulo NSCHEMES)
  * and, with bit 7, a correctly signed request (the headers from
@@ -23,10 +25,11 @@
  *    when the id comes from a header (github, shopify, hmac's id_header)
  *    or nothing is signed (the token schemes).
  *  - A request that verified no longer does once one byte of its body is
- *    changed (the signature binds the body), but for the token schemes.
+ *    changed (the signature binds the body), but for the token schemes
+ *    and Mailgun (whose event data is not signed).
  *  - A request signed by scheme_sign() (for hmac, by verify_mac()) with
  *    the webhook's secret verifies, unless the body is no event
- *    (SCHEME_EVENT), and Slack's may be ignored or a challenge.
+ *    (SCHEME_EVENT), and Slack's may be ignored, a handshake answered.
  */
 #include <string.h>
 
@@ -40,9 +43,11 @@
 
 #define NOW	1767225600
 
-#define NSCHEMES	9
+#define NSCHEMES	14
 #define HMAC		6	/* names[HMAC] */
-#define TOKENS		7	/* names[TOKENS] on: a token, no signature */
+#define GITLAB		7
+#define TELEGRAM	8
+#define MAILGUN		13	/* signs in the body: never "signed" here */
 #define HMAC_BASE64	1	/* the settings' bits, as above */
 #define HMAC_ID_HEADER	2
 #define HMAC_TYPE_HEADER 4
@@ -50,7 +55,7 @@
 
 static const char *const names[NSCHEMES] = {
 	"protocol", "github", "stripe", "standard", "slack", "shopify", "hmac",
-	"gitlab", "telegram"
+	"gitlab", "telegram", "paddle", "calendly", "zoom", "twitch", "mailgun"
 };
 /* the CGI names each scheme reads, in the order the input fills them */
 static const char *const cgi[NSCHEMES][4] = {
@@ -66,12 +71,28 @@ static const char *const cgi[NSCHEMES][4] = {
 	{ "HTTP_X_SIGNATURE", "HTTP_X_EVENT_ID", "HTTP_X_EVENT_TYPE" },
 	{ "HTTP_X_GITLAB_TOKEN", "HTTP_IDEMPOTENCY_KEY" },
 	{ "HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN" },
+	{ "HTTP_PADDLE_SIGNATURE" },
+	{ "HTTP_CALENDLY_WEBHOOK_SIGNATURE" },
+	{ "HTTP_X_ZM_SIGNATURE", "HTTP_X_ZM_REQUEST_TIMESTAMP" },
+	{ "HTTP_TWITCH_EVENTSUB_MESSAGE_SIGNATURE",
+	  "HTTP_TWITCH_EVENTSUB_MESSAGE_ID",
+	  "HTTP_TWITCH_EVENTSUB_MESSAGE_TIMESTAMP",
+	  "HTTP_TWITCH_EVENTSUB_MESSAGE_TYPE" },
+	{ NULL },
 };
 static const char *const secrets[NSCHEMES] = {
 	"protocol-key", "github-key", "whsec_stripekey",
 	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "slack-key", "shopify-key",
-	"hmac-key", "gitlab-token", "telegram_token-1"
+	"hmac-key", "gitlab-token", "telegram_token-1", "paddle-key", "calendly-key",
+	"zoom-key", "twitch-key", "mailgun-key"
 };
+
+/* Schemes whose body is not all signed: a changed body may pass. */
+static int
+body_unbound(size_t scheme)
+{
+	return scheme == GITLAB || scheme == TELEGRAM || scheme == MAILGUN;
+}
 
 struct req {
 	const char	*r_name[8];
@@ -240,7 +261,7 @@ accepted(const struct hook *h, const struct event *ev, const char *body,
 	FUZZ_CHECK(ev->ev_id_json != NULL && ev->ev_type_json != NULL,
 	    "no JSON forms");
 	unsigned_id = h->h_scheme == 1 || h->h_scheme == 5 ||
-	    h->h_scheme >= TOKENS ||
+	    body_unbound(h->h_scheme) ||
 	    (h->h_scheme == HMAC && (h->h_hmac & HMAC_ID_HEADER));
 	FUZZ_CHECK(ev->ev_id_unsigned == unsigned_id, "%s: the id is taken "
 	    "as %s", names[h->h_scheme], ev->ev_id_unsigned ? "unsigned" :
@@ -270,8 +291,8 @@ properties(const struct hook *h, struct req *r, char *body, size_t len,
 	if (res == SCHEME_OK)
 		accepted(h, &so.so_ev, body, len);
 	scheme_out_clear(&so);
-	/* a token binds no body: a changed one passes as well */
-	if (res == SCHEME_SIGNATURE || len == 0 || h->h_scheme >= TOKENS)
+	/* a token binds no body, Mailgun's data is unsigned: may pass */
+	if (res == SCHEME_SIGNATURE || len == 0 || body_unbound(h->h_scheme))
 		return;
 	body[len / 2] ^= 0x20;
 	res = run(wh, r, body, len, &so, &reason);
@@ -311,7 +332,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&h, 0, sizeof(h));
 	h.h_scheme = (data[0] & 0x7f) % NSCHEMES;
 	h.h_hmac = (data[0] & 0x7f) / NSCHEMES;
-	is_signed = data[0] >> 7;
+	is_signed = data[0] >> 7 && h.h_scheme != MAILGUN;
 	if ((copy = malloc(size)) == NULL)
 		abort();
 	memcpy(copy, data + 1, size - 1);

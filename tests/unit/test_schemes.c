@@ -247,7 +247,8 @@ check_signed_sum(unsigned lineno, const char *scheme,
 
 	want = strcmp(scheme, "github") == 0 || strcmp(scheme, "shopify") == 0 ||
 	    strstr(scheme, "id_header=") != NULL ||
-	    strcmp(scheme, "gitlab") == 0 || strcmp(scheme, "telegram") == 0;
+	    strcmp(scheme, "gitlab") == 0 || strcmp(scheme, "telegram") == 0 ||
+	    strncmp(scheme, "mailgun", 7) == 0;
 	CHECK(ev->ev_id_unsigned == want, "schemes.txt:%u: the id is %s, "
 	    "want %s", lineno, ev->ev_id_unsigned ? "unsigned" : "signed",
 	    want ? "unsigned" : "signed");
@@ -349,6 +350,13 @@ test_configure(void)
 		{ "telegram", "Tg_token-1", CONFIG_OPT_SCHEME, NULL, 1 },
 		{ "telegram", "Tg%20token", CONFIG_OPT_SCHEME, NULL, 0 },
 		{ "telegram", "Tg.token", CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "paddle", "k", CONFIG_OPT_TOLERANCE, "1m", 1 },
+		{ "twitch", "k", CONFIG_OPT_PREFIX, "x", 0 },
+		{ "mailgun", "k", CONFIG_OPT_TOLERANCE, "5m", 1 },
+		{ "hmac", "k", CONFIG_OPT_ALGORITHM, "sha1", 1 },
+		{ "hmac", "k", CONFIG_OPT_ALGORITHM, "sha512", 1 },
+		{ "hmac", "k", CONFIG_OPT_ALGORITHM, "md5", 0 },
+		{ "stripe", "k", CONFIG_OPT_ALGORITHM, "sha1", 0 },
 	};
 	struct config_webhook	wh;
 	struct headers		hs = { .hs_n = 0 };
