@@ -52,14 +52,15 @@ read_input(FILE *fp, char **buf, size_t *len)
  */
 static int
 sign_headers(const char *scheme, const unsigned char *key, size_t keylen,
-    const char *body, size_t len, const char *id, const char *type)
+    const char *url, const char *body, size_t len, const char *id,
+    const char *type)
 {
 	const char	*reason;
 	char		*out;
 	int		 rc;
 
-	if (scheme_sign(scheme, key, keylen, body, len, id, type, time(NULL),
-	    &out, &reason) == -1) {
+	if (scheme_sign(scheme, key, keylen, url, body, len, id, type,
+	    time(NULL), &out, &reason) == -1) {
 		cli_warnx("sign --scheme %s: %s", scheme, reason);
 		return EXIT_USAGE;
 	}
@@ -104,6 +105,7 @@ struct sign_opts {
 	const char	*sg_scheme;
 	const char	*sg_id;
 	const char	*sg_type;
+	const char	*sg_url;
 };
 
 static const struct opt sign_opt_table[] = {
@@ -124,11 +126,14 @@ static const struct opt sign_opt_table[] = {
 	{ "type", 0, OPT_STRING, offsetof(struct sign_opts, sg_type), 0, 0,
 	    "T", "the event, for schemes that send it in a header (github, "
 	    "shopify, gitlab)" },
+	{ "url", 0, OPT_STRING, offsetof(struct sign_opts, sg_url), 0, 0,
+	    "URL", "the URL the sender calls, as the webhook's url = says, "
+	    "for schemes that sign it (square, hubspot, twilio)" },
 };
 
 static const struct opt_verb sign_verb = {
-	"sign", "[--scheme S [--id ID] [--type T]] (--secret-file F | "
-	"--secret S) [FILE]",
+	"sign", "[--scheme S [--id ID] [--type T] [--url URL]] "
+	"(--secret-file F | --secret S) [FILE]",
 	"Print the hex HMAC-SHA256 of FILE (or standard input) under the "
 	"secret, as the x-protocol-signature header carries it; with --scheme, "
 	"the header lines that sender would send, for curl -H @-.",
@@ -138,7 +143,7 @@ static const struct opt_verb sign_verb = {
 int
 cmd_sign(int argc, char *argv[])
 {
-	struct sign_opts o = { NULL, NULL, NULL, NULL, NULL };
+	struct sign_opts o = { NULL, NULL, NULL, NULL, NULL, NULL };
 	unsigned char	*key = NULL;
 	const char	*file, *reason;
 	char		*inline_secret;
@@ -190,7 +195,8 @@ cmd_sign(int argc, char *argv[])
 		goto done;
 	}
 	if (scheme != NULL) {
-		rc = sign_headers(scheme, key, keylen, body, len, id, type);
+		rc = sign_headers(scheme, key, keylen, o.sg_url, body, len, id,
+		    type);
 		free(body);
 		goto done;
 	}

@@ -19,6 +19,7 @@
 
 /* What a scheme accepts in its section besides secrets, path and events. */
 #define TIMED		SCHEME_OPT(CONFIG_OPT_TOLERANCE)
+#define URL		SCHEME_OPT(CONFIG_OPT_URL)
 #define HMAC_OPTS	(SCHEME_OPT(CONFIG_OPT_PREFIX) | \
 	SCHEME_OPT(CONFIG_OPT_ENCODING) | SCHEME_OPT(CONFIG_OPT_ID_HEADER) | \
 	SCHEME_OPT(CONFIG_OPT_ID_FIELD) | SCHEME_OPT(CONFIG_OPT_TYPE_HEADER) | \
@@ -56,6 +57,12 @@ static const struct scheme schemes[] = {
 	/* the event data is not signed; the timestamp only with tolerance */
 	{ "mailgun", scheme_mailgun_check, 0, scheme_mailgun_sign, NULL, NULL,
 	    TIMED, 0, SCHEME_ID_HEADER, 0 },
+	{ "square", scheme_square_check, 0, scheme_square_sign, NULL,
+	    scheme_url_configure, URL, 0, SCHEME_ID_SIGNED, 0 },
+	{ "hubspot", scheme_hubspot_check, 0, scheme_hubspot_sign, NULL,
+	    scheme_url_configure, URL | TIMED, 0, SCHEME_ID_SIGNED, 0 },
+	{ "twilio", scheme_twilio_check, 0, scheme_twilio_sign, NULL,
+	    scheme_url_configure, URL, 0, SCHEME_ID_SIGNED, 0 },
 };
 #define NSCHEMES	(sizeof(schemes) / sizeof(schemes[0]))
 
@@ -151,7 +158,7 @@ scheme_configure(struct config_webhook *wh, const char **reason)
 	    -1) {
 		*reason = "unknown scheme (protocol, github, stripe, "
 		    "standard, slack, shopify, hmac, gitlab, telegram, paddle, "
-		    "calendly, zoom, twitch, mailgun)";
+		    "calendly, zoom, twitch, mailgun, square, hubspot, twilio)";
 		return -1;
 	}
 	sc = &schemes[wh->wh_scheme];
@@ -179,8 +186,8 @@ scheme_configure(struct config_webhook *wh, const char **reason)
 
 int
 scheme_sign(const char *name, const unsigned char *secret, size_t secretlen,
-    const char *body, size_t len, const char *id, const char *type,
-    time_t now, char **out, const char **reason)
+    const char *url, const char *body, size_t len, const char *id,
+    const char *type, time_t now, char **out, const char **reason)
 {
 	struct config_secret	 sec;
 	struct config_webhook	 wh;
@@ -201,6 +208,8 @@ scheme_sign(const char *name, const unsigned char *secret, size_t secretlen,
 	wh.wh_secrets = &sec;
 	wh.wh_nsecrets = 1;
 	wh.wh_opt[CONFIG_OPT_SCHEME] = (char *)name;
+	if (i != -1 && (schemes[i].sc_opts & URL))
+		wh.wh_opt[CONFIG_OPT_URL] = (char *)url;
 	if (scheme_configure(&wh, reason) == -1)
 		goto done;
 	rc = schemes[wh.wh_scheme].sc_sign(&wh, body, len, id, type, now, out,

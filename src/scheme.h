@@ -74,13 +74,18 @@ int scheme_configure(struct config_webhook *wh, const char **reason);
  * send with body[0..len), signed with secret (as written in a config: a
  * standard secret is whsec_ and base64) at time now: id and type are the
  * delivery's id and event where the scheme puts them in headers (github,
- * shopify: both needed; standard: id). On success *out is a new string
- * the caller frees; returns 0, or -1 with a static reason (hmac is
- * refused: its header is the webhook's own).
+ * shopify: both needed; standard, twitch: id); url is the URL the sender
+ * calls, for the schemes that sign it (square, hubspot, twilio: needed;
+ * may be NULL otherwise). Mailgun signs in the body: its output is the
+ * signature object to put there. On success *out is a new string the
+ * caller frees; returns 0, or -1 with a static reason (hmac is refused:
+ * its header is the webhook's own; so are the public-key schemes, whose
+ * reason names the sender's own tools).
  */
 int scheme_sign(const char *name, const unsigned char *secret,
-    size_t secretlen, const char *body, size_t len, const char *id,
-    const char *type, time_t now, char **out, const char **reason);
+    size_t secretlen, const char *url, const char *body, size_t len,
+    const char *id, const char *type, time_t now, char **out,
+    const char **reason);
 
 /*
  * The CGI variable a request header arrives in: "X-Hub-Signature-256"

@@ -9,7 +9,10 @@
 # telegram); Slack's challenge, Zoom's url_validation and Twitch's
 # challenge (text/plain) are answered and not spooled, and an unsigned
 # handshake is refused; Mailgun's event data changed under the same
-# signature is a duplicate of its token. Where the id comes from a
+# signature is a duplicate of its token. The URL signers (square,
+# hubspot, twilio) are configured with a public URL that is not the
+# test server's, as behind a proxy; Twilio's form is spooled as its JSON
+# object. Where the id comes from a
 # header the signature does not cover (github, shopify, hmac with
 # id_header, gitlab), the body sent again under a fresh id and another
 # type is a duplicate, not a second event. (The senders' own libraries
@@ -20,7 +23,10 @@
 command -v curl >/dev/null || skip "curl is not installed (apt-get install curl)"
 
 SCHEMES="protocol github stripe standard slack shopify hmac gitlab telegram
-paddle calendly zoom twitch mailgun"
+paddle calendly zoom twitch mailgun square hubspot twilio"
+# the public URL the URL signers are configured with: not the URL of the
+# server in the test, as behind a proxy
+PUBLIC=https://hooks.example.net/hook
 for s in $SCHEMES; do
 	printf '%s-secret-%s\n' "$s" "$$" >"$T/$s.key"
 done
@@ -32,6 +38,9 @@ chmod 600 "$T"/*.key
 		[ "$s" = hmac ] && continue
 		printf '[webhook %s]\npath = /%s\nscheme = %s\nsecret_file = %s\n' \
 		    "$s" "$s" "$s" "$T/$s.key"
+		case $s in
+		square|hubspot|twilio) printf 'url = %s/%s\n' "$PUBLIC" "$s" ;;
+		esac
 	done
 	printf '[webhook hmac]\npath = /hmac\nscheme = hmac\nsecret_file = %s\n' \
 	    "$T/hmac.key"
@@ -54,14 +63,14 @@ headers() {
 		: ;;	# signed in the body (mailgun_body)
 	*)
 		"$HOOKSPOOL" sign --scheme "$1" --secret-file "$T/$1.key" \
-		    --id "$3" --type "$4" "$2" ;;
+		    --id "$3" --type "$4" --url "$PUBLIC/$1" "$2" ;;
 	esac
 }
 
 # post URL SCHEME BODY HEADERFILE: sets STATUS, the answer in $T/http.out.
 post() {
 	STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' -H @"$4" \
-	    -H 'Content-Type: application/json' --data-binary "@$3" \
+	    -H "Content-Type: ${CT:-application/json}" --data-binary "@$3" \
 	    "$1/$2") || STATUS=000
 }
 
@@ -133,6 +142,20 @@ every_scheme() {
 			printf '{"subscription":{"type":"channel.follow"},"event":{"user_id":"%s"}}' \
 			    "$id" >"$T/body"
 			type=notification; want=channel.follow ;;
+		square)
+			printf '{"event_id":"%s","type":"payment.created","data":{}}' \
+			    "$id" >"$T/body"
+			type=-; want=payment.created ;;
+		hubspot)
+			printf '[{"eventId":1,"subscriptionType":"contact.creation","note":"%s"}]' \
+			    "$id" >"$T/body"
+			id=$(sha256sum <"$T/body" | cut -c1-64)
+			type=-; want=batch ;;
+		twilio)
+			printf 'MessageSid=SM%s&MessageStatus=delivered&Body=hi+there%%21' \
+			    "${id//[^a-z0-9]/}" >"$T/body"
+			id=$(sha256sum <"$T/body" | cut -c1-64)
+			type=-; want=message.delivered ;;
 		mailgun)
 			printf '{"signature":%s,"event-data":{"event":"delivered"}}' \
 			    "$("$HOOKSPOOL" sign --scheme mailgun --secret-file \
@@ -145,11 +168,18 @@ every_scheme() {
 		esac
 		headers "$s" "$T/body" "$id" "$type" >"$T/hdr" ||
 		    fail "$label: sign failed"
+		CT=
+		[ "$s" = twilio ] && CT=application/x-www-form-urlencoded
 		post "$url" "$s" "$T/body" "$T/hdr"
 		assert_eq "$label: status" 200 "$STATUS"
 		grep -q '"status":"accepted"' "$T/http.out" ||
 		    fail "$label: not accepted: $(cat "$T/http.out")"
 		spooled "$id" "$want"
+		if [ "$s" = twilio ]; then
+			grep -q '"event":{"MessageSid":"SM[a-z0-9]*","MessageStatus":"delivered","Body":"hi there!"}}$' \
+			    "$SPOOL"/new/* ||
+			    fail "$label: the form is not spooled as its JSON object"
+		fi
 		case $s in github|shopify|hmac|gitlab) replayed "$url" "$s" ;; esac
 		case $s in
 		mailgun)

@@ -121,6 +121,15 @@ enum scheme_result scheme_fill(const struct scheme_request *rq,
     const char *type_path, struct event *ev, const char **reason);
 
 /*
+ * ev with id, and a type: "batch" when the body is a JSON array (a batch
+ * of events, spooled as one), else the body (a JSON object)'s string at
+ * type_path, else fallback. SCHEME_OK or SCHEME_EVENT with *reason.
+ */
+enum scheme_result scheme_fill_typed(const struct scheme_request *rq,
+    const char *id, const char *type_path, const char *fallback,
+    struct event *ev, const char **reason);
+
+/*
  * r, once ev is filled from a header the signature does not cover: ev
  * then keeps the SHA-256 of the body for the spool's dedup (event.h).
  */
@@ -245,6 +254,21 @@ int scheme_zoom_sign(const struct config_webhook *, const char *, size_t,
 int scheme_twitch_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 int scheme_mailgun_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+
+/* url.c: senders that sign the URL they call (url =) with the body. */
+enum scheme_result scheme_square_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+enum scheme_result scheme_hubspot_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+enum scheme_result scheme_twilio_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+int scheme_url_configure(struct config_webhook *, const char **);
+int scheme_square_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_hubspot_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
+int scheme_twilio_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 
 /* token.c: senders that send a shared token. */

@@ -394,3 +394,27 @@ scheme_rfc3339(const char *s, long long *t)
 	    h * 3600 + mi * 60 + sec;
 	return 0;
 }
+
+enum scheme_result
+scheme_fill_typed(const struct scheme_request *rq, const char *id,
+    const char *type_path, const char *fallback, struct event *ev,
+    const char **reason)
+{
+	char			*type = NULL;
+	size_t			 n;
+	enum scheme_result	 r = SCHEME_EVENT;
+
+	if (json_check_array(rq->sr_body, rq->sr_len, reason) == 0)
+		fallback = "batch";
+	else if (event_check_body(rq->sr_body, rq->sr_len, reason) == -1 ||
+	    event_body_string(rq->sr_body, rq->sr_len, type_path, &type, &n,
+	    reason) == -1)
+		return SCHEME_EVENT;
+	if (type == NULL)
+		n = strlen(fallback);
+	if (event_set(ev, id, strlen(id), type != NULL ? type : fallback, n,
+	    reason) == 0)
+		r = SCHEME_OK;
+	free(type);
+	return r;
+}

@@ -6,7 +6,8 @@
  * (id_field, type_field) among them; the token schemes (gitlab,
  * telegram) and the body fields they read; Paddle's ts=;h1= and
  * Calendly's t=,v1= lists, Zoom's and Twitch's headers (Twitch's RFC 3339
- * timestamps) and their handshakes, Mailgun's signature in the body.
+ * timestamps) and their handshakes, Mailgun's signature in the body; the
+ * URL signers (square, hubspot, twilio, with url =) and Twilio's forms.
  *
  * The input: byte 0 chooses the scheme (its low 7 bits modulo NSCHEMES)
  * and, with bit 7, a correctly signed request (the headers from
@@ -25,8 +26,9 @@
  *    when the id comes from a header (github, shopify, hmac's id_header)
  *    or nothing is signed (the token schemes).
  *  - A request that verified no longer does once one byte of its body is
- *    changed (the signature binds the body), but for the token schemes
- *    and Mailgun (whose event data is not signed).
+ *    changed (the signature binds the body), but for the token schemes,
+ *    Mailgun (whose event data is not signed) and Twilio (which signs the
+ *    decoded form fields).
  *  - A request signed by scheme_sign() (for hmac, by verify_mac()) with
  *    the webhook's secret verifies, unless the body is no event
  *    (SCHEME_EVENT), and Slack's may be ignored, a handshake answered.
@@ -43,11 +45,14 @@
 
 #define NOW	1767225600
 
-#define NSCHEMES	14
+#define NSCHEMES	17
 #define HMAC		6	/* names[HMAC] */
 #define GITLAB		7
 #define TELEGRAM	8
 #define MAILGUN		13	/* signs in the body: never "signed" here */
+#define SQUARE		14	/* on: sign the URL (url =) */
+#define TWILIO		16
+#define URL		"https://hooks.example.net/hook"
 #define HMAC_BASE64	1	/* the settings' bits, as above */
 #define HMAC_ID_HEADER	2
 #define HMAC_TYPE_HEADER 4
@@ -55,7 +60,8 @@
 
 static const char *const names[NSCHEMES] = {
 	"protocol", "github", "stripe", "standard", "slack", "shopify", "hmac",
-	"gitlab", "telegram", "paddle", "calendly", "zoom", "twitch", "mailgun"
+	"gitlab", "telegram", "paddle", "calendly", "zoom", "twitch", "mailgun",
+	"square", "hubspot", "twilio"
 };
 /* the CGI names each scheme reads, in the order the input fills them */
 static const char *const cgi[NSCHEMES][4] = {
@@ -79,12 +85,16 @@ static const char *const cgi[NSCHEMES][4] = {
 	  "HTTP_TWITCH_EVENTSUB_MESSAGE_TIMESTAMP",
 	  "HTTP_TWITCH_EVENTSUB_MESSAGE_TYPE" },
 	{ NULL },
+	{ "HTTP_X_SQUARE_HMACSHA256_SIGNATURE" },
+	{ "HTTP_X_HUBSPOT_SIGNATURE_V3", "HTTP_X_HUBSPOT_REQUEST_TIMESTAMP" },
+	{ "HTTP_X_TWILIO_SIGNATURE" },
 };
 static const char *const secrets[NSCHEMES] = {
 	"protocol-key", "github-key", "whsec_stripekey",
 	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "slack-key", "shopify-key",
 	"hmac-key", "gitlab-token", "telegram_token-1", "paddle-key", "calendly-key",
-	"zoom-key", "twitch-key", "mailgun-key"
+	"zoom-key", "twitch-key", "mailgun-key", "square-key", "hubspot-key",
+	"twilio-token"
 };
 
 /* Schemes whose body is not all signed: a changed body may pass. */
@@ -157,6 +167,8 @@ webhook(struct hook *h, char *id_field, char *type_field)
 	wh->wh_name = "fuzz";
 	wh->wh_opt[CONFIG_OPT_SCHEME] = (char *)names[h->h_scheme];
 	wh->wh_cgi_header = "HTTP_X_PROTOCOL_SIGNATURE";
+	if (h->h_scheme >= SQUARE)
+		wh->wh_opt[CONFIG_OPT_URL] = URL;
 	if (h->h_scheme == HMAC) {
 		wh->wh_header = "X-Signature";
 		wh->wh_cgi_header = "HTTP_X_SIGNATURE";
@@ -221,9 +233,9 @@ signed_headers(const struct hook *h, const char *body, size_t len,
 			return -1;
 	} else if (scheme_sign(names[h->h_scheme],
 	    (const unsigned char *)secrets[h->h_scheme],
-	    strlen(secrets[h->h_scheme]), body, len, "id-1", "topic", NOW, text,
-	    &reason) == -1)
-		return -1;
+	    strlen(secrets[h->h_scheme]), URL, body, len, "id-1", "topic",
+	    NOW, text, &reason) == -1)
+		return h->h_scheme == TWILIO ? 1 : -1;	/* no form to sign */
 	for (line = strtok_r(*text, "\n", &save); line != NULL && r->r_n < 8;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if ((colon = strchr(line, ':')) == NULL)
@@ -291,8 +303,12 @@ properties(const struct hook *h, struct req *r, char *body, size_t len,
 	if (res == SCHEME_OK)
 		accepted(h, &so.so_ev, body, len);
 	scheme_out_clear(&so);
-	/* a token binds no body, Mailgun's data is unsigned: may pass */
-	if (res == SCHEME_SIGNATURE || len == 0 || body_unbound(h->h_scheme))
+	/*
+	 * A token binds no body, Mailgun's data is unsigned, and Twilio signs
+	 * the decoded fields (%2b and %2B are one): a change may pass.
+	 */
+	if (res == SCHEME_SIGNATURE || len == 0 || body_unbound(h->h_scheme) ||
+	    h->h_scheme == TWILIO)
 		return;
 	body[len / 2] ^= 0x20;
 	res = run(wh, r, body, len, &so, &reason);
@@ -323,7 +339,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char		*copy, *p, *end, *text = NULL, *v;
 	char		*id_field = NULL, *type_field = NULL;
 	size_t		 i, nowned;
-	int		 is_signed;
+	int		 is_signed, rc = 0;
 
 	cur_data = data;
 	cur_size = size;
@@ -362,8 +378,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r.r_value[r.r_n++] = v;
 	}
 	nowned = r.r_n;
-	if (is_signed && signed_headers(&h, p, end - p, &r, &text) == -1)
+	if (is_signed && (rc = signed_headers(&h, p, end - p, &r, &text)) == -1)
 		abort();
+	if (rc == 1)
+		is_signed = 0;
 	properties(&h, &r, p, end - p, is_signed);
 	for (i = nowned; i < r.r_n; i++)
 		free((char *)r.r_name[i]);

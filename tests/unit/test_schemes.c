@@ -15,6 +15,7 @@
 #include "config.h"
 #include "json.h"
 #include "scheme.h"
+#include "schemes/form.h"
 #include "verify.h"
 #include "unit.h"
 
@@ -357,6 +358,12 @@ test_configure(void)
 		{ "hmac", "k", CONFIG_OPT_ALGORITHM, "sha512", 1 },
 		{ "hmac", "k", CONFIG_OPT_ALGORITHM, "md5", 0 },
 		{ "stripe", "k", CONFIG_OPT_ALGORITHM, "sha1", 0 },
+		{ "square", "k", CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "square", "k", CONFIG_OPT_URL, "https://a.example/hook", 1 },
+		{ "twilio", "k", CONFIG_OPT_URL, "https://a.example/h?x=1", 0 },
+		{ "hubspot", "k", CONFIG_OPT_URL, "ftp://a.example/", 0 },
+		{ "hubspot", "k", CONFIG_OPT_URL, "https://a.example/a b", 0 },
+		{ "stripe", "whsec_x", CONFIG_OPT_URL, "https://a.example/", 0 },
 	};
 	struct config_webhook	wh;
 	struct headers		hs = { .hs_n = 0 };
@@ -394,6 +401,66 @@ test_configure(void)
 	free_webhook(&wh, &hs);
 }
 
+/*
+ * Form bodies (form.h): strict decoding, and the JSON object spooled for
+ * them, a repeated field an array, fields in the order they came.
+ */
+static void
+test_form(void)
+{
+	static const struct {
+		const char	*in, *json;	/* json NULL: refused */
+	} cases[] = {
+		{ "", "{}" },
+		{ "a=1", "{\"a\":\"1\"}" },
+		{ "a=", "{\"a\":\"\"}" },
+		{ "=v", "{\"\":\"v\"}" },
+		{ "b=2&a=1&b=3", "{\"b\":[\"2\",\"3\"],\"a\":\"1\"}" },
+		{ "a=1&a=1", "{\"a\":[\"1\",\"1\"]}" },
+		{ "To=%2B1555&Body=hi+there%21", "{\"To\":\"+1555\","
+		    "\"Body\":\"hi there!\"}" },
+		{ "k=%C3%A9%E2%9C%93", "{\"k\":\"\xc3\xa9\xe2\x9c\x93\"}" },
+		{ "k=%0A%22%5C%00", "{\"k\":\"\\n\\\"\\\\\\u0000\"}" },
+		{ "a=b=c", "{\"a\":\"b=c\"}" },
+		{ "a%3Db=c", "{\"a=b\":\"c\"}" },
+		{ "a", NULL },
+		{ "a=1&", NULL },
+		{ "&a=1", NULL },
+		{ "a=1&&b=2", NULL },
+		{ "a=%", NULL },
+		{ "a=%4", NULL },
+		{ "a=%G1", NULL },
+		{ "a=%C3", NULL },
+		{ "a=%C0%AF", NULL },
+		{ "a=%ED%A0%80", NULL },
+		{ "a=\xff", NULL },
+	};
+	struct form	 fm;
+	const char	*reason;
+	char		*json;
+	size_t		 i, n;
+	int		 rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		reason = NULL;
+		rc = form_decode(cases[i].in, strlen(cases[i].in), &fm, &reason);
+		if (cases[i].json == NULL) {
+			CHECK(rc == -1 && reason != NULL && fm.fm_n == 0,
+			    "form '%s' accepted", cases[i].in);
+			continue;
+		}
+		CHECK(rc == 0, "form '%s' refused: %s", cases[i].in, reason);
+		if (rc != 0)
+			continue;
+		json = form_json(&fm, &n);
+		CHECK(json != NULL && strcmp(json, cases[i].json) == 0 &&
+		    n == strlen(json), "form '%s': %s, want %s", cases[i].in,
+		    json ? json : "(null)", cases[i].json);
+		free(json);
+		form_free(&fm);
+	}
+}
+
 int
 main(void)
 {
@@ -402,5 +469,6 @@ main(void)
 	REQUIRE(verify_init(&reason) == 0, "verify_init");
 	test_vectors();
 	test_configure();
+	test_form();
 	return unit_done("test_schemes");
 }
