@@ -57,6 +57,8 @@ static const struct scheme schemes[] = {
 	/* the event data is not signed; the timestamp only with tolerance */
 	{ "mailgun", scheme_mailgun_check, 0, scheme_mailgun_sign, NULL, NULL,
 	    TIMED, 0, SCHEME_ID_HEADER, 0 },
+	{ "meta", scheme_meta_check, 1, scheme_meta_sign, NULL, NULL,
+	    SCHEME_OPT(CONFIG_OPT_VERIFY_TOKEN), 0, SCHEME_ID_SIGNED, 0 },
 	{ "square", scheme_square_check, 0, scheme_square_sign, NULL,
 	    scheme_url_configure, URL, 0, SCHEME_ID_SIGNED, 0 },
 	{ "hubspot", scheme_hubspot_check, 0, scheme_hubspot_sign, NULL,
@@ -158,7 +160,8 @@ scheme_configure(struct config_webhook *wh, const char **reason)
 	    -1) {
 		*reason = "unknown scheme (protocol, github, stripe, "
 		    "standard, slack, shopify, hmac, gitlab, telegram, paddle, "
-		    "calendly, zoom, twitch, mailgun, square, hubspot, twilio)";
+		    "calendly, zoom, twitch, mailgun, meta, square, hubspot, "
+		    "twilio)";
 		return -1;
 	}
 	sc = &schemes[wh->wh_scheme];

@@ -8,7 +8,8 @@
 # tampered body gets 401 (a wrong token, for the token schemes gitlab and
 # telegram); Slack's challenge, Zoom's url_validation and Twitch's
 # challenge (text/plain) are answered and not spooled, and an unsigned
-# handshake is refused; Mailgun's event data changed under the same
+# handshake is refused; Meta's subscription check is a GET, answered
+# with its challenge, and a GET anywhere else is 405; Mailgun's event data changed under the same
 # signature is a duplicate of its token. The URL signers (square,
 # hubspot, twilio) are configured with a public URL that is not the
 # test server's, as behind a proxy; Twilio's form is spooled as its JSON
@@ -23,7 +24,7 @@
 command -v curl >/dev/null || skip "curl is not installed (apt-get install curl)"
 
 SCHEMES="protocol github stripe standard slack shopify hmac gitlab telegram
-paddle calendly zoom twitch mailgun square hubspot twilio"
+paddle calendly zoom twitch mailgun meta square hubspot twilio"
 # the public URL the URL signers are configured with: not the URL of the
 # server in the test, as behind a proxy
 PUBLIC=https://hooks.example.net/hook
@@ -40,6 +41,7 @@ chmod 600 "$T"/*.key
 		    "$s" "$s" "$s" "$T/$s.key"
 		case $s in
 		square|hubspot|twilio) printf 'url = %s/%s\n' "$PUBLIC" "$s" ;;
+		meta) printf 'verify_token = meatyhamhock-%s\n' "$$" ;;
 		esac
 	done
 	printf '[webhook hmac]\npath = /hmac\nscheme = hmac\nsecret_file = %s\n' \
@@ -133,6 +135,11 @@ every_scheme() {
 			printf '{"event_id":"%s","event_type":"transaction.paid","data":{}}' \
 			    "$id" >"$T/body"
 			type=-; want=transaction.paid ;;
+		meta)
+			printf '{"object":"page","entry":[{"id":"%s"}]}' "$id" \
+			    >"$T/body"
+			id=$(sha256sum <"$T/body" | cut -c1-64)
+			type=-; want=page ;;
 		calendly|zoom)
 			printf '{"event":"invitee.created","note":"%s"}' "$id" \
 			    >"$T/body"
@@ -241,6 +248,25 @@ handshakes() {
 	    "$(cat "$T/http.out")"
 	grep -qi '^content-type: text/plain' "$T/http.hdr" ||
 	    fail "$label: not text/plain: $(cat "$T/http.hdr")"
+	label="$2 meta subscription check"
+	q="hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock-$$"
+	STATUS=$(curl -s -o "$T/http.out" -D "$T/http.hdr" -w '%{http_code}' \
+	    "$1/meta?$q") || STATUS=000
+	assert_eq "$label: status" 200 "$STATUS"
+	assert_eq "$label: answer" 1158201444 "$(cat "$T/http.out")"
+	STATUS=$(curl -s -o "$T/http.out" -w '%{http_code}' \
+	    "$1/meta?${q}x") || STATUS=000
+	assert_eq "$label: another token" 401 "$STATUS"
+	STATUS=$(curl -s -o "$T/http.out" -D "$T/http.hdr" -w '%{http_code}' \
+	    -X PUT --data-binary x "$1/meta") || STATUS=000
+	assert_eq "$label: PUT" 405 "$STATUS"
+	grep -qi '^allow: GET, POST' "$T/http.hdr" ||
+	    fail "$label: PUT's Allow: $(cat "$T/http.hdr")"
+	STATUS=$(curl -s -o "$T/http.out" -D "$T/http.hdr" -w '%{http_code}' \
+	    "$1/github?$q") || STATUS=000
+	assert_eq "$label: a GET elsewhere" 405 "$STATUS"
+	grep -qi '^allow: POST' "$T/http.hdr" ||
+	    fail "$label: GET's Allow: $(cat "$T/http.hdr")"
 	assert_eq "$label: nothing spooled" "$before" "$(ls "$SPOOL"/new | wc -l)"
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "schemes/form.h"
 #include "schemes/schemes.h"
 
 enum scheme_result
@@ -109,4 +110,70 @@ scheme_twitch_verification(const struct scheme_request *rq,
 		return SCHEME_EVENT;
 	}
 	return scheme_answer(out, 200, "text/plain", c, reason);
+}
+
+/* The first value of field name in fm, or NULL. */
+static const char *
+form_value(const struct form *fm, const char *name, size_t *len)
+{
+	size_t	i;
+
+	for (i = 0; i < fm->fm_n; i++)
+		if (strcmp(fm->fm_fields[i].ff_name, name) == 0) {
+			*len = fm->fm_fields[i].ff_valuelen;
+			return fm->fm_fields[i].ff_value;
+		}
+	return NULL;
+}
+
+/*
+ * Meta's subscription check, a GET: hub.mode=subscribe, hub.verify_token
+ * equal to verify_token = (constant time), and hub.challenge, which is
+ * answered as text/plain (printable ASCII only). No verify_token, or
+ * another, is SCHEME_SIGNATURE.
+ */
+enum scheme_result
+scheme_meta_subscribe(const struct config_webhook *wh,
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
+{
+	struct config_webhook	 tok = *wh;
+	struct config_secret	 sec;
+	struct form		 fm;
+	enum scheme_result	 r = SCHEME_EVENT;
+	const char		*mode, *token, *challenge, *q = rq->sr_query;
+	char			*c;
+	size_t			 n, i;
+
+	if (form_decode(q != NULL ? q : "", q != NULL ? strlen(q) : 0, &fm,
+	    reason) == -1)
+		return SCHEME_EVENT;
+	mode = form_value(&fm, "hub.mode", &n);
+	token = form_value(&fm, "hub.verify_token", &n);
+	if (mode == NULL || strcmp(mode, "subscribe") != 0) {
+		*reason = "a GET that is not hub.mode=subscribe";
+		goto done;
+	}
+	sec.sec_key = (unsigned char *)wh->wh_opt[CONFIG_OPT_VERIFY_TOKEN];
+	sec.sec_len = sec.sec_key != NULL ? strlen((char *)sec.sec_key) : 0;
+	tok.wh_secrets = &sec;
+	tok.wh_nsecrets = sec.sec_key != NULL;
+	if ((r = scheme_token_check(&tok, token, reason)) != SCHEME_OK)
+		goto done;
+	r = SCHEME_EVENT;
+	if ((challenge = form_value(&fm, "hub.challenge", &n)) == NULL ||
+	    n == 0) {
+		*reason = "a subscription check without hub.challenge";
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (challenge[i] < 0x21 || challenge[i] > 0x7e) {
+			*reason = "a challenge that is not printable ASCII";
+			goto done;
+		}
+	c = strdup(challenge);
+	r = scheme_answer(out, 200, "text/plain", c, reason);
+done:
+	form_free(&fm);
+	return r;
 }

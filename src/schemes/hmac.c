@@ -8,6 +8,9 @@
 
 #include "schemes/schemes.h"
 
+static int body_mac(const struct config_webhook *, const char *, size_t, int,
+    char [VERIFY_HEX_LEN + 1], const char **);
+
 /* Protocol: hex HMAC of the body in header = (x-protocol-signature). */
 enum scheme_result
 scheme_protocol_check(const struct config_webhook *wh,
@@ -89,6 +92,50 @@ scheme_shopify_check(const struct config_webhook *wh,
 	return scheme_unsigned_id(rq, ev, scheme_fill(rq, id, NULL,
 	    scheme_header(rq, "HTTP_X_SHOPIFY_TOPIC"), NULL, ev, reason),
 	    reason);
+}
+
+/*
+ * Meta (Facebook, Instagram, WhatsApp): a POST as GitHub's X-Hub-
+ * Signature-256, keyed with the app secret; no id is sent (the body's
+ * SHA-256), the type is the body's "object". A GET is the subscription
+ * check (handshake.c).
+ */
+enum scheme_result
+scheme_meta_check(const struct config_webhook *wh,
+    const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason)
+{
+	struct verify_part	 part = { rq->sr_body, rq->sr_len };
+	struct scheme_macs	 m = { .sm_n = 0 };
+	enum scheme_result	 r;
+	const char		*sig;
+	char			 sum[VERIFY_HEX_LEN + 1];
+
+	if (rq->sr_method != NULL && strcmp(rq->sr_method, "GET") == 0)
+		return scheme_meta_subscribe(wh, rq, out, reason);
+	sig = scheme_header(rq, "HTTP_X_HUB_SIGNATURE_256");
+	if (sig != NULL && strncmp(sig, "sha256=", 7) == 0)
+		scheme_add_mac(&m, sig + 7, strlen(sig + 7), 0);
+	if ((r = scheme_check_macs(wh, &part, 1, &m, reason)) != SCHEME_OK ||
+	    (r = scheme_body_sum(rq, sum, reason)) != SCHEME_OK)
+		return r;
+	return scheme_fill(rq, sum, NULL, NULL, "object", &out->so_ev, reason);
+}
+
+int
+scheme_meta_sign(const struct config_webhook *wh, const char *body,
+    size_t len, const char *id, const char *type, time_t now, char **out,
+    const char **reason)
+{
+	char	mac[VERIFY_HEX_LEN + 1];
+
+	(void)id;
+	(void)type;
+	(void)now;
+	if (body_mac(wh, body, len, 0, mac, reason) == -1)
+		return -1;
+	return scheme_printf(out, reason, "X-Hub-Signature-256: sha256=%s\n",
+	    mac);
 }
 
 /* Any HMAC sender: header =, prefix =, encoding =, and where id/type are. */

@@ -217,6 +217,10 @@ int scheme_github_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 int scheme_shopify_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
+enum scheme_result scheme_meta_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+int scheme_meta_sign(const struct config_webhook *, const char *, size_t,
+    const char *, const char *, time_t, char **, const char **);
 
 /* timed.c: senders that sign a timestamp with the body. */
 enum scheme_result scheme_stripe_check(const struct config_webhook *,
@@ -297,6 +301,11 @@ enum scheme_result scheme_slack_challenge(const struct scheme_request *rq,
 /* Zoom's url_validation, keyed with wh's secret number hit. */
 enum scheme_result scheme_zoom_validation(const struct config_webhook *wh,
     size_t hit, const struct scheme_request *rq, struct scheme_out *out,
+    const char **reason);
+
+/* Meta's subscription check (a GET): hub.challenge, text/plain. */
+enum scheme_result scheme_meta_subscribe(const struct config_webhook *wh,
+    const struct scheme_request *rq, struct scheme_out *out,
     const char **reason);
 
 /* Twitch's webhook_callback_verification: the challenge, text/plain. */

@@ -45,7 +45,7 @@
 
 #define NOW	1767225600
 
-#define NSCHEMES	17
+#define NSCHEMES	18
 #define HMAC		6	/* names[HMAC] */
 #define GITLAB		7
 #define TELEGRAM	8
@@ -61,7 +61,7 @@
 static const char *const names[NSCHEMES] = {
 	"protocol", "github", "stripe", "standard", "slack", "shopify", "hmac",
 	"gitlab", "telegram", "paddle", "calendly", "zoom", "twitch", "mailgun",
-	"square", "hubspot", "twilio"
+	"square", "hubspot", "twilio", "meta"
 };
 /* the CGI names each scheme reads, in the order the input fills them */
 static const char *const cgi[NSCHEMES][4] = {
@@ -88,13 +88,14 @@ static const char *const cgi[NSCHEMES][4] = {
 	{ "HTTP_X_SQUARE_HMACSHA256_SIGNATURE" },
 	{ "HTTP_X_HUBSPOT_SIGNATURE_V3", "HTTP_X_HUBSPOT_REQUEST_TIMESTAMP" },
 	{ "HTTP_X_TWILIO_SIGNATURE" },
+	{ "HTTP_X_HUB_SIGNATURE_256" },
 };
 static const char *const secrets[NSCHEMES] = {
 	"protocol-key", "github-key", "whsec_stripekey",
 	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "slack-key", "shopify-key",
 	"hmac-key", "gitlab-token", "telegram_token-1", "paddle-key", "calendly-key",
 	"zoom-key", "twitch-key", "mailgun-key", "square-key", "hubspot-key",
-	"twilio-token"
+	"twilio-token", "meta-app-secret"
 };
 
 /* Schemes whose body is not all signed: a changed body may pass. */
@@ -167,7 +168,7 @@ webhook(struct hook *h, char *id_field, char *type_field)
 	wh->wh_name = "fuzz";
 	wh->wh_opt[CONFIG_OPT_SCHEME] = (char *)names[h->h_scheme];
 	wh->wh_cgi_header = "HTTP_X_PROTOCOL_SIGNATURE";
-	if (h->h_scheme >= SQUARE)
+	if (h->h_scheme >= SQUARE && h->h_scheme <= TWILIO)
 		wh->wh_opt[CONFIG_OPT_URL] = URL;
 	if (h->h_scheme == HMAC) {
 		wh->wh_header = "X-Signature";

@@ -296,8 +296,8 @@ test_vectors(void)
 		parse_headers(f[4], &hs);
 		rq.sr_header = lookup;
 		rq.sr_arg = &hs;
-		rq.sr_len = unpercent(f[5]);
-		rq.sr_body = f[5];
+		rq.sr_len = strcmp(f[5], "-") == 0 ? 0 : unpercent(f[5]);
+		rq.sr_body = strcmp(f[5], "-") == 0 ? "" : f[5];
 		rq.sr_now = strcmp(f[2], "-") == 0 ? 0 : (time_t)atoll(f[2]);
 		rq.sr_method = hs.hs_method;
 		rq.sr_query = hs.hs_query;
