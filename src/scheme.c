@@ -20,6 +20,7 @@
 /* What a scheme accepts in its section besides secrets, path and events. */
 #define TIMED		SCHEME_OPT(CONFIG_OPT_TOLERANCE)
 #define URL		SCHEME_OPT(CONFIG_OPT_URL)
+#define PUBKEY		(SCHEME_OPT(CONFIG_OPT_PUBLIC_KEY) | TIMED)
 #define HMAC_OPTS	(SCHEME_OPT(CONFIG_OPT_PREFIX) | \
 	SCHEME_OPT(CONFIG_OPT_ENCODING) | SCHEME_OPT(CONFIG_OPT_ID_HEADER) | \
 	SCHEME_OPT(CONFIG_OPT_ID_FIELD) | SCHEME_OPT(CONFIG_OPT_TYPE_HEADER) | \
@@ -65,6 +66,19 @@ static const struct scheme schemes[] = {
 	    scheme_url_configure, URL | TIMED, 0, SCHEME_ID_SIGNED, 0 },
 	{ "twilio", scheme_twilio_check, 0, scheme_twilio_sign, NULL,
 	    scheme_url_configure, URL, 0, SCHEME_ID_SIGNED, 0 },
+	/* the timestamp only with tolerance, as in the senders' libraries */
+	{ "discord", scheme_discord_check, 0, NULL, "discord signs with the "
+	    "application's private key, which only Discord holds: send a "
+	    "request from the Developer Portal, or sign with a key of your "
+	    "own as tests/senders/sign.mjs does (discord-interactions "
+	    "verifies)", scheme_discord_configure, PUBKEY, 0,
+	    SCHEME_ID_SIGNED, 0 },
+	{ "sendgrid", scheme_sendgrid_check, 0, NULL, "sendgrid signs with "
+	    "its private key, which only SendGrid holds: use the Event "
+	    "Webhook's \"Test Your Integration\", or sign with a key of your "
+	    "own as tests/senders/sign.mjs does (@sendgrid/eventwebhook "
+	    "verifies)", scheme_sendgrid_configure, PUBKEY, 0,
+	    SCHEME_ID_SIGNED, 0 },
 };
 #define NSCHEMES	(sizeof(schemes) / sizeof(schemes[0]))
 
@@ -161,7 +175,7 @@ scheme_configure(struct config_webhook *wh, const char **reason)
 		*reason = "unknown scheme (protocol, github, stripe, "
 		    "standard, slack, shopify, hmac, gitlab, telegram, paddle, "
 		    "calendly, zoom, twitch, mailgun, meta, square, hubspot, "
-		    "twilio)";
+		    "twilio, discord, sendgrid)";
 		return -1;
 	}
 	sc = &schemes[wh->wh_scheme];

@@ -8,12 +8,12 @@
 # tampered body gets 401 (a wrong token, for the token schemes gitlab and
 # telegram); Slack's challenge, Zoom's url_validation and Twitch's
 # challenge (text/plain) are answered and not spooled, and an unsigned
-# handshake is refused; Meta's subscription check is a GET, answered
+# handshake is refused; Discord's PINGs are answered; Meta's subscription check is a GET, answered
 # with its challenge, and a GET anywhere else is 405; Mailgun's event data changed under the same
 # signature is a duplicate of its token. The URL signers (square,
 # hubspot, twilio) are configured with a public URL that is not the
 # test server's, as behind a proxy; Twilio's form is spooled as its JSON
-# object. Where the id comes from a
+# object. Discord and SendGrid sign with keys made here by openssl. Where the id comes from a
 # header the signature does not cover (github, shopify, hmac with
 # id_header, gitlab), the body sent again under a fresh id and another
 # type is a duplicate, not a second event. (The senders' own libraries
@@ -24,7 +24,8 @@
 command -v curl >/dev/null || skip "curl is not installed (apt-get install curl)"
 
 SCHEMES="protocol github stripe standard slack shopify hmac gitlab telegram
-paddle calendly zoom twitch mailgun meta square hubspot twilio"
+paddle calendly zoom twitch mailgun meta square hubspot twilio discord
+sendgrid"
 # the public URL the URL signers are configured with: not the URL of the
 # server in the test, as behind a proxy
 PUBLIC=https://hooks.example.net/hook
@@ -32,13 +33,28 @@ for s in $SCHEMES; do
 	printf '%s-secret-%s\n' "$s" "$$" >"$T/$s.key"
 done
 printf 'whsec_%s\n' "$(head -c 24 /dev/urandom | base64)" >"$T/standard.key"
+# the public-key senders: keys of our own, signed with openssl as they sign
+command -v openssl >/dev/null ||
+    skip "openssl is not installed (apt-get install openssl)"
+openssl genpkey -algorithm ed25519 -out "$T/discord.pem" 2>/dev/null &&
+    openssl ecparam -name prime256v1 -genkey -noout -out "$T/sendgrid.pem" ||
+    fail "openssl cannot make the test keys"
+DISCORD_KEY=$(openssl pkey -in "$T/discord.pem" -pubout -outform DER |
+    tail -c 32 | od -An -tx1 | tr -d ' \n')
+SENDGRID_KEY=$(openssl ec -in "$T/sendgrid.pem" -pubout -outform DER \
+    2>/dev/null | base64 -w0)
+rm -f "$T/discord.key" "$T/sendgrid.key"
 chmod 600 "$T"/*.key
 {
 	echo "spool = $SPOOL"
 	for s in $SCHEMES; do
 		[ "$s" = hmac ] && continue
-		printf '[webhook %s]\npath = /%s\nscheme = %s\nsecret_file = %s\n' \
-		    "$s" "$s" "$s" "$T/$s.key"
+		printf '[webhook %s]\npath = /%s\nscheme = %s\n' "$s" "$s" "$s"
+		case $s in
+		discord) printf 'public_key = %s\n' "$DISCORD_KEY" ;;
+		sendgrid) printf 'public_key = %s\n' "$SENDGRID_KEY" ;;
+		*) printf 'secret_file = %s\n' "$T/$s.key" ;;
+		esac
 		case $s in
 		square|hubspot|twilio) printf 'url = %s/%s\n' "$PUBLIC" "$s" ;;
 		meta) printf 'verify_token = meatyhamhock-%s\n' "$$" ;;
@@ -54,6 +70,14 @@ chmod 600 "$T"/*.key
 grep -q '^webhook stripe: scheme stripe, path /stripe,' "$T/check.out" ||
     fail "check does not show the scheme: $(cat "$T/check.out")"
 ok "check shows each webhook's scheme"
+for s in discord sendgrid; do
+	rc=0
+	echo '[]' | "$HOOKSPOOL" sign --scheme "$s" --secret-file "$T/zoom.key" \
+	    >"$T/sign.out" 2>&1 || rc=$?
+	assert_eq "sign --scheme $s cannot sign" 2 "$rc"
+	grep -q "private key.*tests/senders/sign.mjs" "$T/sign.out" ||
+	    fail "sign --scheme $s does not say what can: $(cat "$T/sign.out")"
+done
 
 # headers SCHEME BODY ID TYPE: the header lines the sender would send.
 headers() {
@@ -63,6 +87,19 @@ headers() {
 		    "$("$HOOKSPOOL" sign --secret-file "$T/hmac.key" "$2")" "$3" ;;
 	mailgun)
 		: ;;	# signed in the body (mailgun_body)
+	discord)
+		ts=$(date +%s)
+		{ printf '%s' "$ts"; cat "$2"; } >"$T/signed"
+		printf 'X-Signature-Ed25519: %s\nX-Signature-Timestamp: %s\n' \
+		    "$(openssl pkeyutl -sign -inkey "$T/discord.pem" -rawin \
+		    -in "$T/signed" | od -An -tx1 | tr -d ' \n')" "$ts" ;;
+	sendgrid)
+		ts=$(date +%s)
+		{ printf '%s' "$ts"; cat "$2"; } >"$T/signed"
+		printf 'X-Twilio-Email-Event-Webhook-Signature: %s\n' \
+		    "$(openssl dgst -sha256 -sign "$T/sendgrid.pem" "$T/signed" |
+		    base64 -w0)"
+		printf 'X-Twilio-Email-Event-Webhook-Timestamp: %s\n' "$ts" ;;
 	*)
 		"$HOOKSPOOL" sign --scheme "$1" --secret-file "$T/$1.key" \
 		    --id "$3" --type "$4" --url "$PUBLIC/$1" "$2" ;;
@@ -135,6 +172,15 @@ every_scheme() {
 			printf '{"event_id":"%s","event_type":"transaction.paid","data":{}}' \
 			    "$id" >"$T/body"
 			type=-; want=transaction.paid ;;
+		discord)
+			printf '{"id":"%s","type":2,"data":{"name":"blep"}}' \
+			    "$id" >"$T/body"
+			type=-; want=interaction.2 ;;
+		sendgrid)
+			printf '[{"email":"a@example.com","event":"delivered","sg_event_id":"%s"}]\r\n' \
+			    "$id" >"$T/body"
+			id=$(sha256sum <"$T/body" | cut -c1-64)
+			type=-; want=batch ;;
 		meta)
 			printf '{"object":"page","entry":[{"id":"%s"}]}' "$id" \
 			    >"$T/body"
@@ -248,6 +294,17 @@ handshakes() {
 	    "$(cat "$T/http.out")"
 	grep -qi '^content-type: text/plain' "$T/http.hdr" ||
 	    fail "$label: not text/plain: $(cat "$T/http.hdr")"
+	label="$2 discord PINGs"
+	printf '{"id":"1","application_id":"2","type":1,"version":1,"token":"t"}' \
+	    >"$T/body"
+	headers discord "$T/body" - - >"$T/hdr"
+	post "$1" discord "$T/body" "$T/hdr"
+	assert_eq "$label: interactions" '200 {"type":1}' \
+	    "$STATUS $(cat "$T/http.out")"
+	printf '{"version":1,"application_id":"2","type":0}' >"$T/body"
+	headers discord "$T/body" - - >"$T/hdr"
+	post "$1" discord "$T/body" "$T/hdr"
+	assert_eq "$label: webhook events" 204 "$STATUS"
 	label="$2 meta subscription check"
 	q="hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock-$$"
 	STATUS=$(curl -s -o "$T/http.out" -D "$T/http.hdr" -w '%{http_code}' \

@@ -275,6 +275,14 @@ int scheme_hubspot_sign(const struct config_webhook *, const char *, size_t,
 int scheme_twilio_sign(const struct config_webhook *, const char *, size_t,
     const char *, const char *, time_t, char **, const char **);
 
+/* pubkey.c: senders that sign with a private key. */
+enum scheme_result scheme_discord_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+enum scheme_result scheme_sendgrid_check(const struct config_webhook *,
+    const struct scheme_request *, struct scheme_out *, const char **);
+int scheme_discord_configure(struct config_webhook *, const char **);
+int scheme_sendgrid_configure(struct config_webhook *, const char **);
+
 /* token.c: senders that send a shared token. */
 enum scheme_result scheme_gitlab_check(const struct config_webhook *,
     const struct scheme_request *, struct scheme_out *, const char **);

@@ -7,7 +7,9 @@
  * telegram) and the body fields they read; Paddle's ts=;h1= and
  * Calendly's t=,v1= lists, Zoom's and Twitch's headers (Twitch's RFC 3339
  * timestamps) and their handshakes, Mailgun's signature in the body; the
- * URL signers (square, hubspot, twilio, with url =) and Twilio's forms.
+ * URL signers (square, hubspot, twilio, with url =) and Twilio's forms;
+ * the public-key schemes' headers (Discord's hex, SendGrid's base64 DER:
+ * fuzz_der.c has the DER on its own), verified against fixed keys.
  *
  * The input: byte 0 chooses the scheme (its low 7 bits modulo NSCHEMES)
  * and, with bit 7, a correctly signed request (the headers from
@@ -45,13 +47,19 @@
 
 #define NOW	1767225600
 
-#define NSCHEMES	18
+#define NSCHEMES	20
 #define HMAC		6	/* names[HMAC] */
 #define GITLAB		7
 #define TELEGRAM	8
 #define MAILGUN		13	/* signs in the body: never "signed" here */
 #define SQUARE		14	/* on: sign the URL (url =) */
 #define TWILIO		16
+#define DISCORD		18	/* on: public keys, never "signed" here */
+#define DISCORD_KEY	"d75a980182b10ab7d54bfed3c964073a" \
+	"0ee172f3daa62325af021a68f707511a"
+#define SENDGRID_KEY	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW" \
+	"4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6w" \
+	"EA3F+g=="
 #define URL		"https://hooks.example.net/hook"
 #define HMAC_BASE64	1	/* the settings' bits, as above */
 #define HMAC_ID_HEADER	2
@@ -61,7 +69,7 @@
 static const char *const names[NSCHEMES] = {
 	"protocol", "github", "stripe", "standard", "slack", "shopify", "hmac",
 	"gitlab", "telegram", "paddle", "calendly", "zoom", "twitch", "mailgun",
-	"square", "hubspot", "twilio", "meta"
+	"square", "hubspot", "twilio", "meta", "discord", "sendgrid"
 };
 /* the CGI names each scheme reads, in the order the input fills them */
 static const char *const cgi[NSCHEMES][4] = {
@@ -89,13 +97,16 @@ static const char *const cgi[NSCHEMES][4] = {
 	{ "HTTP_X_HUBSPOT_SIGNATURE_V3", "HTTP_X_HUBSPOT_REQUEST_TIMESTAMP" },
 	{ "HTTP_X_TWILIO_SIGNATURE" },
 	{ "HTTP_X_HUB_SIGNATURE_256" },
+	{ "HTTP_X_SIGNATURE_ED25519", "HTTP_X_SIGNATURE_TIMESTAMP" },
+	{ "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_SIGNATURE",
+	  "HTTP_X_TWILIO_EMAIL_EVENT_WEBHOOK_TIMESTAMP" },
 };
 static const char *const secrets[NSCHEMES] = {
 	"protocol-key", "github-key", "whsec_stripekey",
 	"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "slack-key", "shopify-key",
 	"hmac-key", "gitlab-token", "telegram_token-1", "paddle-key", "calendly-key",
 	"zoom-key", "twitch-key", "mailgun-key", "square-key", "hubspot-key",
-	"twilio-token", "meta-app-secret"
+	"twilio-token", "meta-app-secret", NULL, NULL
 };
 
 /* Schemes whose body is not all signed: a changed body may pass. */
@@ -186,12 +197,19 @@ webhook(struct hook *h, char *id_field, char *type_field)
 		else
 			wh->wh_opt[CONFIG_OPT_TYPE_FIELD] = type_field;
 	}
-	h->h_sec.sec_len = strlen(secrets[h->h_scheme]);
-	if ((h->h_sec.sec_key = malloc(h->h_sec.sec_len)) == NULL)
-		abort();
-	memcpy(h->h_sec.sec_key, secrets[h->h_scheme], h->h_sec.sec_len);
-	wh->wh_secrets = &h->h_sec;
-	wh->wh_nsecrets = 1;
+	if (h->h_scheme >= DISCORD) {
+		wh->wh_opt[CONFIG_OPT_PUBLIC_KEY] = h->h_scheme == DISCORD ?
+		    DISCORD_KEY : SENDGRID_KEY;
+		h->h_sec.sec_key = NULL;
+	} else {
+		h->h_sec.sec_len = strlen(secrets[h->h_scheme]);
+		if ((h->h_sec.sec_key = malloc(h->h_sec.sec_len)) == NULL)
+			abort();
+		memcpy(h->h_sec.sec_key, secrets[h->h_scheme],
+		    h->h_sec.sec_len);
+		wh->wh_secrets = &h->h_sec;
+		wh->wh_nsecrets = 1;
+	}
 	if (scheme_configure(wh, &reason) == 0)
 		return 0;
 	FUZZ_CHECK(h->h_scheme == HMAC, "%s refused: %s", names[h->h_scheme],
@@ -349,7 +367,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&h, 0, sizeof(h));
 	h.h_scheme = (data[0] & 0x7f) % NSCHEMES;
 	h.h_hmac = (data[0] & 0x7f) / NSCHEMES;
-	is_signed = data[0] >> 7 && h.h_scheme != MAILGUN;
+	is_signed = data[0] >> 7 && h.h_scheme != MAILGUN &&
+	    h.h_scheme < DISCORD;
 	if ((copy = malloc(size)) == NULL)
 		abort();
 	memcpy(copy, data + 1, size - 1);

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "json.h"
 #include "scheme.h"
+#include "schemes/der.h"
 #include "schemes/form.h"
 #include "verify.h"
 #include "unit.h"
@@ -364,6 +365,18 @@ test_configure(void)
 		{ "hubspot", "k", CONFIG_OPT_URL, "ftp://a.example/", 0 },
 		{ "hubspot", "k", CONFIG_OPT_URL, "https://a.example/a b", 0 },
 		{ "stripe", "whsec_x", CONFIG_OPT_URL, "https://a.example/", 0 },
+		{ "discord", "-", CONFIG_OPT_PUBLIC_KEY, "d75a980182b10ab7d54bfe"
+		    "d3c964073a0ee172f3daa62325af021a68f707511a", 1 },
+		{ "discord", "k", CONFIG_OPT_PUBLIC_KEY, "d75a980182b10ab7d54bfe"
+		    "d3c964073a0ee172f3daa62325af021a68f707511a", 0 },
+		{ "discord", "-", CONFIG_OPT_PUBLIC_KEY, "d75a98", 0 },
+		{ "discord", "-", CONFIG_OPT_SCHEME, NULL, 0 },
+		{ "sendgrid", "-", CONFIG_OPT_PUBLIC_KEY, "MFkwEwYHKoZIzj0CAQYIKo"
+		    "ZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS"
+		    "3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==", 1 },
+		{ "sendgrid", "-", CONFIG_OPT_PUBLIC_KEY, "MFkwEwYHKoZIzj0CAQYIKo"
+		    "ZIzj0DAQcDQgAE", 0 },
+		{ "github", "k", CONFIG_OPT_PUBLIC_KEY, "d75a", 0 },
 	};
 	struct config_webhook	wh;
 	struct headers		hs = { .hs_n = 0 };
@@ -399,6 +412,91 @@ test_configure(void)
 	wh.wh_header = "X-Other";
 	CHECK(scheme_configure(&wh, &reason) == -1, "github with header =");
 	free_webhook(&wh, &hs);
+}
+
+/* hex into a buffer of cap bytes; its length. */
+static size_t
+from_hex(const char *hex, unsigned char *out, size_t cap)
+{
+	size_t		n = 0;
+	unsigned	v;
+
+	for (; hex[0] != '\0' && hex[1] != '\0' && n < cap; hex += 2) {
+		REQUIRE(sscanf(hex, "%2x", &v) == 1, "hex %s", hex);
+		out[n++] = (unsigned char)v;
+	}
+	return n;
+}
+
+/*
+ * The DER parser (der.h): SendGrid's published key and signature, and
+ * encodings of the same values that are not canonical, which must be
+ * refused.
+ */
+static void
+test_der(void)
+{
+	/* @sendgrid/eventwebhook's PUBLIC_KEY and SIGNATURE, in hex */
+	static const char	spki[] = "3059301306072a8648ce3d020106082a8648ce"
+	    "3d03010703420004f374f83bf9fce22a2d22f216e26741810ffb7407d29a9a88"
+	    "33c905f663757e5a55292dc646a7bada0c3ed9f34d45a20d5ef5698a095223c7"
+	    "8d11ceb0100dc5fa";
+	static const char	sig[] = "3045022061d056d1a3f98dcb906f5f2dcc5fde"
+	    "a7c8d74432b200d698c3959b11b4bba654022100c818970d6cccfae39ee56d09"
+	    "b86fa5b9001b3c8a8787cf4cd794e5b8bb4466d3";
+	static const struct {
+		const char	*hex;
+		int		 spki;	/* else a signature */
+	} bad[] = {
+		/* the SPKI: long form where the short one fits, a trailing
+		 * byte, another curve (P-384's OID), a compressed point, a
+		 * BIT STRING with an unused bit, an indefinite length */
+		{ "30815930130607", 1 },
+		{ "", 1 },
+		{ "3059301306072a8648ce3d020106082a8648ce3d03010603420004", 1 },
+		{ "3039301306072a8648ce3d020106082a8648ce3d030107032200"
+		  "02f374f83bf9fce22a2d22f216e26741810ffb7407d29a9a8833c905f6"
+		  "63757e5a", 1 },
+		{ "3059301306072a8648ce3d020106082a8648ce3d03010703420104", 1 },
+		{ "3080301306072a8648ce3d0201", 1 },
+		/* signatures: negative r, r zero, a needless 0x00, 33 bytes
+		 * of magnitude, 0x81 for a length under 128, trailing bytes
+		 * inside and outside, an empty INTEGER, s missing */
+		{ "3006020180020101", 0 },
+		{ "3006020100020101", 0 },
+		{ "300702020001020101", 0 },
+		{ "30270222010000000000000000000000000000000000000000000000"
+		  "0000000000000001020101", 0 },
+		{ "308106020101020101", 0 },
+		{ "3008020101020101ff00", 0 },
+		{ "3006020101020101ff", 0 },
+		{ "300502000201010000", 0 },
+		{ "3003020101", 0 },
+	};
+	unsigned char	 der[256], q[DER_P256_POINT], r[DER_P256_INT];
+	unsigned char	 s[DER_P256_INT];
+	const char	*reason;
+	size_t		 n, i;
+
+	n = from_hex(spki, der, sizeof(der));
+	CHECK(der_spki_p256(der, n, q, &reason) == 0 && q[0] == 0x04 &&
+	    q[1] == 0xf3 && q[64] == 0xfa, "SendGrid's key refused");
+	der[n] = 0;
+	CHECK(der_spki_p256(der, n + 1, q, &reason) == -1, "a trailing byte");
+	n = from_hex(sig, der, sizeof(der));
+	CHECK(der_ecdsa_sig(der, n, r, s, &reason) == 0 && r[0] == 0x61 &&
+	    s[0] == 0xc8 && s[31] == 0xd3, "SendGrid's signature refused");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		n = from_hex(bad[i].hex, der, sizeof(der));
+		if (bad[i].spki && n == 0) {
+			/* the valid key with a byte more in its length */
+			n = from_hex(spki, der, sizeof(der));
+			der[1]++;
+		}
+		CHECK((bad[i].spki ? der_spki_p256(der, n, q, &reason) :
+		    der_ecdsa_sig(der, n, r, s, &reason)) == -1,
+		    "non-canonical DER %s accepted", bad[i].hex);
+	}
 }
 
 /*
@@ -470,5 +568,6 @@ main(void)
 	test_vectors();
 	test_configure();
 	test_form();
+	test_der();
 	return unit_done("test_schemes");
 }
