@@ -96,7 +96,8 @@ char *scheme_cgi_name(const char *name);
 
 /*
  * Whether webhook wh (configured) takes its event id from a header the
- * signature does not cover: github, shopify, and hmac with id_header.
+ * signature does not cover, or signs nothing that binds the body: github,
+ * shopify, hmac with id_header, gitlab and telegram (tokens), mailgun.
  * Such a webhook's events carry the SHA-256 of the signed bytes
  * (event.h), and forward marks those too.
  */
