@@ -52,21 +52,24 @@ micro_event(const struct config *cf, const struct config_webhook *wh,
 	struct scheme_request	 sr;
 	struct spool_entry	 se;
 	struct timespec		 when;
-	struct event		 ev;
+	struct scheme_out	 so;
+	struct event		*ev = &so.so_ev;
 	const char		*reason;
 	char			 name[SPOOL_NAME_MAX];
 	size_t			 linelen;
 	int			 rc = -1;
 
-	memset(&ev, 0, sizeof(ev));
+	memset(&so, 0, sizeof(so));
 	sr.sr_header = micro_header;
 	sr.sr_arg = mr;
 	sr.sr_body = mr->mr_body;
 	sr.sr_len = mr->mr_len;
 	sr.sr_now = time(NULL);
-	if (scheme_check(wh, &sr, &ev, &reason) != SCHEME_OK)
+	sr.sr_method = "POST";
+	sr.sr_query = NULL;
+	if (scheme_check(wh, &sr, &so, &reason) != SCHEME_OK)
 		goto done;
-	if (!event_type_matches(ev.ev_type, wh->wh_events, wh->wh_nevents)) {
+	if (!event_type_matches(ev->ev_type, wh->wh_events, wh->wh_nevents)) {
 		rc = 0;
 		goto done;
 	}
@@ -74,15 +77,15 @@ micro_event(const struct config *cf, const struct config_webhook *wh,
 	se.se_body = event_flatten(mr->mr_body, mr->mr_len, &linelen);
 	se.se_bodylen = linelen;
 	se.se_webhook = wh->wh_name;
-	se.se_id = ev.ev_id;
-	se.se_id_json = ev.ev_id_json;
-	se.se_type_json = ev.ev_type_json;
-	se.se_signed_sum = ev.ev_id_unsigned ? ev.ev_signed_sum : NULL;
+	se.se_id = ev->ev_id;
+	se.se_id_json = ev->ev_id_json;
+	se.se_type_json = ev->ev_type_json;
+	se.se_signed_sum = ev->ev_id_unsigned ? ev->ev_signed_sum : NULL;
 	if (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason) ==
 	    SPOOL_DELIVERED)
 		rc = 0;
 done:
-	event_clear(&ev);
+	scheme_out_clear(&so);
 	return rc;
 }
 

@@ -28,6 +28,7 @@ enum outcome {
 	OUT_CONFIG,
 	OUT_NO_WEBHOOK,
 	OUT_METHOD,
+	OUT_METHOD_GET,
 	OUT_NO_LENGTH,
 	OUT_TOO_LARGE,
 	OUT_SHORT_BODY,
@@ -37,7 +38,7 @@ enum outcome {
 	OUT_IGNORED,
 	OUT_DUPLICATE,
 	OUT_ACCEPTED,
-	OUT_CHALLENGE,
+	OUT_ANSWER,
 	OUT_SPOOL
 };
 
@@ -54,6 +55,8 @@ static const struct {
 	    "{\"status\":\"error\",\"error\":\"no webhook here\"}" },
 	[OUT_METHOD] = { 405, "Method Not Allowed", "Allow: POST\r\n",
 	    "{\"status\":\"error\",\"error\":\"method not allowed\"}" },
+	[OUT_METHOD_GET] = { 405, "Method Not Allowed", "Allow: GET, POST\r\n",
+	    "{\"status\":\"error\",\"error\":\"method not allowed\"}" },
 	[OUT_NO_LENGTH] = { 411, "Length Required", NULL,
 	    "{\"status\":\"error\",\"error\":\"length required\"}" },
 	[OUT_TOO_LARGE] = { 413, "Payload Too Large", NULL,
@@ -69,10 +72,35 @@ static const struct {
 	[OUT_IGNORED] = { 200, "OK", NULL, "{\"status\":\"ignored\"}" },
 	[OUT_DUPLICATE] = { 200, "OK", NULL, "{\"status\":\"duplicate\"}" },
 	[OUT_ACCEPTED] = { 200, "OK", NULL, NULL },
-	[OUT_CHALLENGE] = { 200, "OK", NULL, NULL },	/* Slack's */
+	[OUT_ANSWER] = { 200, "OK", NULL, NULL },	/* a handshake's */
 	[OUT_SPOOL] = { 503, "Service Unavailable", "Retry-After: 60\r\n",
 	    "{\"status\":\"error\",\"error\":\"spool unavailable, retry later\"}" },
 };
+
+/*
+ * A handshake's answer, as its scheme gives it: its own status, and a
+ * body of its own type or none (204). It is sent as given; nosniff keeps
+ * a browser from reading an echoed challenge as anything but its type.
+ */
+static void
+respond_answer(const struct request *rq, const struct scheme_answer *a)
+{
+	char	*buf = NULL;
+	int	 n;
+
+	if (a->sa_body == NULL)
+		n = asprintf(&buf, "Status: %d %s\r\n\r\n", a->sa_status,
+		    a->sa_status == 204 ? "No Content" : "OK");
+	else
+		n = asprintf(&buf, "Status: %d OK\r\nContent-Type: %s\r\n"
+		    "X-Content-Type-Options: nosniff\r\n\r\n", a->sa_status,
+		    a->sa_type);
+	if (n < 0)
+		return;
+	if (req_write(rq, buf, n) == 0 && a->sa_body != NULL)
+		(void)req_write(rq, a->sa_body, a->sa_len);
+	free(buf);
+}
 
 static void
 respond(const struct request *rq, enum outcome out, const char *webhook,
@@ -81,10 +109,9 @@ respond(const struct request *rq, enum outcome out, const char *webhook,
 	char	*buf = NULL, *body = NULL;
 	int	 n;
 
-	if (out == OUT_ACCEPTED || out == OUT_CHALLENGE) {
-		if (asprintf(&body, out == OUT_ACCEPTED ?
-		    "{\"status\":\"accepted\",\"id\":%s}" :
-		    "{\"challenge\":%s}", ev->ev_id_json) < 0)
+	if (out == OUT_ACCEPTED) {
+		if (asprintf(&body, "{\"status\":\"accepted\",\"id\":%s}",
+		    ev->ev_id_json) < 0)
 			body = NULL;
 	}
 	n = asprintf(&buf, "Status: %d %s\r\nContent-Type: application/json\r\n"
@@ -240,11 +267,13 @@ header_of(void *arg, const char *cgi_name)
 
 /*
  * Verify the body as the webhook's scheme says, then check the event.
- * Returns OUT_ACCEPTED with ev filled, or the outcome to answer.
+ * Returns OUT_ACCEPTED with so filled, or the outcome to answer (with
+ * so's answer for OUT_ANSWER).
  */
 static enum outcome
 check_request(const struct request *rq, const struct config_webhook *wh,
-    const char *body, long long len, struct event *ev, const char **reason)
+    const char *method, const char *body, long long len,
+    struct scheme_out *so, const char **reason)
 {
 	struct scheme_request	sr;
 
@@ -253,7 +282,9 @@ check_request(const struct request *rq, const struct config_webhook *wh,
 	sr.sr_body = body;
 	sr.sr_len = len;
 	sr.sr_now = time(NULL);
-	switch (scheme_check(wh, &sr, ev, reason)) {
+	sr.sr_method = method;
+	sr.sr_query = req_param(rq, "QUERY_STRING");
+	switch (scheme_check(wh, &sr, so, reason)) {
 	case SCHEME_OK:
 		return OUT_ACCEPTED;
 	case SCHEME_EVENT:
@@ -261,15 +292,18 @@ check_request(const struct request *rq, const struct config_webhook *wh,
 	case SCHEME_IGNORED:
 		*reason = NULL;
 		return OUT_IGNORED;
-	case SCHEME_CHALLENGE:
+	case SCHEME_ANSWER:
 		*reason = NULL;
-		return OUT_CHALLENGE;
+		return OUT_ANSWER;
 	default:
 		return OUT_SIGNATURE;
 	}
 }
 
-/* Spool the checked event ev, whose body is body[0..len), and answer. */
+/*
+ * Spool the checked event ev, whose body is body[0..len) (or the JSON the
+ * scheme made of it), and answer.
+ */
 static void
 deliver(const struct request *rq, const struct config *cf,
     const struct config_webhook *wh, struct spool *sp, char *body,
@@ -302,19 +336,40 @@ deliver(const struct request *rq, const struct config *cf,
 	}
 }
 
+/*
+ * A GET to a webhook whose scheme takes one: a handshake with no body,
+ * answered by the scheme or refused. Returns 0 (no body was read).
+ */
+static long long
+respond_get(const struct request *rq, const struct config_webhook *wh)
+{
+	struct scheme_out	 so;
+	const char		*reason = NULL;
+	enum outcome		 out;
+
+	out = check_request(rq, wh, "GET", "", 0, &so, &reason);
+	if (out == OUT_ANSWER)
+		respond_answer(rq, &so.so_answer);
+	else
+		respond(rq, out == OUT_ACCEPTED ? OUT_BAD_EVENT : out,
+		    wh->wh_name, NULL, reason);
+	scheme_out_clear(&so);
+	return 0;
+}
+
 long long
 respond_request(struct responder *rs, const struct request *rq)
 {
 	const struct config		*cf;
 	const struct config_webhook	*wh;
 	struct spool			*sp;
-	struct event			 ev;
+	struct scheme_out		 so;
 	const char			*method, *reason = NULL;
 	char				 why[256], *body = NULL;
 	long long			 len;
 	enum outcome			 out;
 
-	memset(&ev, 0, sizeof(ev));
+	memset(&so, 0, sizeof(so));
 	if ((cf = current_config(rs)) == NULL) {
 		respond(rq, OUT_CONFIG, NULL, NULL, rs->rs_cf_err);
 		return 0;
@@ -331,8 +386,12 @@ respond_request(struct responder *rs, const struct request *rq)
 		return 0;
 	}
 	method = req_param(rq, "REQUEST_METHOD");
+	if (method != NULL && strcmp(method, "GET") == 0 &&
+	    scheme_takes_get(wh))
+		return respond_get(rq, wh);
 	if (method == NULL || strcmp(method, "POST") != 0) {
-		respond(rq, OUT_METHOD, wh->wh_name, NULL, "method is not POST");
+		respond(rq, scheme_takes_get(wh) ? OUT_METHOD_GET : OUT_METHOD,
+		    wh->wh_name, NULL, "method is neither POST nor GET");
 		return 0;
 	}
 	if ((len = content_length(req_param(rq, "CONTENT_LENGTH"))) == -1) {
@@ -353,24 +412,32 @@ respond_request(struct responder *rs, const struct request *rq)
 		respond(rq, out, wh->wh_name, NULL, reason);
 		return 0;
 	}
-	if ((out = check_request(rq, wh, body, len, &ev, &reason)) != OUT_ACCEPTED) {
-		respond(rq, out, wh->wh_name, out == OUT_CHALLENGE ? &ev : NULL,
-		    reason);
+	out = check_request(rq, wh, method, body, len, &so, &reason);
+	if (out == OUT_ANSWER) {
+		respond_answer(rq, &so.so_answer);
 		goto done;
 	}
-	if (!event_type_matches(ev.ev_type, wh->wh_events, wh->wh_nevents)) {
-		respond(rq, OUT_IGNORED, wh->wh_name, &ev, NULL);
+	if (out != OUT_ACCEPTED) {
+		respond(rq, out, wh->wh_name, NULL, reason);
+		goto done;
+	}
+	if (!event_type_matches(so.so_ev.ev_type, wh->wh_events,
+	    wh->wh_nevents)) {
+		respond(rq, OUT_IGNORED, wh->wh_name, &so.so_ev, NULL);
 		goto done;
 	}
 	if ((sp = webhook_spool(rs, wh, &reason)) == NULL) {
 		snprintf(why, sizeof(why), "%s %s: %s", reason, wh->wh_spool,
 		    strerror(errno));
-		respond(rq, OUT_SPOOL, wh->wh_name, &ev, why);
+		respond(rq, OUT_SPOOL, wh->wh_name, &so.so_ev, why);
 		goto done;
 	}
-	deliver(rq, cf, wh, sp, body, len, &ev);
+	if (so.so_event != NULL)
+		deliver(rq, cf, wh, sp, so.so_event, so.so_eventlen, &so.so_ev);
+	else
+		deliver(rq, cf, wh, sp, body, len, &so.so_ev);
 done:
-	event_clear(&ev);
+	scheme_out_clear(&so);
 	free(body);
 	return len;
 }

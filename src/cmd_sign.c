@@ -53,14 +53,15 @@ read_input(FILE *fp, char **buf, size_t *len)
  */
 static int
 sign_headers(const char *scheme, const unsigned char *key, size_t keylen,
-    const char *body, size_t len, const char *id, const char *type)
+    const char *url, const char *body, size_t len, const char *id,
+    const char *type)
 {
 	const char	*reason;
 	char		*out;
 	int		 rc;
 
-	if (scheme_sign(scheme, key, keylen, body, len, id, type, time(NULL),
-	    &out, &reason) == -1) {
+	if (scheme_sign(scheme, key, keylen, url, body, len, id, type,
+	    time(NULL), &out, &reason) == -1) {
 		cli_warnx("sign --scheme %s: %s", scheme, reason);
 		return EXIT_USAGE;
 	}
@@ -106,6 +107,7 @@ struct sign_opts {
 	const char	*sg_scheme;
 	const char	*sg_id;
 	const char	*sg_type;
+	const char	*sg_url;
 };
 
 static const struct opt sign_opt_table[] = {
@@ -117,19 +119,23 @@ static const struct opt sign_opt_table[] = {
 	    0, "S", "the secret itself (every user sees it in ps while it "
 	    "starts: prefer --secret-file)" },
 	{ "scheme", 0, OPT_STRING, offsetof(struct sign_opts, sg_scheme), 0,
-	    0, "S", "print the header lines sender S would send (protocol, "
-	    "github, stripe, standard, slack, shopify) instead of the hex MAC" },
+	    0, "S", "print the header lines sender S would send (every "
+	    "scheme with a shared secret but hmac: hookspool.conf(5)) "
+	    "instead of the hex MAC" },
 	{ "id", 0, OPT_STRING, offsetof(struct sign_opts, sg_id), 0, 0, "ID",
 	    "the delivery id, for schemes that send it in a header (github, "
-	    "shopify, standard)" },
+	    "shopify, standard, gitlab)" },
 	{ "type", 0, OPT_STRING, offsetof(struct sign_opts, sg_type), 0, 0,
 	    "T", "the event, for schemes that send it in a header (github, "
-	    "shopify)" },
+	    "shopify, gitlab)" },
+	{ "url", 0, OPT_STRING, offsetof(struct sign_opts, sg_url), 0, 0,
+	    "URL", "the URL the sender calls, as the webhook's url = says, "
+	    "for schemes that sign it (square, hubspot, twilio)" },
 };
 
 static const struct opt_verb sign_verb = {
-	"sign", "[--scheme S [--id ID] [--type T]] (--secret-file F | "
-	"--secret S) [FILE]",
+	"sign", "[--scheme S [--id ID] [--type T] [--url URL]] "
+	"(--secret-file F | --secret S) [FILE]",
 	"Print the hex HMAC-SHA256 of FILE (or standard input) under the "
 	"secret, as the x-protocol-signature header carries it; with --scheme, "
 	"the header lines that sender would send, for curl -H @-.",
@@ -139,7 +145,7 @@ static const struct opt_verb sign_verb = {
 int
 cmd_sign(int argc, char *argv[])
 {
-	struct sign_opts o = { NULL, NULL, NULL, NULL, NULL };
+	struct sign_opts o = { NULL, NULL, NULL, NULL, NULL, NULL };
 	unsigned char	*key = NULL;
 	const char	*file, *reason;
 	char		*inline_secret;
@@ -191,7 +197,8 @@ cmd_sign(int argc, char *argv[])
 		goto done;
 	}
 	if (scheme != NULL) {
-		rc = sign_headers(scheme, key, keylen, body, len, id, type);
+		rc = sign_headers(scheme, key, keylen, o.sg_url, body, len, id,
+		    type);
 		free(body);
 		goto done;
 	}

@@ -298,7 +298,8 @@ valid_header(const char *s)
 
 const char *const config_opt_names[CONFIG_OPTS] = {
 	"scheme", "tolerance", "prefix", "encoding",
-	"id_header", "id_field", "type_header", "type_field"
+	"id_header", "id_field", "type_header", "type_field",
+	"algorithm", "url", "verify_token", "public_key"
 };
 
 static int
@@ -466,8 +467,9 @@ end_section(struct parser *p)
 		}
 	}
 	if (wh->wh_nsecrets == 0 && wh->wh_nsecret_files == 0 &&
-	    perror_at(p, "webhook %s has no secret or secret_file",
-	    wh->wh_name) == -1)
+	    wh->wh_opt[CONFIG_OPT_PUBLIC_KEY] == NULL &&
+	    perror_at(p, "webhook %s has no secret, secret_file or "
+	    "public_key", wh->wh_name) == -1)
 		broken(p, wh);
 	if (wh->wh_spool == NULL && cf->cf_spool == NULL &&
 	    perror_at(p, "spool is required (for webhook %s)",

@@ -414,6 +414,32 @@ json_check_object(const char *text, size_t len, struct json_member *members,
 	return 0;
 }
 
+int
+json_check_array(const char *text, size_t len, const char **reason)
+{
+	struct json_cursor	c;
+
+	c.jc_p = (const unsigned char *)text;
+	c.jc_end = c.jc_p + len;
+	c.jc_reason = NULL;
+	json_skip_ws(&c);
+	if (!json_at(&c, '[')) {
+		*reason = "body is not a JSON array";
+		return -1;
+	}
+	if (json_scan_array(&c, 1) == -1) {
+		*reason = c.jc_reason;
+		return -1;
+	}
+	json_skip_ws(&c);
+	if (c.jc_p < c.jc_end) {
+		json_fail(&c, "body has more than the JSON array in it");
+		*reason = c.jc_reason;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 json_put(char *out, size_t cap, size_t *n, unsigned char ch)
 {

@@ -50,6 +50,13 @@ int json_check_object(const char *text, size_t len,
     struct json_member *members, size_t nmembers, const char **reason);
 
 /*
+ * As json_check_object(), for text[0..len) that must be exactly one JSON
+ * array (the same rules for what it holds, nesting counted from the array
+ * as level 1). Returns 0, or -1 with a static reason. Nothing allocated.
+ */
+int json_check_array(const char *text, size_t len, const char **reason);
+
+/*
  * Decode the raw string raw[0..rawlen) (the text between the quotes of a
  * string json_check_object() accepted) to UTF-8, writing at most cap bytes
  * to out (out may be NULL when cap is 0; no NUL is added). A surrogate pair

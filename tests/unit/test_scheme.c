@@ -29,7 +29,7 @@ header(void *arg, const char *name)
 
 static enum scheme_result
 check(const struct config_webhook *wh, const char *sig, const char *body,
-    struct event *ev, const char **reason)
+    struct scheme_out *out, const char **reason)
 {
 	struct fake		f = { "HTTP_X_PROTOCOL_SIGNATURE", sig };
 	struct scheme_request	rq;
@@ -39,7 +39,9 @@ check(const struct config_webhook *wh, const char *sig, const char *body,
 	rq.sr_body = body;
 	rq.sr_len = strlen(body);
 	rq.sr_now = 0;
-	return scheme_check(wh, &rq, ev, reason);
+	rq.sr_method = "POST";
+	rq.sr_query = NULL;
+	return scheme_check(wh, &rq, out, reason);
 }
 
 int
@@ -49,7 +51,7 @@ main(void)
 	struct config_secret	 secrets[2] = {
 		{ old_key, sizeof(old_key) - 1 }, { new_key, sizeof(new_key) - 1 } };
 	struct config_webhook	 wh;
-	struct event		 ev;
+	struct scheme_out	 so;
 	const char		*reason, *body = "{\"id\":\"evt-1\","
 	    "\"type\":\"message.created\",\"payload\":{}}";
 	char			 sig[VERIFY_HEX_LEN + 1], bad[VERIFY_HEX_LEN + 1];
@@ -65,32 +67,32 @@ main(void)
 	/* signed with the newer of two secrets: verified, id and type set */
 	REQUIRE(verify_sign(new_key, sizeof(new_key) - 1, body, strlen(body),
 	    sig, &reason) == 0, "sign");
-	r = check(&wh, sig, body, &ev, &reason);
+	r = check(&wh, sig, body, &so, &reason);
 	CHECK(r == SCHEME_OK, "good request: %d (%s)", r, reason);
-	CHECK(r == SCHEME_OK && strcmp(ev.ev_id, "evt-1") == 0 &&
-	    strcmp(ev.ev_type, "message.created") == 0, "id and type");
-	event_clear(&ev);
+	CHECK(r == SCHEME_OK && strcmp(so.so_ev.ev_id, "evt-1") == 0 &&
+	    strcmp(so.so_ev.ev_type, "message.created") == 0, "id and type");
+	scheme_out_clear(&so);
 
 	/* a tampered body, no header, a malformed header: the signature */
 	r = check(&wh, sig, "{\"id\":\"evt-2\",\"type\":\"message.created\"}",
-	    &ev, &reason);
-	CHECK(r == SCHEME_SIGNATURE && ev.ev_id == NULL, "tampered: %d", r);
-	r = check(&wh, NULL, body, &ev, &reason);
-	CHECK(r == SCHEME_SIGNATURE && ev.ev_id == NULL, "unsigned: %d", r);
+	    &so, &reason);
+	CHECK(r == SCHEME_SIGNATURE && so.so_ev.ev_id == NULL, "tampered: %d", r);
+	r = check(&wh, NULL, body, &so, &reason);
+	CHECK(r == SCHEME_SIGNATURE && so.so_ev.ev_id == NULL, "unsigned: %d", r);
 	memcpy(bad, sig, sizeof(bad));
 	bad[VERIFY_HEX_LEN - 1] = '\0';
-	r = check(&wh, bad, body, &ev, &reason);
+	r = check(&wh, bad, body, &so, &reason);
 	CHECK(r == SCHEME_SIGNATURE, "63 hex digits: %d", r);
 
 	/* verified, but no event: a body that is signed and not JSON */
 	REQUIRE(verify_sign(old_key, sizeof(old_key) - 1, "{'id':1}", 8, sig,
 	    &reason) == 0, "sign");
-	r = check(&wh, sig, "{'id':1}", &ev, &reason);
-	CHECK(r == SCHEME_EVENT && ev.ev_id == NULL, "bad event: %d", r);
+	r = check(&wh, sig, "{'id':1}", &so, &reason);
+	CHECK(r == SCHEME_EVENT && so.so_ev.ev_id == NULL, "bad event: %d", r);
 
 	/* an invalid body with a bad signature is a signature failure: the
 	 * signature is checked first */
-	r = check(&wh, bad, "{'id':1}", &ev, &reason);
+	r = check(&wh, bad, "{'id':1}", &so, &reason);
 	CHECK(r == SCHEME_SIGNATURE, "signature before parsing: %d", r);
 	return unit_done("test_scheme");
 }
