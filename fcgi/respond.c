@@ -34,6 +34,7 @@ enum outcome {
 	OUT_SHORT_BODY,
 	OUT_TIMEOUT,
 	OUT_SIGNATURE,
+	OUT_STALE,
 	OUT_BAD_EVENT,
 	OUT_IGNORED,
 	OUT_DUPLICATE,
@@ -67,6 +68,8 @@ static const struct {
 	    "{\"status\":\"error\",\"error\":\"body not received in time\"}" },
 	[OUT_SIGNATURE] = { 401, "Unauthorized", NULL,
 	    "{\"status\":\"error\",\"error\":\"bad signature\"}" },
+	[OUT_STALE] = { 401, "Unauthorized", NULL,
+	    "{\"status\":\"error\",\"error\":\"timestamp outside tolerance\"}" },
 	[OUT_BAD_EVENT] = { 400, "Bad Request", NULL,
 	    "{\"status\":\"error\",\"error\":\"not a valid event\"}" },
 	[OUT_IGNORED] = { 200, "OK", NULL, "{\"status\":\"ignored\"}" },
@@ -295,6 +298,8 @@ check_request(const struct request *rq, const struct config_webhook *wh,
 	case SCHEME_ANSWER:
 		*reason = NULL;
 		return OUT_ANSWER;
+	case SCHEME_STALE:
+		return OUT_STALE;
 	default:
 		return OUT_SIGNATURE;
 	}

@@ -130,6 +130,10 @@ scheme_check_macs(const struct config_webhook *wh,
 	return SCHEME_OK;
 }
 
+/* The reasons of a timestamp outside the tolerance (scheme_check()). */
+const char scheme_too_old[] = "timestamp too old";
+const char scheme_too_new[] = "timestamp in the future";
+
 int
 scheme_timely(const struct config_webhook *wh,
     const struct scheme_request *rq, const char *ts, const char **reason)
@@ -144,7 +148,7 @@ scheme_timely(const struct config_webhook *wh,
 	}
 	d = (long long)t - (long long)rq->sr_now;
 	if (d > wh->wh_tolerance || -d > wh->wh_tolerance) {
-		*reason = d > 0 ? "timestamp in the future" : "timestamp too old";
+		*reason = d > 0 ? scheme_too_new : scheme_too_old;
 		return 0;
 	}
 	return 1;
