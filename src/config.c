@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "number.h"
+#include "paths.h"
 #include "scheme.h"
 #include "secret.h"
 
