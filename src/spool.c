@@ -20,10 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "io.h"
 #include "spool.h"
-#include "verify.h"
 
 #define SPOOL_LOCK_PAUSE_MAX	50	/* ms between two tries of a lock */
 #define SPOOL_UNSAFE_MODE	(S_IWGRP | S_IWOTH)
