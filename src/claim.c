@@ -14,7 +14,14 @@
  *
  * With dedup, ids/HASH is a hard link to the event file. A finished event
  * is unlinked from cur/ and then truncated, so the marker that remains
- * holds no copy of the body.
+ * holds no copy of the body; its record of failures goes after it. With
+ * keep = D it goes to done/ whole instead, its record with it (done.h
+ * purges both after D).
+ *
+ * Records of failures (history.h): a failed attempt is recorded before
+ * the event leaves cur/ (claim_record, then claim_retry or claim_give_up;
+ * a released claim in claim_release_dead), and every other move out of
+ * cur/ touches the record first; history.c says why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +33,7 @@
 #include <unistd.h>
 
 #include "claim.h"
+#include "history.h"
 #include "queue.h"
 
 /*
@@ -203,9 +211,45 @@ fail:
 	return res;
 }
 
-enum claim_result
-claim_remove(struct spool *sp, struct claim *cl, const char **reason)
+/* Touch the record of the claimed event, before it moves (history.c). */
+static enum claim_result
+touch_record(struct spool *sp, const struct claim *cl, const char **reason)
 {
+	char	key[SPOOL_NAME_MAX];
+
+	queue_history_key(cl->cl_name, key);
+	if (history_touch(sp, key) == -1) {
+		*reason = "unable to touch its record in history/";
+		return CLAIM_ERROR;
+	}
+	return CLAIM_OK;
+}
+
+/* Into done/, whole, with the time it was done; nothing flushed. */
+static enum claim_result
+keep_done(struct spool *sp, struct claim *cl, const char **reason)
+{
+	if (futimens(cl->cl_fd, NULL) == -1) {
+		*reason = "unable to set when the event was done";
+		return CLAIM_ERROR;
+	}
+	if (touch_record(sp, cl, reason) != CLAIM_OK)
+		return CLAIM_ERROR;
+	if (renameat(sp->sp_fd[SPOOL_CUR], cl->cl_name, sp->sp_fd[SPOOL_DONE],
+	    cl->cl_name) == -1) {
+		*reason = "unable to move a finished event into done/";
+		return CLAIM_ERROR;
+	}
+	cl->cl_kept = 1;
+	return CLAIM_OK;
+}
+
+enum claim_result
+claim_remove(struct spool *sp, struct claim *cl, int keep,
+    const char **reason)
+{
+	if (keep)
+		return keep_done(sp, cl, reason);
 	if (unlinkat(sp->sp_fd[SPOOL_CUR], cl->cl_name, 0) == -1) {
 		*reason = "unable to remove a finished event from cur/";
 		return CLAIM_ERROR;
@@ -214,26 +258,54 @@ claim_remove(struct spool *sp, struct claim *cl, const char **reason)
 }
 
 enum claim_result
-claim_empty(struct claim *cl, const char **reason)
+claim_empty(struct spool *sp, struct claim *cl, const char **reason)
 {
+	char	key[SPOOL_NAME_MAX];
+
+	if (cl->cl_kept)
+		return CLAIM_OK;
 	if (ftruncate(cl->cl_fd, 0) == -1) {
 		*reason = "unable to empty a finished event";
+		return CLAIM_ERROR;
+	}
+	/* After the event: a crash between leaves an orphan, swept later. */
+	queue_history_key(cl->cl_name, key);
+	if (history_remove(sp, key) == -1) {
+		*reason = "unable to remove its record from history/";
 		return CLAIM_ERROR;
 	}
 	return CLAIM_OK;
 }
 
 enum claim_result
-claim_done(struct spool *sp, struct claim *cl, const char **reason)
+claim_done(struct spool *sp, struct claim *cl, int keep, const char **reason)
 {
-	if (claim_remove(sp, cl, reason) != CLAIM_OK)
+	if (claim_remove(sp, cl, keep, reason) != CLAIM_OK)
 		return CLAIM_ERROR;
+	if (keep) {
+		if (spool_flush(sp, SPOOL_DONE) == -1) {
+			*reason = "unable to flush done/ to disk";
+			return CLAIM_ERROR;
+		}
+		return CLAIM_OK;
+	}
 	/* Truncating before the unlink is on disk could revive an empty file. */
 	if (spool_flush(sp, SPOOL_CUR) == -1) {
 		*reason = "unable to flush cur/ to disk";
 		return CLAIM_ERROR;
 	}
-	return claim_empty(cl, reason);
+	return claim_empty(sp, cl, reason);
+}
+
+enum claim_result
+claim_record(struct spool *sp, const struct claim *cl,
+    const struct history_entry *e, const char **reason)
+{
+	char	key[SPOOL_NAME_MAX];
+
+	queue_history_key(cl->cl_name, key);
+	return history_add(sp, key, e, 0, reason) == 0 ? CLAIM_OK :
+	    CLAIM_ERROR;
 }
 
 /* Rename cur/NAME to dest/to, flushing dest; keep cl_name in step. */
@@ -241,6 +313,8 @@ static enum claim_result
 move_claim(struct spool *sp, struct claim *cl, enum spool_folder dest,
     const char *to, const char **reason)
 {
+	if (touch_record(sp, cl, reason) != CLAIM_OK)
+		return CLAIM_ERROR;
 	if (renameat(sp->sp_fd[SPOOL_CUR], cl->cl_name, sp->sp_fd[dest],
 	    to) == -1) {
 		*reason = dest == SPOOL_FAILED ?
@@ -349,6 +423,31 @@ not_a_claim(struct spool *sp, const char *name, int *rc, const char **reason)
 	return 1;
 }
 
+/*
+ * Record in cur/name's history that the process that had it died: the
+ * attempt it was on counts. Returns 0, or -1 with *reason.
+ */
+static int
+record_release(struct spool *sp, const char *name, const char **reason)
+{
+	static const char		 why[] = "the process that had it died "
+	    "(its claim was released by a recovery)";
+	struct history_entry		*e;
+	char				 key[SPOOL_NAME_MAX];
+	int				 rc;
+
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		*reason = "out of memory";
+		return -1;
+	}
+	history_entry_set(e, HISTORY_FAILED, queue_attempts(name, NULL) + 1,
+	    why, sizeof(why) - 1, NULL, 0);
+	queue_history_key(name, key);
+	rc = history_add(sp, key, e, 0, reason);
+	free(e);
+	return rc;
+}
+
 int
 claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 {
@@ -385,7 +484,13 @@ claim_release_dead(struct spool *sp, unsigned *released, const char **reason)
 		    queue_attempts(names[i], NULL) + 1, to) == -1) {
 			*reason = "event name too long";
 			rc = -1;
-		} else if (renameat(sp->sp_fd[SPOOL_CUR], names[i],
+			close(fd);
+			continue;
+		}
+		/* Its failure first; moved on all the same if that fails. */
+		if (record_release(sp, names[i], reason) == -1)
+			rc = -1;
+		if (renameat(sp->sp_fd[SPOOL_CUR], names[i],
 		    sp->sp_fd[SPOOL_NEW], to) == -1) {
 			if (errno != ENOENT) {
 				*reason = "unable to move a dead claim into new/";

@@ -1,17 +1,20 @@
 /*
  * claim.h: the claim rules of the cron side of the spool. A drain claims
  * an event by locking it and renaming it new/ -> cur/; it ends the claim
- * by removing the event (done), by moving it back to new/ with its attempt
- * count raised or to failed/ (retry, give up), or by putting it back
- * untouched (unclaim). A claim whose holder died is released by the next
- * recovery. Names, attempt counts and the rest of the queue's upkeep are
- * queue.h's.
+ * by removing the event, or moving it to done/ when done events are kept
+ * (done), by moving it back to new/ with its attempt count raised or to
+ * failed/ (retry, give up), or by putting it back untouched (unclaim). A
+ * failed attempt is recorded (claim_record) before the event moves on. A
+ * claim whose holder died is released by the next recovery. Names,
+ * attempt counts and the rest of the queue's upkeep are queue.h's; the
+ * records of failures, history.h's.
  */
 #ifndef HOOKSPOOL_CLAIM_H
 #define HOOKSPOOL_CLAIM_H
 
 #include <stddef.h>
 
+#include "history.h"
 #include "spool.h"
 
 enum claim_result {
@@ -30,6 +33,7 @@ struct claim {
 	unsigned	 cl_attempts;	/* attempts made before this one */
 	char		*cl_line;	/* the event line, NUL-terminated */
 	size_t		 cl_len;	/* its length, newline excluded */
+	int		 cl_kept;	/* claim_remove() moved it to done/ */
 };
 
 /*
@@ -53,12 +57,28 @@ enum claim_result claim_take(struct spool *sp, const char *name,
     struct claim *cl, const char **reason);
 
 /*
- * The event is done: unlink it from cur/, flush cur/ (if fsync is on) and
- * truncate the file, so that its bytes do not live on in a dedup marker
- * (which is the same file). Returns CLAIM_OK or CLAIM_ERROR.
+ * The event is done. With keep zero: unlink it from cur/, flush cur/ (if
+ * fsync is on) and truncate the file, so that its bytes do not live on in
+ * a dedup marker (which is the same file), then remove its record of
+ * failures. With keep non-zero (keep = D): move it, whole and with its
+ * record, into done/ (its modification time set to now, when it was done,
+ * for the purge of done/: done.h), and flush done/. Returns CLAIM_OK or
+ * CLAIM_ERROR.
  */
-enum claim_result claim_done(struct spool *sp, struct claim *cl,
+enum claim_result claim_done(struct spool *sp, struct claim *cl, int keep,
     const char **reason);
+
+/*
+ * Record a failed attempt at the claimed event (or why it is given up):
+ * e is added to its record in history/, on disk when this returns 0 (with
+ * the spool's fsync), before claim_retry() or claim_give_up() moves the
+ * event on; history.c says why a crash then cannot part the two. Returns
+ * CLAIM_OK, or CLAIM_ERROR with *reason (the caller says so and moves the
+ * event on all the same: a failure that cannot be recorded must not hold
+ * the event back).
+ */
+enum claim_result claim_record(struct spool *sp, const struct claim *cl,
+    const struct history_entry *e, const char **reason);
 
 /* The longest a backoff grows to, unless its base is longer. */
 #define CLAIM_BACKOFF_CAP	3600	/* seconds */
@@ -72,15 +92,17 @@ long long claim_backoff(long long base, unsigned attempts);
 
 /*
  * claim_done() in two steps, for a caller that flushes once for many
- * events (drain --pipe): claim_remove() unlinks the event from cur/ and
- * flushes nothing; once cur/ is flushed (spool_sync), claim_empty()
- * truncates the file. Truncating before the unlink is on disk could
- * leave an empty event in cur/ after a power cut. Both return CLAIM_OK or
- * CLAIM_ERROR.
+ * events (drain --pipe): claim_remove() unlinks the event from cur/ (or,
+ * with keep, moves it into done/) and flushes nothing; once cur/ (and
+ * done/) are flushed (spool_sync), claim_empty() truncates the file and
+ * removes its record (a kept event is left as it is). Truncating before
+ * the unlink is on disk could leave an empty event in cur/ after a power
+ * cut. Both return CLAIM_OK or CLAIM_ERROR.
  */
-enum claim_result claim_remove(struct spool *sp, struct claim *cl,
+enum claim_result claim_remove(struct spool *sp, struct claim *cl, int keep,
     const char **reason);
-enum claim_result claim_empty(struct claim *cl, const char **reason);
+enum claim_result claim_empty(struct spool *sp, struct claim *cl,
+    const char **reason);
 
 /*
  * The attempt failed: count it, and move the event to new/ (retried by a
@@ -118,7 +140,9 @@ void claim_clear(struct claim *cl);
 
 /*
  * Release the claims of dead drains: every file in cur/ whose claim lock
- * is free goes back to new/ with its attempt count raised by one. A file
+ * is free goes back to new/ with its attempt count raised by one, after
+ * that attempt is recorded in its history ("the drain that had it
+ * died"). A file
  * in cur/ that no claim can be (see claim_take) goes back to new/ as it
  * is, for claim_take to refuse. The count released is stored in *released
  * (may be NULL). Returns 0, or -1 with a static *reason (files it could

@@ -93,7 +93,7 @@ cli_first_of_spool(const struct config *cf, size_t i)
 }
 
 /*
- * The folder of spool dir (itself, or one of its five) that is writable
+ * The folder of spool dir (itself, or one of its own) that is writable
  * by its group or others, into path (len bytes) with its status in *st;
  * returns 0 if there is one, -1 if not.
  */

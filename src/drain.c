@@ -299,7 +299,7 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 
 	switch (oc) {
 	case OUTCOME_DONE:
-		if (claim_done(sp, cl, &reason) == CLAIM_OK)
+		if (claim_done(sp, cl, 0, &reason) == CLAIM_OK)
 			ds->ds_done++;
 		else {
 			cli_warnx("event %s: %s: %s", id, reason,

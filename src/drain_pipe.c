@@ -191,7 +191,8 @@ flush(struct drain_pipe *dp)
 	for (i = 0; i < dp->dp_nfin; i++) {
 		sl = &dp->dp_slots[dp->dp_fin[i]];
 		if (sl->sl_empty && !(dp->dp_dirty[sl->sl_si] & DIRTY_FAILED) &&
-		    claim_empty(&sl->sl_claim, &reason) != CLAIM_OK) {
+		    claim_empty(dp->dp_spools[sl->sl_si], &sl->sl_claim,
+		    &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", sl->sl_ev.ce_id, reason,
 			    strerror(errno));
 			dp->dp_ds->ds_errors++;
@@ -264,7 +265,7 @@ verdict(struct drain_pipe *dp, const struct hpipe_result *r)
 		dp->dp_garbage = 0;
 	switch (r->hr_kind) {
 	case HPIPE_OK:
-		if (claim_remove(dp->dp_spools[sl->sl_si], &sl->sl_claim,
+		if (claim_remove(dp->dp_spools[sl->sl_si], &sl->sl_claim, 0,
 		    &reason) == CLAIM_OK) {
 			sl->sl_empty = 1;
 			dp->dp_ds->ds_done++;

@@ -144,7 +144,7 @@ finish(struct fwd_item *it, struct forward_run *fr)
 	switch (it->fi_state) {
 	case FWD_ADDED:
 	case FWD_DUPLICATE:
-		if (claim_done(it->fi_spool, cl, &reason) != CLAIM_OK) {
+		if (claim_done(it->fi_spool, cl, 0, &reason) != CLAIM_OK) {
 			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
 			    reason, strerror(errno));
 			fs->fs_errors++;

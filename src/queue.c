@@ -14,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "history.h"
 #include "queue.h"
+
+static long long name_time(const char *name);
 
 unsigned
 queue_attempts(const char *name, char base[SPOOL_NAME_MAX])
@@ -65,6 +68,66 @@ queue_attempt_name(const char *name, unsigned attempts,
 		attempts = QUEUE_ATTEMPTS_MAX;
 	n = snprintf(out, SPOOL_NAME_MAX, "%s%s%u", base, QUEUE_SUFFIX,
 	    attempts);
+	if (n < 0 || n >= SPOOL_NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+void
+queue_name_parse(const char *name, struct queue_name *qn)
+{
+	const char	*comma, *s;
+	unsigned long	 n = 0;
+
+	memset(qn, 0, sizeof(*qn));
+	qn->qn_attempts = queue_attempts(name, qn->qn_base);
+	comma = strrchr(qn->qn_base, ',');
+	if (comma != NULL && strncmp(comma, QUEUE_REPLAY,
+	    strlen(QUEUE_REPLAY)) == 0) {
+		s = comma + strlen(QUEUE_REPLAY);
+		if (*s < '0' || *s > '9')
+			comma = NULL;
+		for (; comma != NULL && *s != '\0'; s++) {
+			if (*s < '0' || *s > '9') {
+				comma = NULL;
+				break;
+			}
+			if (n < QUEUE_ATTEMPTS_MAX)
+				n = n * 10 + (*s - '0');
+		}
+		if (comma != NULL) {
+			qn->qn_replays = n > QUEUE_ATTEMPTS_MAX ?
+			    QUEUE_ATTEMPTS_MAX : (unsigned)n;
+			qn->qn_base[comma - qn->qn_base] = '\0';
+		}
+	}
+	qn->qn_time = name_time(qn->qn_base);
+}
+
+void
+queue_history_key(const char *name, char out[SPOOL_NAME_MAX])
+{
+	struct queue_name	qn;
+
+	queue_name_parse(name, &qn);
+	/* no more than the key: out may be name itself (never shorter) */
+	memcpy(out, qn.qn_base, strlen(qn.qn_base) + 1);
+}
+
+int
+queue_replay_name(const char *name, unsigned replays,
+    char out[SPOOL_NAME_MAX])
+{
+	struct queue_name	qn;
+	int			n;
+
+	queue_name_parse(name, &qn);
+	if (replays > QUEUE_ATTEMPTS_MAX)
+		replays = QUEUE_ATTEMPTS_MAX;
+	n = snprintf(out, SPOOL_NAME_MAX, "%s%s%u", qn.qn_base, QUEUE_REPLAY,
+	    replays);
 	if (n < 0 || n >= SPOOL_NAME_MAX) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -220,7 +283,7 @@ queue_requeue(struct spool *sp, const char *name, const char **reason)
 {
 	struct stat	 st;
 	const char	*why;
-	char		 base[SPOOL_NAME_MAX];
+	char		 base[SPOOL_NAME_MAX], key[SPOOL_NAME_MAX];
 
 	if (strlen(name) >= SPOOL_NAME_MAX) {
 		errno = ENAMETOOLONG;
@@ -241,6 +304,12 @@ queue_requeue(struct spool *sp, const char *name, const char **reason)
 		return QUEUE_REFUSED;
 	}
 	queue_attempts(name, base);
+	queue_history_key(name, key);
+	/* A move touches the record first (history.c says why). */
+	if (history_touch(sp, key) == -1) {
+		*reason = "unable to touch its record in history/";
+		return QUEUE_ERROR;
+	}
 	if (renameat(sp->sp_fd[SPOOL_FAILED], name, sp->sp_fd[SPOOL_NEW],
 	    base) == -1) {
 		if (errno == ENOENT)
@@ -250,6 +319,11 @@ queue_requeue(struct spool *sp, const char *name, const char **reason)
 	}
 	if (spool_flush(sp, SPOOL_NEW) == -1) {
 		*reason = "unable to flush new/ to disk";
+		return QUEUE_ERROR;
+	}
+	/* A crash before this leaves true, if old, failures with it. */
+	if (history_remove(sp, key) == -1) {
+		*reason = "unable to clear its record in history/";
 		return QUEUE_ERROR;
 	}
 	return QUEUE_OK;

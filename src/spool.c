@@ -35,7 +35,8 @@
  * The folders, in the order of enum spool_folder: the one place their
  * names are written. X is applied to each name.
  */
-#define SPOOL_FOLDER_TABLE(X)	X("tmp") X("new") X("cur") X("failed") X("ids")
+#define SPOOL_FOLDER_TABLE(X)	X("tmp") X("new") X("cur") X("failed") X("ids") \
+				X("done") X("history")
 #define SPOOL_FOLDER_NAME(name)	name,
 
 const char *const spool_folder_names[SPOOL_FOLDERS] = {
@@ -289,6 +290,7 @@ spool_open(const char *dir, int fsync_on, int group_readable,
 	for (i = 0; i < SPOOL_FOLDERS; i++)
 		sp->sp_fd[i] = -1;
 	sp->sp_fsync = fsync_on;
+	sp->sp_durable = fsync_on;
 	sp->sp_group_readable = group_readable;
 	sp->sp_uid = geteuid();
 	if ((sp->sp_dir = strip_slashes(dir)) == NULL) {

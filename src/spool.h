@@ -1,6 +1,7 @@
 /*
- * spool.h: the Maildir-style spool (tmp/, new/, cur/, failed/, ids/).
- * The guarantees are stated in hookspool(1) and hookspool.conf(5).
+ * spool.h: the Maildir-style spool (tmp/, new/, cur/, failed/, ids/, and
+ * the cron side's done/ and history/). The guarantees are stated in
+ * hookspool(1) and hookspool.conf(5).
  */
 #ifndef HOOKSPOOL_SPOOL_H
 #define HOOKSPOOL_SPOOL_H
@@ -42,9 +43,11 @@ enum spool_folder {
 	SPOOL_NEW,
 	SPOOL_CUR,
 	SPOOL_FAILED,
-	SPOOL_IDS
+	SPOOL_IDS,
+	SPOOL_DONE,	/* done events kept (keep = D), until purged */
+	SPOOL_HISTORY	/* an event's failed attempts (history.h) */
 };
-#define SPOOL_FOLDERS		5	/* how many enum spool_folder has */
+#define SPOOL_FOLDERS		7	/* how many enum spool_folder has */
 
 /*
  * The folders' names ("tmp", "new", ...), indexed by enum spool_folder:
@@ -57,6 +60,12 @@ struct spool {
 	int	 sp_dirfd;
 	int	 sp_fd[SPOOL_FOLDERS];	/* by enum spool_folder */
 	int	 sp_fsync;
+	/*
+	 * The config's fsync, which a caller that turns sp_fsync off for
+	 * its batches (forward, drain --pipe) leaves as it is: history.c
+	 * flushes an event's failure record by it, before the event moves.
+	 */
+	int	 sp_durable;
 	int	 sp_group_readable;
 	/*
 	 * With fsync on: the file system's journal keeps metadata changes in

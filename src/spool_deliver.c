@@ -66,7 +66,10 @@
 #include "spool.h"
 #include "verify.h"
 
-/* time.usec.PpidQcounter.host: sorts by arrival, unique across hosts. */
+/*
+ * time.usec.PpidQcounter.host: sorts by arrival, unique across hosts; no
+ * comma, which starts the counts a name may take on (queue.h).
+ */
 static int
 make_name(char name[SPOOL_NAME_MAX], const struct timespec *ts)
 {
@@ -79,7 +82,7 @@ make_name(char name[SPOOL_NAME_MAX], const struct timespec *ts)
 		if (gethostname(host, sizeof(host) - 1) == -1 || host[0] == '\0')
 			strcpy(host, "localhost");
 		for (s = host; *s != '\0'; s++)
-			if (*s == '/' || *s == ':' || *s == '.')
+			if (*s == '/' || *s == ':' || *s == '.' || *s == ',')
 				*s = '_';
 	}
 	n = snprintf(name, SPOOL_NAME_MAX, "%010lld.%06ld.P%ldQ%u.%s",

@@ -63,7 +63,7 @@ grep -q "missing.key" "$T/err" || fail "the error does not name the file"
 make_conf
 "$HOOKSPOOL" check -c "$CONF" >"$T/out" 2>&1 || fail "check failed: $(cat "$T/out")"
 ok "check accepts a good config"
-for d in tmp new cur failed ids; do
+for d in tmp new cur failed ids done history; do
 	[ -d "$SPOOL/$d" ] || fail "check did not create $d/"
 done
 assert_eq "spool mode" 700 "$(stat -c %a "$SPOOL")"

@@ -5,7 +5,10 @@
  * and moves whatever is no event file (a link, a fifo, a file others may
  * write, another user's file) to failed/ as it is; claim_release_dead()
  * never releases such files as claims. That requeue leaves them in
- * failed/ is test_queue.c's.
+ * failed/ is test_queue.c's. A failed attempt's record goes with the
+ * event (claim_record, and a dead claim's release records itself); a done
+ * event leaves no copy behind (its marker emptied, its record gone), or,
+ * kept, goes to done/ whole with its record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "claim.h"
+#include "history.h"
 #include "spool.h"
 #include "verify.h"
 #include "unit.h"
@@ -72,7 +76,7 @@ take(struct spool *sp, const char *name, enum claim_result want,
 		CHECK(reason != NULL && strstr(reason, words) != NULL,
 		    "%s: reason %s", name, reason ? reason : "none");
 	if (got == CLAIM_OK) {
-		CHECK(claim_done(sp, &cl, &reason) == CLAIM_OK, "claim_done");
+		CHECK(claim_done(sp, &cl, 0, &reason) == CLAIM_OK, "claim_done");
 		claim_clear(&cl);
 	}
 }
@@ -303,7 +307,7 @@ test_release_dead(struct spool *sp)
 	CHECK(exists("new", "3.000001.dead,A5") &&
 	    !exists("cur", "3.000001.dead,A4"), "dead claim not back as ,A5");
 	CHECK(exists("cur", "3.000002.alive"), "a live claim was released");
-	CHECK(claim_done(sp, &held, &reason) == CLAIM_OK, "claim_done");
+	CHECK(claim_done(sp, &held, 0, &reason) == CLAIM_OK, "claim_done");
 	claim_clear(&held);
 	CHECK(!exists("cur", "3.000002.alive"), "done but still in cur/");
 	CHECK(claim_release_dead(sp, NULL, &reason) == 0,
@@ -326,6 +330,77 @@ test_release(struct spool *sp)
 	take(sp, "1.000011.fifo", CLAIM_REFUSED, "not a regular file");
 }
 
+/* The record of key, read; its entries' count, or -1 when none. */
+static int
+entries(struct spool *sp, const char *key, struct history *h)
+{
+	const char	*reason = NULL;
+
+	return history_read(sp, key, h, &reason) == 1 ? (int)h->hi_n : -1;
+}
+
+/* Records: written before a retry, with it on a release, gone when done. */
+static void
+test_records(struct spool *sp)
+{
+	static struct history	 h;
+	struct history_entry	 e;
+	struct claim		 cl;
+	struct stat		 st;
+	const char		*reason = NULL;
+	char			 path[PATH_MAX], mark[PATH_MAX];
+
+	event_file("new", "4.000001.rec", 0600);
+	take_ok(sp, "4.000001.rec", &cl);
+	history_entry_set(&e, HISTORY_FAILED, 1, "exited 2", 8, "err\n", 4);
+	CHECK(claim_record(sp, &cl, &e, &reason) == CLAIM_OK,
+	    "claim_record: %s", reason);
+	CHECK(claim_retry(sp, &cl, 5, 0, NULL, &reason) == CLAIM_OK, "retry");
+	claim_clear(&cl);
+	CHECK(entries(sp, "4.000001.rec", &h) == 1 &&
+	    h.hi_v[0].he_reasonlen == 8 && h.hi_v[0].he_stderrlen == 4,
+	    "the failure is not recorded");
+	/* A release records the attempt it costs. */
+	take_ok(sp, "4.000001.rec,A1", &cl);
+	claim_clear(&cl);	/* its holder gone: a dead claim */
+	CHECK(claim_release_dead(sp, NULL, &reason) == 0, "release: %s",
+	    reason);
+	CHECK(exists("new", "4.000001.rec,A2"), "not released as ,A2");
+	CHECK(entries(sp, "4.000001.rec", &h) == 2 &&
+	    h.hi_v[1].he_attempt == 2 && strstr(h.hi_v[1].he_reason,
+	    "died") != NULL, "the release is not recorded");
+	/* Done without keep: nothing left, marker emptied, record gone. */
+	REQUIRE(link(at(path, "new", "4.000001.rec,A2"),
+	    at(mark, "ids", "rec")) == 0, "link a marker");
+	take_ok(sp, "4.000001.rec,A2", &cl);
+	CHECK(claim_done(sp, &cl, 0, &reason) == CLAIM_OK, "claim_done");
+	claim_clear(&cl);
+	CHECK(stat(mark, &st) == 0 && st.st_size == 0, "the marker holds "
+	    "the done event's bytes");
+	CHECK(entries(sp, "4.000001.rec", &h) == -1, "the record of a done "
+	    "event stays");
+	REQUIRE(unlink(mark) == 0, "unlink");
+	/* Done with keep: into done/, whole, record and marker with it. */
+	event_file("new", "4.000002.kept,A1", 0600);
+	REQUIRE(link(at(path, "new", "4.000002.kept,A1"),
+	    at(mark, "ids", "kept")) == 0, "link a marker");
+	take_ok(sp, "4.000002.kept,A1", &cl);
+	CHECK(claim_record(sp, &cl, &e, &reason) == CLAIM_OK, "record");
+	CHECK(claim_done(sp, &cl, 1, &reason) == CLAIM_OK, "claim_done kept");
+	claim_clear(&cl);
+	CHECK(exists("done", "4.000002.kept,A1") &&
+	    !exists("cur", "4.000002.kept,A1"), "not moved into done/");
+	CHECK(stat(mark, &st) == 0 && st.st_size == (off_t)strlen(line) &&
+	    st.st_nlink == 2, "a kept event is not whole with its marker");
+	CHECK(st.st_mtime >= time(NULL) - 5, "a kept event's time is not "
+	    "when it was done");
+	CHECK(entries(sp, "4.000002.kept", &h) == 1, "a kept event's record "
+	    "went");
+	REQUIRE(unlink(mark) == 0 && unlink(at(path, "done",
+	    "4.000002.kept,A1")) == 0 && history_remove(sp,
+	    "4.000002.kept") == 0, "clean up");
+}
+
 int
 main(void)
 {
@@ -344,6 +419,7 @@ main(void)
 	test_end(sp);
 	test_backoff(sp);
 	test_release_dead(sp);
+	test_records(sp);
 	spool_close(sp);
 	unit_rmtree(tmp);
 	return unit_done("test_claim");

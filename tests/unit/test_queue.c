@@ -4,7 +4,10 @@
  * queue_name_cmp() ordering by arrival, queue_attempt_name() and its
  * round trip through queue_attempts(). Then, on a scratch spool, reading
  * event lines (queue_read), listing (queue_names), requeue (a refused file
- * stays in failed/), purge of dedup markers and the counts of status.
+ * stays in failed/, its record of failures cleared), purge of dedup
+ * markers and the counts of status. Names with replay counts
+ * (queue_name_parse, queue_replay_name), and the head of a line
+ * (queue_line_head, queue_read_head) as list and show read it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "history.h"
 #include "queue.h"
 #include "spool.h"
 #include "unit.h"
@@ -357,6 +361,96 @@ test_names(struct spool *sp)
 }
 
 static void
+test_name_parse(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*base;
+		unsigned	 replays, attempts;
+		long long	 time;
+	} cases[] = {
+		{ BASE, BASE, 0, 0, 1 },
+		{ BASE ",A3", BASE, 0, 3 , 1 },
+		{ BASE ",R2", BASE, 2, 0, 1 },
+		{ BASE ",R2,A7", BASE, 2, 7, 1 },
+		{ BASE ",A7,R2", BASE ",A7", 2, 0, 1 },
+		{ BASE ",R,A1", BASE ",R", 0, 1, 1 },
+		{ BASE ",R1x", BASE ",R1x", 0, 0, 1 },
+		{ BASE ",R99999999999", BASE, QUEUE_ATTEMPTS_MAX, 0, 1 },
+		{ "x.y,R1", "x.y", 1, 0, -1 },
+		{ "1700000000.000001.P1Q1.h,R1,A2", "1700000000.000001.P1Q1.h",
+		    1, 2, 1700000000 },
+		{ "", "", 0, 0, -1 },
+	};
+	struct queue_name	qn;
+	char			out[SPOOL_NAME_MAX];
+	size_t			i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		queue_name_parse(cases[i].name, &qn);
+		CHECK(strcmp(qn.qn_base, cases[i].base) == 0 &&
+		    qn.qn_replays == cases[i].replays &&
+		    qn.qn_attempts == cases[i].attempts &&
+		    qn.qn_time == cases[i].time, "%s: base %s, R%u, A%u, %lld",
+		    cases[i].name, qn.qn_base, qn.qn_replays, qn.qn_attempts,
+		    qn.qn_time);
+		queue_history_key(cases[i].name, out);
+		CHECK(strcmp(out, cases[i].base) == 0, "%s: key %s",
+		    cases[i].name, out);
+	}
+	CHECK(queue_replay_name(BASE ",R2,A7", 3, out) == 0 &&
+	    strcmp(out, BASE ",R3") == 0, "replay name %s", out);
+	CHECK(queue_attempt_name(out, 1, out) == 0 &&
+	    strcmp(out, BASE ",R3,A1") == 0, "attempt name of a replay %s",
+	    out);
+}
+
+static void
+test_line_head(struct spool *sp)
+{
+	static const char hand[] = "{\"type\":\"t2\",\"id\":\"h\\u00e9\","
+	    "\"event\":{}}\n";
+	static const char good[] = "{\"received\":\"a\",\"webhook\":\"w\","
+	    "\"id\":\"i\",\"type\":\"t\",";
+	static const char nul[] = "{\"received\":\"a\",\"webhook\":\"w\","
+	    "\"id\":\"\\u0000\",\"type\":\"t\",";
+	static const char bad[] = "{\"received\":\"a\",\"webhook\":\"w\","
+	    "\"id\":\"\xff\",\"type\":\"t\",";
+	struct queue_head	qh;
+	const char		*reason = NULL;
+	long			n;
+
+	n = queue_line_head(line, strlen(line), &qh);
+	CHECK(n > 0 && strncmp(line + n, "\"event\"", 7) == 0 &&
+	    strcmp(qh.qh_received, "2026-11-28T12:24:31.123456Z") == 0 &&
+	    strcmp(qh.qh_webhook, "protocol") == 0 &&
+	    strcmp(qh.qh_id, "q-1") == 0 && strcmp(qh.qh_type, "t") == 0,
+	    "the head of a spool line: %ld", n);
+	CHECK(queue_line_head(line, 40, &qh) == -1, "a head cut short");
+	CHECK(queue_line_head(good, sizeof(good) - 1, &qh) ==
+	    (long)sizeof(good) - 1 && strcmp(qh.qh_id, "i") == 0,
+	    "the smallest head");
+	CHECK(queue_line_head(nul, sizeof(nul) - 1, &qh) == -1,
+	    "an id with a NUL");
+	CHECK(queue_line_head(bad, sizeof(bad) - 1, &qh) == -1,
+	    "an id that is not UTF-8");
+	put_file("new", "7.000001.line", line, 0600);
+	CHECK(queue_read_head(sp, SPOOL_NEW, "7.000001.line", &qh, &reason) ==
+	    QUEUE_OK && strcmp(qh.qh_id, "q-1") == 0, "queue_read_head");
+	put_file("new", "7.000002.hand", hand, 0600);
+	CHECK(queue_read_head(sp, SPOOL_NEW, "7.000002.hand", &qh, &reason) ==
+	    QUEUE_OK && strcmp(qh.qh_id, "h\xc3\xa9") == 0 &&
+	    strcmp(qh.qh_type, "t2") == 0 && qh.qh_webhook[0] == '\0',
+	    "a line written by hand: %s", reason ? reason : "");
+	put_file("new", "7.000003.bad", "{\"id\":\n", 0600);
+	CHECK(queue_read_head(sp, SPOOL_NEW, "7.000003.bad", &qh, &reason) ==
+	    QUEUE_ERROR && strcmp(reason, "not an event line") == 0,
+	    "not an event line: %s", reason);
+	CHECK(queue_read_head(sp, SPOOL_NEW, "7.000004.none", &qh, &reason) ==
+	    QUEUE_LOST, "a file that is gone");
+}
+
+static void
 test_requeue(struct spool *sp)
 {
 	const char	*reason = NULL;
@@ -373,6 +467,18 @@ test_requeue(struct spool *sp)
 	    exists("new", "6.000002.fresh"), "requeue of a 0640 event");
 	CHECK(queue_requeue(sp, "6.000099.none", &reason) == QUEUE_LOST,
 	    "requeue of nothing");
+	{
+		struct history_entry	e;
+
+		put_file("failed", "6.000007.rec,R1,A5", line, 0600);
+		history_entry_set(&e, HISTORY_FAILED, 5, "exited 1", 8, "", 0);
+		REQUIRE(history_add(sp, "6.000007.rec", &e, 0, &reason) == 0,
+		    "history_add: %s", reason);
+		CHECK(queue_requeue(sp, "6.000007.rec,R1,A5", &reason) ==
+		    QUEUE_OK && exists("new", "6.000007.rec,R1") &&
+		    !exists("history", "6.000007.rec"),
+		    "requeue keeps the replay count and clears the record");
+	}
 
 	/* What a drain would refuse stays in failed/. */
 	put_file("failed", "6.000003.target", line, 0600);
@@ -542,12 +648,14 @@ main(void)
 	test_name_sort();
 	test_attempt_name();
 	test_attempt_name_long();
+	test_name_parse();
 
 	unit_tmpdir(tmp, sizeof(tmp));
 	REQUIRE(spool_open(unit_fmt(dir, sizeof(dir), "%s/spool", tmp), 1, 0,
 	    &sp, &reason) == 0, "spool_open: %s", reason);
 	test_read(sp);
 	test_names(sp);
+	test_line_head(sp);
 	test_requeue(sp);
 	test_purge(sp);
 	for (f = 0; f < SPOOL_FOLDERS; f++)

@@ -818,7 +818,7 @@ static void
 test_helpers(void)
 {
 	static const char *const want[SPOOL_FOLDERS] = { "tmp", "new", "cur",
-	    "failed", "ids" };
+	    "failed", "ids", "done", "history" };
 	struct spool	*sp;
 	struct dirent	*de;
 	struct stat	 st;
