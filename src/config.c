@@ -28,14 +28,14 @@ struct parser {
 	struct config_webhook *p_wh;	/* section being read, or NULL */
 	unsigned	 p_wh_line;
 	int		 p_wh_unsure;	/* a line of it may have been its path */
-	int		 p_seen_global[5];
+	int		 p_seen_global[6];
 	int		 p_flags;	/* CONFIG_NO_SECRETS */
 	int		 p_bad;		/* a global problem was found */
 	const char	*p_last;	/* the last problem, in cf_problems */
 };
 
 static const char *global_keys[] = {
-	"spool", "max_body", "fsync", "dedup", "group_readable"
+	"spool", "max_body", "fsync", "dedup", "group_readable", "keep"
 };
 
 static int perror_at(struct parser *, const char *, ...)
@@ -237,6 +237,7 @@ static int
 webhook_key(struct parser *p, const char *key, char *value)
 {
 	struct config_webhook	*wh = p->p_wh;
+	const char		*reason;
 	char			*dup;
 	size_t			 i;
 
@@ -277,6 +278,16 @@ webhook_key(struct parser *p, const char *key, char *value)
 			return perror_at(p, "header must be a header name");
 		if ((wh->wh_header = strdup(value)) == NULL)
 			return perror_at(p, "out of memory");
+		return 0;
+	}
+	if (strcmp(key, "keep") == 0) {
+		if (wh->wh_keep != -1)
+			return perror_at(p, "keep given twice");
+		if (config_parse_duration(value, 0, CONFIG_KEEP_MAX,
+		    &wh->wh_keep, &reason) == -1) {
+			wh->wh_keep = -1;
+			return perror_at(p, "keep: %s", reason);
+		}
 		return 0;
 	}
 	if (strcmp(key, "spool") == 0) {
@@ -324,6 +335,12 @@ global_key(struct parser *p, const char *key, const char *value)
 		    &reason) == -1)
 			return perror_at(p, "max_body: %s", reason);
 		cf->cf_max_body = size;
+		return 0;
+	}
+	if (strcmp(key, "keep") == 0) {
+		if (config_parse_duration(value, 0, CONFIG_KEEP_MAX,
+		    &cf->cf_keep, &reason) == -1)
+			return perror_at(p, "keep: %s", reason);
 		return 0;
 	}
 	if (strcmp(key, "fsync") == 0)
@@ -453,6 +470,7 @@ section(struct parser *p, char *line)
 	cf->cf_webhooks = wh;
 	wh += cf->cf_nwebhooks++;
 	memset(wh, 0, sizeof(*wh));
+	wh->wh_keep = -1;	/* the global one, unless it has its own */
 	if ((wh->wh_name = strdup(name)) == NULL)
 		return perror_at(p, "out of memory");
 	p->p_wh = wh;
@@ -570,6 +588,8 @@ finish(struct parser *p)
 		if (wh->wh_path == NULL && config_find_webhook(cf, "") == NULL &&
 		    (wh->wh_path = strdup("")) == NULL)
 			goto nomem;
+		if (wh->wh_keep == -1)
+			wh->wh_keep = cf->cf_keep;
 		/* a broken webhook may have no spool: the verbs skip it */
 		if (wh->wh_spool == NULL && cf->cf_spool != NULL &&
 		    (wh->wh_spool = strdup(cf->cf_spool)) == NULL)

@@ -11,6 +11,8 @@
 #define CONFIG_ERR_MAX		512
 #define CONFIG_DEFAULT_HEADER	"x-protocol-signature"
 #define CONFIG_DEFAULT_MAX_BODY	(1024 * 1024)
+/* The longest keep = D. */
+#define CONFIG_KEEP_MAX		(3650LL * 86400)
 
 struct config_secret {
 	unsigned char	*sec_key;	/* key bytes, wiped on free */
@@ -52,6 +54,11 @@ struct config_webhook {
 	size_t			 wh_nsecret_files;
 	int			 wh_inline_secret; /* some secret is inline */
 	char			*wh_opt[CONFIG_OPTS];	/* as written, or NULL */
+	/*
+	 * Seconds its done events are kept in done/ (keep = D): its own
+	 * keep line, else the global one; 0: none kept.
+	 */
+	long long		 wh_keep;
 	/* set by scheme_configure() when the section is complete: */
 	int			 wh_scheme;	/* its index in scheme.c */
 	long long		 wh_tolerance;	/* seconds, timed schemes */
@@ -83,6 +90,7 @@ struct config {
 	int			 cf_fsync;
 	int			 cf_dedup;
 	int			 cf_group_readable;
+	long long		 cf_keep;	/* keep = D, seconds; 0: none */
 	struct config_webhook	*cf_webhooks;
 	size_t			 cf_nwebhooks;
 	struct config_source	*cf_sources;	/* [0] is the config itself */

@@ -587,6 +587,43 @@ test_changed(void)
 	config_free(cf);
 }
 
+/* keep = D: global, a webhook's own, 0 by default; bad ones refused. */
+static void
+test_keep(void)
+{
+	struct config	*cf;
+	char		 err[CONFIG_ERR_MAX];
+
+	cf = load_text("spool=/s\n[webhook a]\nsecret=k\n", err, sizeof(err));
+	REQUIRE(cf != NULL, "config refused: %s", err);
+	CHECK(cf->cf_keep == 0 && cf->cf_webhooks[0].wh_keep == 0,
+	    "keep is not 0 by default");
+	config_free(cf);
+	cf = load_text("spool=/s\nkeep = 7d\n[webhook a]\nsecret=k\n"
+	    "[webhook b]\nsecret=k\npath=/b\nkeep=1h\n[webhook c]\n"
+	    "secret=k\npath=/c\nkeep=0\n", err, sizeof(err));
+	REQUIRE(cf != NULL, "config refused: %s", err);
+	CHECK(cf->cf_keep == 7 * 86400 && cf->cf_webhooks[0].wh_keep ==
+	    7 * 86400 && cf->cf_webhooks[1].wh_keep == 3600 &&
+	    cf->cf_webhooks[2].wh_keep == 0, "keeps %lld %lld %lld %lld",
+	    cf->cf_keep, cf->cf_webhooks[0].wh_keep,
+	    cf->cf_webhooks[1].wh_keep, cf->cf_webhooks[2].wh_keep);
+	config_free(cf);
+	CHECK(load_text("spool=/s\nkeep=1w\n[webhook a]\nsecret=k\n", err,
+	    sizeof(err)) == NULL && strstr(err, ":2: keep: ") != NULL,
+	    "keep = 1w: %s", err);
+	CHECK(load_text("spool=/s\nkeep=1d\nkeep=2d\n[webhook a]\nsecret=k\n",
+	    err, sizeof(err)) == NULL && strstr(err, "keep given twice") !=
+	    NULL, "keep twice: %s", err);
+	cf = load_text("spool=/s\n[webhook a]\nsecret=k\nkeep=3651d\n", err,
+	    sizeof(err));
+	CHECK(cf != NULL && cf->cf_webhooks[0].wh_broken != NULL &&
+	    strstr(cf->cf_webhooks[0].wh_broken, ":4: keep: ") != NULL,
+	    "a webhook's keep past 10 years: %s", cf != NULL &&
+	    cf->cf_webhooks[0].wh_broken ? cf->cf_webhooks[0].wh_broken : err);
+	config_free(cf);
+}
+
 static void
 test_parse_size(void)
 {
@@ -721,6 +758,7 @@ main(void)
 	unit_tmpdir(tmp, sizeof(tmp));
 	test_every_key();
 	test_defaults_and_paths();
+	test_keep();
 	test_secrets();
 	test_bad_configs();
 	test_no_secrets();
