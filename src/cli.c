@@ -17,6 +17,7 @@
 #include "claim.h"
 #include "cli.h"
 #include "config.h"
+#include "done.h"
 #include "event.h"
 #include "number.h"
 #include "spool.h"
@@ -199,31 +200,93 @@ cli_number(const char *s, long long min, long long max, long long *out,
 }
 
 int
-cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
-    unsigned *released)
+cli_recover(const struct config *cf, struct spool *sp,
+    struct cli_recovery *rec)
 {
-	struct spool_recovery	 rec;
+	struct spool_recovery	 sr;
+	struct cli_recovery	 dummy;
+	struct done_keep	 dk;
 	const char		*reason;
-	unsigned		 n = 0;
 	int			 rc = 0;
 
-	if (spool_recover(sp, &rec, &reason) == -1) {
+	if (rec == NULL)
+		rec = &dummy;
+	memset(rec, 0, sizeof(*rec));
+	if (spool_recover(sp, &sr, &reason) == -1) {
 		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
 		    strerror(errno));
 		rc = -1;
 	}
-	if (claim_release_dead(sp, &n, &reason) == -1) {
+	rec->cr_finished = sr.sr_finished;
+	rec->cr_removed = sr.sr_removed;
+	if (claim_release_dead(sp, &rec->cr_released, &reason) == -1) {
 		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
 		    strerror(errno));
 		rc = -1;
 	}
-	if (finished != NULL)
-		*finished = rec.sr_finished;
-	if (removed != NULL)
-		*removed = rec.sr_removed;
-	if (released != NULL)
-		*released = n;
+	if (cli_done_keep(cf, &dk) == -1)
+		rc = -1;
+	else {
+		if (done_purge(sp, &dk, &rec->cr_purged, &reason) == -1) {
+			cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+			    strerror(errno));
+			rc = -1;
+		}
+		cli_done_keep_free(&dk);
+	}
+	if (done_sweep_history(sp, &rec->cr_swept, &reason) == -1) {
+		cli_warnx("spool %s: %s: %s", sp->sp_dir, reason,
+		    strerror(errno));
+		rc = -1;
+	}
 	return rc;
+}
+
+int
+cli_done_keep(const struct config *cf, struct done_keep *dk)
+{
+	const char	**names;
+	long long	 *keeps;
+	size_t		  i, n = 0;
+
+	memset(dk, 0, sizeof(*dk));
+	dk->dk_default = cf->cf_keep;
+	names = calloc(cf->cf_nwebhooks + 1, sizeof(*names));
+	keeps = calloc(cf->cf_nwebhooks + 1, sizeof(*keeps));
+	if (names == NULL || keeps == NULL) {
+		free(names);
+		free(keeps);
+		cli_warnx("out of memory");
+		return -1;
+	}
+	/* Every webhook: one's events may be in the spool it had before. */
+	for (i = 0; i < cf->cf_nwebhooks; i++) {
+		names[n] = cf->cf_webhooks[i].wh_name;
+		keeps[n++] = cf->cf_webhooks[i].wh_keep;
+	}
+	dk->dk_webhooks = names;
+	dk->dk_keeps = keeps;
+	dk->dk_n = n;
+	return 0;
+}
+
+void
+cli_done_keep_free(struct done_keep *dk)
+{
+	free((void *)dk->dk_webhooks);
+	free((void *)dk->dk_keeps);
+	memset(dk, 0, sizeof(*dk));
+}
+
+long long
+cli_keep_of(const struct config *cf, const char *webhook)
+{
+	size_t	i;
+
+	for (i = 0; webhook != NULL && i < cf->cf_nwebhooks; i++)
+		if (strcmp(cf->cf_webhooks[i].wh_name, webhook) == 0)
+			return cf->cf_webhooks[i].wh_keep;
+	return cf->cf_keep;
 }
 
 int

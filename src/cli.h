@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "done.h"
 #include "spool.h"
 
 #define EXIT_PART	1
@@ -80,13 +81,41 @@ int cli_each_spool(const struct config *cf,
 int cli_number(const char *s, long long min, long long max, long long *out,
     const char **reason);
 
+/* What a recovery did (cli_recover). */
+struct cli_recovery {
+	unsigned	cr_finished;	/* cut-short deliveries finished */
+	unsigned	cr_removed;	/* abandoned tmp/ files removed */
+	unsigned	cr_released;	/* dead claims released */
+	unsigned	cr_purged;	/* done events past their keep */
+	unsigned	cr_swept;	/* records of gone events */
+};
+
 /*
- * Recover sp: finish cut-short deliveries, remove abandoned tmp/ files and
- * release the claims of dead drains; the count released goes to *released
+ * Recover sp, a spool of cf: finish cut-short deliveries, remove
+ * abandoned tmp/ files, release the claims of dead drains, purge the done
+ * events kept longer than their webhook's keep (cli_done_keep), and sweep
+ * the records of failures whose event has gone. What it did goes to *rec
  * (may be NULL). Problems are printed. Returns 0, or -1 if any.
  */
-int cli_recover(struct spool *sp, unsigned *finished, unsigned *removed,
-    unsigned *released);
+int cli_recover(const struct config *cf, struct spool *sp,
+    struct cli_recovery *rec);
+
+/*
+ * How long cf keeps done events, by webhook, into *dk: its arrays are
+ * new, freed with cli_done_keep_free(). Returns 0, or -1 when out of
+ * memory (said).
+ */
+int cli_done_keep(const struct config *cf, struct done_keep *dk);
+
+/* Frees what cli_done_keep() put in dk. */
+void cli_done_keep_free(struct done_keep *dk);
+
+/*
+ * How long cf keeps the done events of webhook, in seconds (its keep, or
+ * the global one for a webhook it does not name; webhook may be NULL); 0:
+ * not at all.
+ */
+long long cli_keep_of(const struct config *cf, const char *webhook);
 
 /* The string fields of a spooled event line that handlers are given. */
 struct cli_event {

@@ -13,6 +13,9 @@ int cmd_purge(int argc, char *argv[]);		/* cmd_purge.c */
 int cmd_recover(int argc, char *argv[]);	/* cmd_recover.c */
 int cmd_sign(int argc, char *argv[]);		/* cmd_sign.c */
 int cmd_check(int argc, char *argv[]);		/* cmd_check.c */
+int cmd_list(int argc, char *argv[]);		/* cmd_list.c */
+int cmd_show(int argc, char *argv[]);		/* cmd_show.c */
+int cmd_replay(int argc, char *argv[]);		/* cmd_replay.c */
 /* forward.c and consume.c with hiredis, else cmd_noredis.c */
 int cmd_forward(int argc, char *argv[]);
 int cmd_consume(int argc, char *argv[]);

@@ -13,14 +13,14 @@
 static int
 recover_one(struct spool *sp, void *arg)
 {
-	unsigned	finished, removed, released;
-	int		rc;
+	struct cli_recovery	rec;
+	int			rc;
 
-	(void)arg;
-	rc = cli_recover(sp, &finished, &removed, &released);
+	rc = cli_recover(arg, sp, &rec);
 	fprintf(stderr, "%s recover: %s: %u finished, %u removed, "
-	    "%u released\n", cli_progname, sp->sp_dir, finished, removed,
-	    released);
+	    "%u released, %u purged from done/, %u records of gone events "
+	    "removed\n", cli_progname, sp->sp_dir, rec.cr_finished,
+	    rec.cr_removed, rec.cr_released, rec.cr_purged, rec.cr_swept);
 	return rc;
 }
 
@@ -35,8 +35,10 @@ static const struct opt recover_opt_table[] = {
 static const struct opt_verb recover_verb = {
 	"recover", "[-c CONF]",
 	"Finish deliveries that were cut short, release the claims of drains "
-	"that died (each counts an attempt), and remove tmp/ files abandoned "
-	"for over 36 hours. Every drain does this first.",
+	"that died (each counts an attempt), remove tmp/ files abandoned "
+	"for over 36 hours, purge done events kept longer than keep = D, "
+	"and remove the records of failures whose event has gone. Every "
+	"drain does this first.",
 	recover_opt_table, 1, 0
 };
 
@@ -57,7 +59,7 @@ cmd_recover(int argc, char *argv[])
 	}
 	if ((cf = cli_load(o.ro_conf)) == NULL)
 		return EXIT_USAGE;
-	rc = cli_each_spool(cf, recover_one, NULL);
+	rc = cli_each_spool(cf, recover_one, cf);
 	config_free(cf);
 	return rc;
 }

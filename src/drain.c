@@ -602,7 +602,7 @@ cmd_drain(int argc, char *argv[])
 	struct drain_stats	  ds;
 	struct config		 *cf;
 	struct spool		**spools = NULL;
-	unsigned		  released;
+	struct cli_recovery	  rec;
 	size_t			  i, nspools = 0;
 
 	switch (parse_opts(argc, argv, &o)) {
@@ -635,9 +635,9 @@ cmd_drain(int argc, char *argv[])
 			ds.ds_errors++;
 			continue;
 		}
-		if (cli_recover(spools[nspools], NULL, NULL, &released) == -1)
+		if (cli_recover(cf, spools[nspools], &rec) == -1)
 			ds.ds_errors++;
-		ds.ds_released += released;
+		ds.ds_released += rec.cr_released;
 		nspools++;
 	}
 	drain_spools(spools, nspools, &o, cf->cf_fsync, &ds);

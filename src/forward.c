@@ -424,15 +424,15 @@ int
 forward_open_spool(struct forward_run *fr, const char *dir,
     struct spool **sp)
 {
-	unsigned	released;
+	struct cli_recovery	rec;
 
 	if (cli_open_spool(fr->fr_cf, dir, sp) == -1) {
 		fr->fr_stats.fs_errors++;
 		return -1;
 	}
-	if (cli_recover(*sp, NULL, NULL, &released) == -1)
+	if (cli_recover(fr->fr_cf, *sp, &rec) == -1)
 		fr->fr_stats.fs_errors++;
-	fr->fr_stats.fs_released += released;
+	fr->fr_stats.fs_released += rec.cr_released;
 	/*
 	 * From here on the claims need no flush of their own: an event is
 	 * removed only once Redis holds it, and a claim, retry or removal

@@ -95,13 +95,13 @@ link_up(struct forward_run *fr, struct follow *fw)
 static void
 rescan(struct forward_run *fr)
 {
-	unsigned	released;
-	size_t		i;
+	struct cli_recovery	rec;
+	size_t			i;
 
 	for (i = 0; i < fr->fr_nspools; i++) {
-		if (cli_recover(fr->fr_spools[i], NULL, NULL, &released) == -1)
+		if (cli_recover(fr->fr_cf, fr->fr_spools[i], &rec) == -1)
 			fr->fr_stats.fs_errors++;
-		fr->fr_stats.fs_released += released;
+		fr->fr_stats.fs_released += rec.cr_released;
 	}
 	drain_seen_free(&fr->fr_seen);
 }

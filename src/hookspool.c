@@ -21,6 +21,9 @@ static const struct {
 } verbs[] = {
 	{ "drain", cmd_drain },
 	{ "status", cmd_status },
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "replay", cmd_replay },
 	{ "requeue", cmd_requeue },
 	{ "purge", cmd_purge },
 	{ "recover", cmd_recover },
@@ -42,6 +45,11 @@ usage(FILE *f)
 	    "                         [--timeout D] [--backoff D] "
 	    "[--type PATTERN]...\n"
 	    "       hookspool status  [-c CONF] [--json] [--warn-age D]\n"
+	    "       hookspool list    [-c CONF] [--state STATE]... "
+	    "[--webhook W]...\n"
+	    "                         [--type PATTERN]... [--json]\n"
+	    "       hookspool show    [-c CONF] ID\n"
+	    "       hookspool replay  [-c CONF] ID...\n"
 	    "       hookspool requeue [-c CONF] (ID... | --all)\n"
 	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"

@@ -91,6 +91,21 @@ spool_lock(int fd, off_t which, unsigned wait_s)
 }
 
 int
+spool_lock_held(int fd, off_t which)
+{
+	struct flock	fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = which;
+	fl.l_len = 1;
+	if (fcntl(fd, F_OFD_GETLK, &fl) == -1)
+		return -1;
+	return fl.l_type != F_UNLCK;
+}
+
+int
 spool_flush(const struct spool *sp, enum spool_folder f)
 {
 	return sp->sp_fsync ? spool_sync(sp, f) : 0;

@@ -164,6 +164,15 @@ int spool_recover(struct spool *sp, struct spool_recovery *rec,
 int spool_lock(int fd, off_t which, unsigned wait_s);
 
 /*
+ * Whether another open file description holds a lock on byte which of fd
+ * (opened for reading is enough), asked with F_OFD_GETLK: nothing is
+ * taken and nothing waited for, so a reader that asks never stands in a
+ * delivery's or a claim's way. Returns 1 (held), 0 (free), or -1 with
+ * errno.
+ */
+int spool_lock_held(int fd, off_t which);
+
+/*
  * Flush folder f of sp to disk (fsync(2) of the folder) when sp was
  * opened with fsync on; do nothing when it was not. Returns 0, or -1 with
  * errno.
