@@ -31,8 +31,18 @@
  * G tells the caller through a pipe once H exists (a TERM sent to the
  * group before would miss H), then closes every descriptor above 2: a
  * pipe the caller holds to another handler must see its end when the
- * caller closes it. H gets the handler's standard input and output and a
- * copy of the kept descriptor, and nothing else above 2.
+ * caller closes it. H gets the handler's standard input and output, its
+ * standard error (the caller's, or with hj_err the write end of a pipe
+ * the caller reads), and a copy of the kept descriptor, and nothing else
+ * above 2.
+ *
+ * With hj_err the caller waits in poll() on that pipe and on a signalfd
+ * of the signals it used to take with sigtimedwait(): each byte the
+ * handler writes is read at once and passed on (errtail.h), so the
+ * handler never waits on its standard error, and the time limit and the
+ * stop signals are kept as they are without it. What the handler leaves
+ * running may write there until the next handler of the caller starts;
+ * after that its writes fail (EPIPE).
  *
  * The caller sees G's end with waitid(WNOWAIT) and reaps it only after
  * what is left of G's process group has been sent SIGKILL: while G is a
@@ -48,7 +58,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -87,24 +99,28 @@ close_span(unsigned lo, unsigned hi)
 }
 
 /*
- * The handler's descriptors: hj_stdin as 0, hj_stdout (if any) as 1, a
- * copy of hj_keep (if any) above 2 and inherited across exec, and nothing
- * else above 2. Returns 0 or -1.
+ * The handler's descriptors: hj_stdin as 0, hj_stdout (if any) as 1, the
+ * write end of hj_err's pipe (if any) as 2, a copy of hj_keep (if any)
+ * above 2 and inherited across exec, and nothing else above 2. Returns 0
+ * or -1.
  */
 static int
 descriptors(const struct handler_job *job)
 {
-	int	in, out = -1, keep = -1;
+	int	in, out = -1, err = -1, keep = -1;
 
 	/* Copies above 2 first: a source may be 0, 1 or 2 itself. */
 	if ((in = fcntl(job->hj_stdin, F_DUPFD_CLOEXEC, 3)) == -1 ||
 	    (job->hj_stdout != -1 &&
 	    (out = fcntl(job->hj_stdout, F_DUPFD_CLOEXEC, 3)) == -1) ||
+	    (job->hj_err != NULL &&
+	    (err = fcntl(job->hj_err->et_wfd, F_DUPFD_CLOEXEC, 3)) == -1) ||
 	    (job->hj_keep != -1 &&
 	    (keep = fcntl(job->hj_keep, F_DUPFD_CLOEXEC, 3)) == -1))
 		return -1;
 	if (dup2(in, STDIN_FILENO) == -1 ||
-	    (out != -1 && dup2(out, STDOUT_FILENO) == -1))
+	    (out != -1 && dup2(out, STDOUT_FILENO) == -1) ||
+	    (err != -1 && dup2(err, STDERR_FILENO) == -1))
 		return -1;
 	if (keep == -1) {
 		close_span(3, ~0U);
@@ -260,6 +276,8 @@ handler_spawn(const struct handler_job *job, pid_t *pid, char *what,
 	/* Also here: a kill never misses the group, whoever runs first. */
 	(void)setpgid(p, p);
 	(void)close(sync[1]);
+	if (job->hj_err != NULL)
+		errtail_spawned(job->hj_err);
 	/* The handler's process exists, or the guardian has ended (EOF). */
 	do
 		n = read(sync[0], &c, 1);
@@ -299,16 +317,78 @@ handler_leave(pid_t pid)
 }
 
 /*
- * Wait for a signal of wait, at most left seconds (capped at one; left is
- * more than 0). Returns 0, or -1 when sigtimedwait fails for another
- * reason than its time running out or an interruption.
+ * What a wait of handler_run() also looks after: the handler's standard
+ * error (hj_err), read as it comes; the signals are then taken through a
+ * signalfd, so that one poll() waits for both.
+ */
+struct waiter {
+	int		 w_sigfd;
+	struct errtail	*w_err;
+};
+
+/* Take the signals the signalfd holds: a stop sets *stopping. */
+static int
+read_sigfd(int fd, int *stopping)
+{
+	struct signalfd_siginfo	si;
+	ssize_t			n;
+
+	for (;;) {
+		n = read(fd, &si, sizeof(si));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return 0;
+		if (n != (ssize_t)sizeof(si))
+			return -1;
+		if (si.ssi_signo != SIGCHLD)
+			*stopping = 1;
+	}
+}
+
+/*
+ * As wait_signal(), with the handler's standard error read and passed on
+ * meanwhile.
  */
 static int
-wait_signal(const sigset_t *wait, double left, int *stopping)
+wait_poll(struct waiter *w, double left, int *stopping)
+{
+	struct pollfd	fds[3];
+	nfds_t		n = 0;
+	int		ms = left >= 1 ? 1000 : (int)(left * 1000) + 1, r;
+
+	fds[n++] = (struct pollfd){ w->w_sigfd, POLLIN, 0 };
+	if (w->w_err->et_fd != -1 && !w->w_err->et_eof)
+		fds[n++] = (struct pollfd){ w->w_err->et_fd, POLLIN, 0 };
+	if (errtail_waiting(w->w_err))
+		fds[n++] = (struct pollfd){ w->w_err->et_out, POLLOUT, 0 };
+	if ((r = poll(fds, n, ms)) == -1)
+		return errno == EINTR ? 0 : -1;
+	if (r == 0)
+		return 0;
+	if (fds[0].revents != 0 && read_sigfd(w->w_sigfd, stopping) == -1)
+		return -1;
+	if (errtail_read(w->w_err) == -1)
+		w->w_err->et_eof = 1;	/* read no more: it is not ours */
+	errtail_flush(w->w_err);
+	return 0;
+}
+
+/*
+ * Wait for a signal of wait, at most left seconds (capped at one; left is
+ * more than 0), or with w, for a signal or the handler's standard error.
+ * Returns 0, or -1 when sigtimedwait (or poll) fails for another reason
+ * than its time running out or an interruption.
+ */
+static int
+wait_signal(const sigset_t *wait, double left, int *stopping,
+    struct waiter *w)
 {
 	struct timespec	ts;
 	int		sig;
 
+	if (w != NULL)
+		return wait_poll(w, left, stopping);
 	if (left >= 1) {
 		ts.tv_sec = 1;
 		ts.tv_nsec = 0;
@@ -326,9 +406,10 @@ wait_signal(const sigset_t *wait, double left, int *stopping)
 	return 0;
 }
 
-enum handler_wait
-handler_wait(pid_t pid, double deadline, const sigset_t *wait, int *stopping,
-    int stop_returns)
+/* handler_wait(), with w (may be NULL) looked after meanwhile. */
+static enum handler_wait
+wait_for(pid_t pid, double deadline, const sigset_t *wait, int *stopping,
+    int stop_returns, struct waiter *w)
 {
 	siginfo_t	info;
 	double		left;
@@ -348,9 +429,16 @@ handler_wait(pid_t pid, double deadline, const sigset_t *wait, int *stopping,
 		left = deadline - io_now();
 		if (!(left > 0))	/* NaN included */
 			return HANDLER_WAIT_DEADLINE;
-		if (wait_signal(wait, left, stopping) == -1)
+		if (wait_signal(wait, left, stopping, w) == -1)
 			return HANDLER_WAIT_ERROR;
 	}
+}
+
+enum handler_wait
+handler_wait(pid_t pid, double deadline, const sigset_t *wait, int *stopping,
+    int stop_returns)
+{
+	return wait_for(pid, deadline, wait, stopping, stop_returns, NULL);
 }
 
 /*
@@ -407,18 +495,19 @@ handler_reap(pid_t pid, int *status)
  * how the last wait ended: HANDLER_WAIT_DEADLINE means it is still there.
  */
 static enum handler_wait
-put_down(const struct handler_job *job, pid_t pid, int *stopping)
+put_down(const struct handler_job *job, pid_t pid, int *stopping,
+    struct waiter *wt)
 {
 	enum handler_wait	w;
 
 	handler_term(pid);
-	w = handler_wait(pid, io_now() + HANDLER_KILL_GRACE, job->hj_wait,
-	    stopping, 0);
+	w = wait_for(pid, io_now() + HANDLER_KILL_GRACE, job->hj_wait,
+	    stopping, 0, wt);
 	if (w != HANDLER_WAIT_DEADLINE)
 		return w;
 	handler_kill(pid);
-	return handler_wait(pid, io_now() + HANDLER_REAP_GRACE, job->hj_wait,
-	    stopping, 0);
+	return wait_for(pid, io_now() + HANDLER_REAP_GRACE, job->hj_wait,
+	    stopping, 0, wt);
 }
 
 int
@@ -488,35 +577,81 @@ put_down_result(const struct handler_job *job, pid_t pid,
 	return res;
 }
 
+/*
+ * The waiter of a job with hj_err into *w (a signalfd of hj_wait), or
+ * NULL without. Returns 0 with *wp set, or -1 with what said.
+ */
+static int
+waiter_open(const struct handler_job *job, struct waiter *w,
+    struct waiter **wp, char *what, size_t whatlen)
+{
+	*wp = NULL;
+	if (job->hj_err == NULL)
+		return 0;
+	w->w_err = job->hj_err;
+	if ((w->w_sigfd = signalfd(-1, job->hj_wait, SFD_CLOEXEC |
+	    SFD_NONBLOCK)) == -1) {
+		snprintf(what, whatlen, "unable to make a signalfd: %s",
+		    strerror(errno));
+		return -1;
+	}
+	*wp = w;
+	return 0;
+}
+
+/* The end of a wait with w: what is left of its standard error, passed on. */
+static void
+waiter_close(struct waiter *w)
+{
+	int	saved = errno;
+
+	if (w == NULL)
+		return;
+	(void)errtail_read(w->w_err);
+	errtail_drain(w->w_err, 1000);
+	(void)close(w->w_sigfd);
+	errno = saved;
+}
+
 enum handler_result
 handler_run(const struct handler_job *job, int *stopping, char *what,
     size_t whatlen)
 {
 	enum handler_result	 res;
 	enum handler_wait	 w;
+	struct waiter		 waiter, *wt;
 	pid_t			 pid;
 	int			 status;
 
-	if (handler_spawn(job, &pid, what, whatlen) == -1)
+	if (waiter_open(job, &waiter, &wt, what, whatlen) == -1)
 		return HANDLER_ERROR;
-	w = handler_wait(pid, io_now() + job->hj_timeout, job->hj_wait,
-	    stopping, !job->hj_finish);
+	if (handler_spawn(job, &pid, what, whatlen) == -1) {
+		waiter_close(wt);
+		return HANDLER_ERROR;
+	}
+	w = wait_for(pid, io_now() + job->hj_timeout, job->hj_wait,
+	    stopping, !job->hj_finish, wt);
 	if (w == HANDLER_WAIT_ENDED) {
 		/*
 		 * Reaped as it is, without a KILL to its group: what the
 		 * handler left running on purpose is its own business.
 		 */
-		if (waitpid(pid, &status, 0) == pid)
+		if (waitpid(pid, &status, 0) == pid) {
+			waiter_close(wt);
 			return handler_status(status, what, whatlen) == 0 ?
 			    HANDLER_OK : HANDLER_FAILED;
+		}
 	}
 	if (w == HANDLER_WAIT_ENDED || w == HANDLER_WAIT_ERROR) {
 		lost(pid);
 		snprintf(what, whatlen, "unable to wait for the handler: %s",
 		    strerror(errno));
+		waiter_close(wt);
 		return HANDLER_ERROR;
 	}
 	res = w == HANDLER_WAIT_STOP ? HANDLER_STOPPED : HANDLER_TIMED_OUT;
-	w = put_down(job, pid, stopping);
-	return put_down_result(job, pid, res, w, what, whatlen);
+	w = put_down(job, pid, stopping, wt);
+	res = put_down_result(job, pid, res, w, what, whatlen);
+	waiter_close(wt);
+	return res;
 }

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "errtail.h"
+
 /* Seconds from TERM to KILL, after a timeout or a stop signal. */
 #define HANDLER_KILL_GRACE	5
 /*
@@ -58,6 +60,14 @@ struct handler_job {
 	 * its end or its time limit (consume finishes the handler in flight).
 	 */
 	int				 hj_finish;
+	/*
+	 * NULL: the handler's standard error is the caller's. Else opened
+	 * (errtail_open): the handler writes into its pipe, which
+	 * handler_run() reads while it waits, passing every byte on and
+	 * keeping the tail (errtail.h); handler_spawn() gives the handler
+	 * the write end and closes the caller's.
+	 */
+	struct errtail			*hj_err;
 };
 
 enum handler_result {
@@ -71,8 +81,10 @@ enum handler_result {
 /*
  * Run job and wait for it. The handler inherits hj_stdin as its standard
  * input, hj_stdout as its standard output (when not -1), its standard
- * error from the caller, a copy of hj_keep (so a lock held through it
- * lasts as long as the handler), and no other descriptor. *stopping is
+ * error from the caller or hj_err's pipe (read while it runs, and once
+ * it ended, what is left in it), a copy of hj_keep (so a lock held
+ * through it lasts as long as the handler), and no other descriptor.
+ * *stopping is
  * set when a stop signal arrives (it may be set already: the handler is
  * then stopped at once, unless hj_finish). What happened is written to
  * what (whatlen bytes) for a message, on every result but HANDLER_OK.

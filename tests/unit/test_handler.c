@@ -4,6 +4,9 @@
  * tells exit 0, failure, a timeout (TERM, then KILL for a handler that
  * ignores TERM) and a stop apart; handler_wait() returns at once on a
  * deadline already past, however far, and leaves an ended child unreaped.
+ * With hj_err, the handler's standard error is passed on whole and its
+ * last 4 KiB kept, and a descriptor that takes nothing never holds the
+ * handler up, nor its timeout or a stop.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +36,8 @@ now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static struct errtail	*run_err;	/* hj_err of the next run() */
+
 /* Run cmd on the text in; returns the result, what in what. */
 static enum handler_result
 run(const char *cmd, const char *in, long long timeout, int keep,
@@ -61,6 +66,7 @@ run(const char *cmd, const char *in, long long timeout, int keep,
 	job.hj_wait = &wait_set;
 	job.hj_mask = &old_mask;
 	job.hj_finish = finish_mode;
+	job.hj_err = run_err;
 	what[0] = '\0';
 	res = handler_run(&job, stopping, what, whatlen);
 	close(fd);
@@ -293,6 +299,75 @@ basics(void)
 	close(keep);
 }
 
+/* The handler's standard error: passed on whole, its tail kept. */
+static void
+test_stderr(void)
+{
+	static char		 tail[ERRTAIL_MAX + 1], all[8192];
+	struct errtail		 et;
+	char			 path[256], what[128];
+	double			 t;
+	ssize_t			 n;
+	size_t			 len;
+	int			 out, stopping = 0, p[2];
+	enum handler_result	 res;
+
+	unit_fmt(path, sizeof(path), "%s/passed", dir);
+	REQUIRE((out = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)) != -1,
+	    "open %s", path);
+	errtail_init(&et, out);
+	REQUIRE(errtail_open(&et) == 0, "errtail_open");
+	run_err = &et;
+	res = run("echo first >&2; head -c 5000 /dev/zero | tr '\\0' x >&2; "
+	    "echo LAST >&2; exit 3", "", 60, -1, &stopping, what,
+	    sizeof(what));
+	CHECK(res == HANDLER_FAILED && strcmp(what, "exited 3") == 0,
+	    "stderr: %d %s", res, what);
+	len = errtail_copy(&et, tail, sizeof(tail));
+	CHECK(len == ERRTAIL_MAX && memcmp(tail + len - 5, "LAST\n", 5) == 0 &&
+	    tail[0] == 'x', "the tail is not the last 4 KiB (%zu bytes)", len);
+	n = pread(out, all, sizeof(all), 0);
+	CHECK(n == 6 + 5000 + 5 && memcmp(all, "first\nxxx", 9) == 0 &&
+	    memcmp(all + n - 5, "LAST\n", 5) == 0 && et.et_dropped == 0,
+	    "not passed on whole: %zd bytes", n);
+	errtail_close(&et);
+	close(out);
+
+	/* A standard error that takes nothing: the handler goes on. */
+	REQUIRE(pipe(p) == 0 && fcntl(p[1], F_SETFL, O_NONBLOCK) == 0, "pipe");
+	errtail_init(&et, p[1]);
+	REQUIRE(errtail_open(&et) == 0, "errtail_open");
+	t = now_s();
+	res = run("head -c 1048576 /dev/zero >&2; echo end >&2", "", 60, -1,
+	    &stopping, what, sizeof(what));
+	len = errtail_copy(&et, tail, sizeof(tail));
+	CHECK(res == HANDLER_OK && now_s() - t < 5 && et.et_dropped > 0 &&
+	    len == ERRTAIL_MAX && memcmp(tail + len - 4, "end\n", 4) == 0,
+	    "a stalled stderr held the handler: %d, %.1fs, %llu dropped", res,
+	    now_s() - t, et.et_dropped);
+	/* ... nor its timeout */
+	REQUIRE(errtail_open(&et) == 0, "errtail_open");
+	t = now_s();
+	res = run("echo before >&2; head -c 1048576 /dev/zero >&2; sleep 30",
+	    "", 1, -1, &stopping, what, sizeof(what));
+	CHECK(res == HANDLER_TIMED_OUT && now_s() - t < 4, "timeout with "
+	    "stderr: %d %s, %.1fs", res, what, now_s() - t);
+	/* ... nor a stop */
+	REQUIRE(errtail_open(&et) == 0, "errtail_open");
+	unit_fmt(path, sizeof(path), "echo going >&2; kill -TERM %ld; "
+	    "sleep 30", (long)getpid());
+	res = run(path, "", 60, -1, &stopping, what, sizeof(what));
+	len = errtail_copy(&et, tail, sizeof(tail));
+	CHECK(res == HANDLER_STOPPED && stopping == 1 && len == 6 &&
+	    memcmp(tail, "going\n", 6) == 0, "stop with stderr: %d, %zu",
+	    res, len);
+	stopping = 0;
+	errtail_free(&et);
+	close(p[0]);
+	close(p[1]);
+	run_err = NULL;
+}
+
 int
 main(void)
 {
@@ -360,6 +435,7 @@ main(void)
 
 	/* every handler dies with the caller's kill -9, its children too */
 	die_with_parent_both();
+	test_stderr();
 
 	wait_deadlines();
 
