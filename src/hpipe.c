@@ -214,12 +214,15 @@ hpipe_open(const struct hpipe_conf *c, struct hpipe **out)
 	hp->hp_capres = (size_t)c->hc_jobs * HPIPE_WINDOW + HPIPE_NOTICES;
 	hp->hp_jobs = calloc(c->hc_jobs, sizeof(*hp->hp_jobs));
 	hp->hp_res = calloc(hp->hp_capres, sizeof(*hp->hp_res));
+	hp->hp_given = calloc(hp->hp_capres, sizeof(*hp->hp_given));
 	hp->hp_sigfd = -1;
 	if (hp->hp_jobs == NULL || hp->hp_res == NULL ||
+	    hp->hp_given == NULL ||
 	    (hp->hp_sigfd = signalfd(-1, c->hc_wait, SFD_NONBLOCK |
 	    SFD_CLOEXEC)) == -1) {
 		free(hp->hp_jobs);
 		free(hp->hp_res);
+		free(hp->hp_given);
 		free(hp);
 		return -1;
 	}
@@ -227,6 +230,7 @@ hpipe_open(const struct hpipe_conf *c, struct hpipe **out)
 		hp->hp_jobs[i].hj_no = i + 1;
 		hp->hp_jobs[i].hj_in = hp->hp_jobs[i].hj_out = -1;
 		hp->hp_jobs[i].hj_delay = HPIPE_DELAY_MIN;
+		errtail_init(&hp->hp_jobs[i].hj_err, STDERR_FILENO);
 	}
 	hp->hp_looked = io_now();
 	*out = hp;
@@ -285,37 +289,79 @@ hpipe_submit(struct hpipe *hp, unsigned long long tag, char *line,
 	return 0;
 }
 
+/* What a descriptor of poll_set() is. */
+enum poll_kind { PK_SIGNALS, PK_WAKE, PK_OUT, PK_IN, PK_ERR, PK_PASS };
+
+/* The most descriptors poll_set() gives. */
+#define HPIPE_POLL_MAX	(3 + 3 * HPIPE_JOBS_MAX)
+
 /*
- * The descriptors to poll: the signalfd, wake_fd, and each UP job's
- * output, and its input while something waits to be written. Returns how
- * many; jobs[k] is the job of fds[k] (NULL for the others).
+ * The descriptors to poll: the signalfd, wake_fd, each UP job's output,
+ * and its input while something waits to be written; with hc_capture,
+ * each job's standard error pipe while open, and the caller's standard
+ * error while something waits to be passed on. Returns how many; jobs[k]
+ * is the job of fds[k] (NULL for the others), kinds[k] what it is.
  */
 static nfds_t
 poll_set(struct hpipe *hp, int wake_fd, struct pollfd *fds,
-    struct hpipe_job **jobs)
+    struct hpipe_job **jobs, enum poll_kind *kinds)
 {
 	struct hpipe_job	*j;
 	nfds_t			 n = 0;
 	unsigned		 i;
+	int			 pass = 0;
 
-	fds[n] = (struct pollfd){ hp->hp_sigfd, POLLIN, 0 };
-	jobs[n++] = NULL;
-	if (wake_fd != -1) {
-		fds[n] = (struct pollfd){ wake_fd, POLLIN, 0 };
-		jobs[n++] = NULL;
-	}
+#define PUT(fd, ev, job, kind) do {					\
+	fds[n] = (struct pollfd){ (fd), (ev), 0 };			\
+	jobs[n] = (job);						\
+	kinds[n++] = (kind);						\
+} while (0)
+	PUT(hp->hp_sigfd, POLLIN, NULL, PK_SIGNALS);
+	if (wake_fd != -1)
+		PUT(wake_fd, POLLIN, NULL, PK_WAKE);
 	for (i = 0; i < hp->hp_conf.hc_jobs; i++) {
 		j = &hp->hp_jobs[i];
+		if (j->hj_err.et_fd != -1 && !j->hj_err.et_eof)
+			PUT(j->hj_err.et_fd, POLLIN, j, PK_ERR);
+		pass |= errtail_waiting(&j->hj_err);
 		if (j->hj_state != HJ_UP)
 			continue;
-		fds[n] = (struct pollfd){ j->hj_out, POLLIN, 0 };
-		jobs[n++] = j;
-		if (j->hj_wnext != NULL) {
-			fds[n] = (struct pollfd){ j->hj_in, POLLOUT, 0 };
-			jobs[n++] = j;
-		}
+		PUT(j->hj_out, POLLIN, j, PK_OUT);
+		if (j->hj_wnext != NULL)
+			PUT(j->hj_in, POLLOUT, j, PK_IN);
 	}
+	if (pass)
+		PUT(STDERR_FILENO, POLLOUT, NULL, PK_PASS);
+#undef PUT
 	return n;
+}
+
+/* What the jobs wrote to their standard error: read, and passed on. */
+static void
+read_errs(struct hpipe *hp)
+{
+	unsigned	i;
+
+	for (i = 0; i < hp->hp_conf.hc_jobs; i++) {
+		if (errtail_read(&hp->hp_jobs[i].hj_err) == -1)
+			hp->hp_jobs[i].hj_err.et_eof = 1;
+		errtail_flush(&hp->hp_jobs[i].hj_err);
+	}
+}
+
+/* Free the hr_stderr of the results given before, and of n in res. */
+static void
+free_given(struct hpipe *hp, struct hpipe_result *res, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < hp->hp_ngiven; i++)
+		free(hp->hp_given[i]);
+	hp->hp_ngiven = 0;
+	for (i = 0; i < n; i++) {
+		free(res[i].hr_stderr);
+		res[i].hr_stderr = NULL;
+	}
 }
 
 /* Milliseconds until the first clock runs out, or until, at most HPIPE_LOOK. */
@@ -348,6 +394,10 @@ take_results(struct hpipe *hp, struct hpipe_result *res, size_t cap,
 			hp->hp_held--;
 	}
 	memcpy(res, hp->hp_res, k * sizeof(*res));
+	/* Theirs until the next run: ours to free then. */
+	for (i = 0; i < k; i++)
+		if (res[i].hr_stderr != NULL && hp->hp_ngiven < hp->hp_capres)
+			hp->hp_given[hp->hp_ngiven++] = res[i].hr_stderr;
 	memmove(hp->hp_res, hp->hp_res + k, (hp->hp_nres - k) * sizeof(*res));
 	hp->hp_nres -= k;
 	*n = k;
@@ -357,13 +407,15 @@ int
 hpipe_run(struct hpipe *hp, double until, int wake_fd, int *stopping,
     struct hpipe_result *res, size_t cap, size_t *n)
 {
-	struct pollfd		 fds[2 + 2 * HPIPE_JOBS_MAX];
-	struct hpipe_job	*jobs[2 + 2 * HPIPE_JOBS_MAX];
+	struct pollfd		 fds[HPIPE_POLL_MAX];
+	struct hpipe_job	*jobs[HPIPE_POLL_MAX];
+	enum poll_kind		 kinds[HPIPE_POLL_MAX];
 	nfds_t			 nfds, k;
 	double			 now;
 	int			 stopped_now = 0, woken = 0;
 
 	*n = 0;
+	free_given(hp, NULL, 0);
 	for (;;) {
 		now = io_now();
 		step(hp, now);
@@ -373,7 +425,7 @@ hpipe_run(struct hpipe *hp, double until, int wake_fd, int *stopping,
 		}
 		if (stopped_now || woken || now >= until)
 			return 0;
-		nfds = poll_set(hp, wake_fd, fds, jobs);
+		nfds = poll_set(hp, wake_fd, fds, jobs, kinds);
 		if (poll(fds, nfds, poll_ms(hp, until, now)) == -1) {
 			if (errno == EINTR)
 				continue;
@@ -383,19 +435,30 @@ hpipe_run(struct hpipe *hp, double until, int wake_fd, int *stopping,
 		for (k = 0; k < nfds; k++) {
 			if (fds[k].revents == 0)
 				continue;
-			if (fds[k].fd == hp->hp_sigfd) {
+			switch (kinds[k]) {
+			case PK_SIGNALS:
 				if (read_signals(hp, stopping,
 				    &stopped_now) == -1)
 					return -1;
-			} else if (jobs[k] == NULL)
+				break;
+			case PK_WAKE:
 				woken = 1;
-			else if (fds[k].events == POLLIN)
+				break;
+			case PK_OUT:
 				hpipe_job_read(hp, jobs[k], now);
-			else if (fds[k].revents & POLLOUT)
-				hpipe_job_write(hp, jobs[k], now);
-			else
-				hpipe_job_died(hp, jobs[k], "the handler "
-				    "closed its standard input", now);
+				break;
+			case PK_IN:
+				if (fds[k].revents & POLLOUT)
+					hpipe_job_write(hp, jobs[k], now);
+				else
+					hpipe_job_died(hp, jobs[k], "the "
+					    "handler closed its standard "
+					    "input", now);
+				break;
+			default:
+				read_errs(hp);
+				break;
+			}
 		}
 	}
 }
@@ -439,11 +502,13 @@ hpipe_stop(struct hpipe *hp)
 unsigned
 hpipe_close(struct hpipe *hp)
 {
-	struct pollfd	 pfd;
-	struct hpipe_job *j;
-	unsigned	 i, left, forced;
-	double		 now;
-	int		 stopping = 0, stopped_now = 0;
+	struct pollfd	  fds[HPIPE_POLL_MAX];
+	struct hpipe_job *jobs[HPIPE_POLL_MAX], *j;
+	enum poll_kind	  kinds[HPIPE_POLL_MAX];
+	nfds_t		  nfds;
+	unsigned	  i, left, forced;
+	double		  now;
+	int		  stopping = 0, stopped_now = 0;
 
 	if (hp == NULL)
 		return 0;
@@ -458,13 +523,16 @@ hpipe_close(struct hpipe *hp)
 			hpipe_job_timers(hp, &hp->hp_jobs[i], now);
 			left += hp->hp_jobs[i].hj_pid != 0;
 		}
+		free_given(hp, hp->hp_res, hp->hp_nres);
 		hp->hp_nres = hp->hp_notices = 0;	/* nobody reads them */
 		if (left == 0)
 			break;
-		pfd = (struct pollfd){ hp->hp_sigfd, POLLIN, 0 };
-		if (poll(&pfd, 1, poll_ms(hp, now + HPIPE_LOOK, now)) == 1 &&
+		nfds = poll_set(hp, -1, fds, jobs, kinds);
+		if (poll(fds, nfds, poll_ms(hp, now + HPIPE_LOOK, now)) > 0 &&
+		    (fds[0].revents & POLLIN) &&
 		    read_signals(hp, &stopping, &stopped_now) == -1)
 			hp->hp_chld = 1;	/* look at them all the same */
+		read_errs(hp);
 		now = io_now();
 	}
 	forced = hp->hp_forced;
@@ -477,9 +545,12 @@ hpipe_close(struct hpipe *hp)
 			hpipe_ev_free(ev);
 		}
 	}
+	for (i = 0; i < hp->hp_conf.hc_jobs; i++)
+		errtail_free(&hp->hp_jobs[i].hj_err);
 	(void)close(hp->hp_sigfd);
 	free(hp->hp_jobs);
 	free(hp->hp_res);
+	free(hp->hp_given);
 	free(hp);
 	return forced;
 }

@@ -26,6 +26,14 @@
  * blocked signals (hc_wait: SIGCHLD, and the stop signals), so the
  * signals stay blocked, as the verbs keep them, and no handler runs
  * behind the caller's back. The caller ignores SIGPIPE.
+ *
+ * Standard error (hc_capture): one copy of the handler has many events,
+ * and what it writes to its standard error cannot be told apart by
+ * event. So a verdict's REASON is all that is said of a "retry" or a
+ * "fail": the handler's own account; the event a copy died on, or timed
+ * out on, gets the last ERRTAIL_MAX bytes that copy wrote since it
+ * started (where a crash's traceback is). Every byte is passed on to the
+ * caller's standard error, as errtail.h says.
  */
 #ifndef HOOKSPOOL_HPIPE_H
 #define HOOKSPOOL_HPIPE_H
@@ -59,6 +67,13 @@ struct hpipe_conf {
 	long long	 hc_timeout;	/* seconds per event */
 	const sigset_t	*hc_wait;	/* blocked: SIGCHLD and stop signals */
 	const sigset_t	*hc_mask;	/* the handlers' signal mask */
+	/*
+	 * Non-zero: each job's standard error goes through a pipe the pool
+	 * reads, passed on to the caller's standard error (errtail.h), its
+	 * tail given with the result of an event its process died on or
+	 * timed out on (hr_stderr). 0: the caller's, as it is.
+	 */
+	int		 hc_capture;
 };
 
 enum hpipe_kind {
@@ -81,6 +96,14 @@ struct hpipe_result {
 	 * what happened, in printable ASCII.
 	 */
 	char			 hr_text[HPIPE_TEXT_MAX];
+	/*
+	 * TIMED_OUT and DIED, with hc_capture: the last ERRTAIL_MAX bytes
+	 * the process that had the event wrote to its standard error since
+	 * it started (its REASON is all a RETRY or FAIL says), or NULL. The
+	 * pool's: valid until the next hpipe_run() or hpipe_close().
+	 */
+	char			*hr_stderr;
+	size_t			 hr_stderrlen;
 };
 
 /* An event, for hpipe_event_line(). Strings are given with lengths. */

@@ -182,6 +182,31 @@ died_text(const struct hpipe_job *j, const int *status, char *out,
 }
 
 /*
+ * The result just given (the event a job died or timed out on) gets the
+ * tail of the job's standard error, with hc_capture: what is left in its
+ * pipe is read first.
+ */
+static void
+attach_stderr(struct hpipe *hp, struct hpipe_job *j)
+{
+	struct hpipe_result	*r;
+	char			*buf;
+	size_t			 n;
+
+	if (!hp->hp_conf.hc_capture || hp->hp_nres == 0)
+		return;
+	r = &hp->hp_res[hp->hp_nres - 1];
+	if (r->hr_kind != HPIPE_TIMED_OUT && r->hr_kind != HPIPE_DIED)
+		return;
+	(void)errtail_read(&j->hj_err);
+	if (j->hj_err.et_len == 0 || (buf = malloc(ERRTAIL_MAX)) == NULL)
+		return;
+	n = errtail_copy(&j->hj_err, buf, ERRTAIL_MAX);
+	r->hr_stderr = buf;
+	r->hr_stderrlen = n;
+}
+
+/*
  * The job's guardian is reaped (status: how it ended, NULL if unknown)
  * or left behind: release its events (hpipe.c, above) and put it DOWN.
  */
@@ -204,6 +229,7 @@ job_release(struct hpipe *hp, struct hpipe_job *j, const int *status,
 		j->hj_head = ev->he_next;
 		hpipe_ev_answer(hp, ev, j->hj_why == WHY_TIMEOUT ?
 		    HPIPE_TIMED_OUT : HPIPE_DIED, text, strlen(text));
+		attach_stderr(hp, j);
 		j->hj_nflight--;
 	} else if (ev == NULL && j->hj_why == WHY_DIED && status != NULL &&
 	    handler_status(*status, text, sizeof(text)) == -1)
@@ -226,6 +252,8 @@ job_release(struct hpipe *hp, struct hpipe_job *j, const int *status,
 	j->hj_why = WHY_NONE;
 	j->hj_forced = j->hj_left = 0;
 	j->hj_what[0] = '\0';
+	/* What it left running writes there no more (handler.c says so). */
+	errtail_close(&j->hj_err);
 }
 
 /*
@@ -401,9 +429,17 @@ hpipe_job_start(struct hpipe *hp, struct hpipe_job *j, double now)
 	job.hj_env = env;
 	job.hj_nenv = 1;
 	job.hj_mask = hp->hp_conf.hc_mask;
-	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1) {
+	if (hp->hp_conf.hc_capture)
+		job.hj_err = &j->hj_err;
+	if (pipe2(in, O_CLOEXEC) == -1 || pipe2(out, O_CLOEXEC) == -1 ||
+	    (job.hj_err != NULL && errtail_open(job.hj_err) == -1)) {
 		snprintf(what, sizeof(what), "unable to make a pipe: %s",
 		    strerror(errno));
+		if (out[0] != -1) {
+			(void)close(out[0]);
+			(void)close(out[1]);
+			out[0] = -1;
+		}
 		if (in[0] != -1 && out[0] == -1) {
 			(void)close(in[0]);
 			(void)close(in[1]);
@@ -428,6 +464,7 @@ hpipe_job_start(struct hpipe *hp, struct hpipe_job *j, double now)
 		rc = -1;
 	} else if (rc == -1) {
 		job_close_pipes(j);
+		errtail_close(&j->hj_err);
 		j->hj_at = now + j->hj_delay;
 	}
 	if (rc == -1) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "errtail.h"
 #include "hpipe.h"
 
 /* Results kept for the caller: one per event at most, and notices. */
@@ -49,6 +50,7 @@ struct hpipe_job {
 	char			 hj_what[128];	/* why it died, if it did */
 	char			 hj_buf[HPIPE_LINE_MAX];
 	size_t			 hj_buflen;
+	struct errtail		 hj_err;	/* its stderr (hc_capture) */
 };
 
 struct hpipe {
@@ -68,6 +70,9 @@ struct hpipe {
 	struct hpipe_result	*hp_res;
 	size_t			 hp_nres;
 	size_t			 hp_capres;
+	/* hr_stderr of the results last taken, freed at the next run */
+	char			**hp_given;
+	size_t			 hp_ngiven;
 };
 
 

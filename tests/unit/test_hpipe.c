@@ -7,7 +7,9 @@
  * long, one with no event waiting, one before its event was written
  * whole and one ending in CR; four jobs sharing events, none given
  * twice; hpipe_stop() giving back what was not begun; hpipe_close()
- * putting down a handler that does not end.
+ * putting down a handler that does not end. With hc_capture, the event a
+ * handler died or timed out on comes back with the tail of its standard
+ * error.
  */
 #include <errno.h>
 #include <signal.h>
@@ -32,8 +34,10 @@ struct seen {
 	int		 s_count;
 	enum hpipe_kind	 s_kind;
 	char		 s_text[HPIPE_TEXT_MAX];
+	char		 s_err[64];	/* the end of hr_stderr */
 };
 static struct seen	seen[EVENTS_MAX];
+static int		capture_mode;	/* hc_capture of the next pool */
 static int		garbage_notices, other_notices;
 static char		last_garbage[HPIPE_TEXT_MAX];
 
@@ -49,6 +53,7 @@ pool(const char *cmd, unsigned jobs, long long timeout)
 	c.hc_timeout = timeout;
 	c.hc_wait = &wait_set;
 	c.hc_mask = &old_mask;
+	c.hc_capture = capture_mode;
 	REQUIRE(hpipe_open(&c, &hp) == 0, "hpipe_open: %s", strerror(errno));
 	memset(seen, 0, sizeof(seen));
 	garbage_notices = other_notices = 0;
@@ -81,6 +86,14 @@ pump(struct hpipe *hp, double until)
 		seen[res[i].hr_tag - 1].s_kind = res[i].hr_kind;
 		snprintf(seen[res[i].hr_tag - 1].s_text, HPIPE_TEXT_MAX, "%s",
 		    res[i].hr_text);
+		if (res[i].hr_stderr != NULL) {
+			size_t	k = res[i].hr_stderrlen < 63 ?
+			    res[i].hr_stderrlen : 63;
+
+			memcpy(seen[res[i].hr_tag - 1].s_err,
+			    res[i].hr_stderr + res[i].hr_stderrlen - k, k);
+			seen[res[i].hr_tag - 1].s_err[k] = '\0';
+		}
 		got++;
 	}
 	return got;
@@ -278,6 +291,35 @@ timeout_and_death(void)
 	hpipe_close(hp);
 }
 
+/* hc_capture: a death's and a timeout's event get the stderr's tail. */
+static void
+captured(void)
+{
+	static const char *const die[] = { "a", "die-1", "b" };
+	static const char *const slow[] = { "a", "slow-1", "b" };
+	static const char cmd[] = "while IFS= read -r l; do case $l in "
+	    "*'\"id\":\"slow'*) echo slow-stderr >&2; sleep 30;; "
+	    "*'\"id\":\"die'*) echo dying-now >&2; exit 3;; "
+	    "*) echo ok-stderr >&2; echo ok;; esac; done";
+	struct hpipe	*hp;
+
+	capture_mode = 1;
+	hp = pool(cmd, 1, 10);
+	run_all(hp, die, 3, 30);
+	all_once(3, HPIPE_OK, 1, HPIPE_DIED, "captured death");
+	CHECK(strcmp(seen[1].s_err, "ok-stderr\ndying-now\n") == 0,
+	    "a death's stderr: \"%s\"", seen[1].s_err);
+	CHECK(seen[0].s_err[0] == '\0', "an ok came with stderr");
+	hpipe_close(hp);
+	hp = pool(cmd, 1, 1);
+	run_all(hp, slow, 3, 30);
+	all_once(3, HPIPE_OK, 1, HPIPE_TIMED_OUT, "captured timeout");
+	CHECK(strcmp(seen[1].s_err, "ok-stderr\nslow-stderr\n") == 0,
+	    "a timeout's stderr: \"%s\"", seen[1].s_err);
+	hpipe_close(hp);
+	capture_mode = 0;
+}
+
 static void
 garbage(void)
 {
@@ -412,6 +454,7 @@ main(void)
 	event_lines();
 	answers();
 	timeout_and_death();
+	captured();
 	garbage();
 	no_verdict("head -c 5000 /dev/zero | tr '\\0' x; echo; cat >/dev/null",
 	    0, "a line longer than 4096 bytes", HPIPE_UNSENT);
