@@ -19,6 +19,7 @@
 #include "config.h"
 #include "done.h"
 #include "event.h"
+#include "inspect.h"
 #include "number.h"
 #include "spool.h"
 
@@ -173,6 +174,21 @@ cli_printable_text(const char *s, char *buf, size_t len)
 	for (i = 0; i + 1 < len && s[i] != '\0'; i++)
 		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
 	buf[i] = '\0';
+	return buf;
+}
+
+const char *
+cli_event_name(const char *id, const char *webhook, char *buf, size_t len)
+{
+	char	i[300], w[160];
+
+	if (id == NULL)
+		id = "?";
+	if (webhook == NULL || *webhook == '\0')
+		webhook = "?";
+	inspect_shown(id, strlen(id), INSPECT_TEXT, i, sizeof(i));
+	inspect_shown(webhook, strlen(webhook), INSPECT_TEXT, w, sizeof(w));
+	snprintf(buf, len, "event %s of webhook %s", i, w);
 	return buf;
 }
 

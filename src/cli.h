@@ -62,6 +62,17 @@ const char *cli_printable(const char *s, char *buf, size_t len);
  */
 const char *cli_printable_text(const char *s, char *buf, size_t len);
 
+/*
+ * "event ID of webhook W", for a message about one event, into buf (len
+ * bytes): id and webhook made safe to print (inspect_shown(), spaces
+ * kept); a webhook that is NULL or "" is shown as "?". Returns buf.
+ */
+const char *cli_event_name(const char *id, const char *webhook, char *buf,
+    size_t len);
+
+/* How long a buffer cli_event_name() wants at most. */
+#define CLI_EVENT_NAME_MAX	512
+
 /* Whether webhook i of cf is the first to name its spool (each spool once). */
 int cli_first_of_spool(const struct config *cf, size_t i);
 

@@ -40,8 +40,6 @@
 #define CONSUME_DURATION_MAX	(30LL * 86400)
 #define CONSUME_TYPES_MAX	64
 #define CONSUME_BACKOFF		30	/* seconds, doubling */
-/* The consumer that holds failed entries while they wait out a backoff. */
-#define CONSUME_WAITING		"(backoff)"
 /* Pending entries looked at in one XPENDING. */
 #define CONSUME_SCAN_PAGE	64
 #define CONSUME_SCAN_PAGE_S	"64"
@@ -51,6 +49,8 @@
 
 struct cli_signals	consume_sig;
 char			consume_stopped[RLINK_ERR_MAX];
+/* The standard error of the handler run per entry (--exec). */
+static struct errtail	consume_errtail;
 /* Why the group is not made again, once consume_group_start() has run. */
 static char			consume_gone[RLINK_ERR_MAX];
 
@@ -108,6 +108,10 @@ static const struct opt consume_opt_table[] = {
 	    CONSUME_DURATION_MAX, "D", "a failed entry waits D, doubling with "
 	    "each delivery up to 1h, before any worker takes it again "
 	    "(default: 30s; 0: at once)" },
+	{ "quiet", 0, OPT_FLAG, OPT_OF(co_quiet), 0, 0, NULL, "no summary "
+	    "line, even when something was done (what went wrong is said "
+	    "all the same); without it, a run that found nothing to do says "
+	    "nothing" },
 };
 
 static const struct opt_verb consume_verb = {
@@ -115,7 +119,7 @@ static const struct opt_verb consume_verb = {
 	"[--cluster NODE]... [--group G] [--name NAME] "
 	"(--exec CMD | --pipe CMD [--jobs N]) [--max N] "
 	"[--attempts N] [--timeout D] [--type PATTERN]... [--idle D] "
-	"[--backoff D]",
+	"[--backoff D] [--quiet]",
 	"Run the handler on the entries of a Redis stream as a worker of a "
 	"consumer group, acknowledging each once the handler exits 0.",
 	consume_opt_table,
@@ -382,71 +386,6 @@ consume_ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
 	return rc;
 }
 
-/*
- * Copy the entry to KEY:failed with the attempts made and why, then
- * acknowledge it; say so (id names it) and count it.
- */
-void
-consume_dead_letter(struct rlink *rl, const struct consume_opts *o,
-    const struct consume_entry *e, long long made, const char *why,
-    const char *id, struct consume_stats *st)
-{
-	const char	*argv[17];
-	size_t		 lens[17];
-	redisReply	*r;
-	char		 attempts[24];
-	int		 i, rc = 0;
-
-	snprintf(attempts, sizeof(attempts), "%lld", made);
-	argv[0] = "XADD";
-	argv[1] = o->co_failed;
-	argv[2] = "*";
-	argv[3] = "id";
-	argv[4] = e->ce_f.re_id ? e->ce_f.re_id : "";
-	argv[5] = "webhook";
-	argv[6] = e->ce_f.re_webhook ? e->ce_f.re_webhook : "";
-	argv[7] = "type";
-	argv[8] = e->ce_f.re_type ? e->ce_f.re_type : "";
-	argv[9] = "entry";
-	argv[10] = e->ce_entry;
-	argv[11] = "attempts";
-	argv[12] = attempts;
-	argv[13] = "reason";
-	argv[14] = why;
-	argv[15] = "line";
-	argv[16] = e->ce_f.re_line ? e->ce_f.re_line : "";
-	for (i = 0; i < 16; i++)
-		lens[i] = strlen(argv[i]);
-	/* the entry's fields as they came, NUL bytes and all */
-	lens[4] = e->ce_f.re_id ? e->ce_f.re_idlen : 0;
-	lens[6] = e->ce_f.re_webhook ? e->ce_f.re_webhooklen : 0;
-	lens[8] = e->ce_f.re_type ? e->ce_f.re_typelen : 0;
-	lens[16] = e->ce_f.re_line ? e->ce_f.re_linelen : 0;
-	if ((r = rlink_call(rl, 17, argv, lens)) == NULL) {
-		snprintf(consume_stopped, sizeof(consume_stopped), "%s",
-		    rl->rl_err);
-		consume_sig.cs_stopping = 1;
-		st->cs_errors++;
-		return;
-	}
-	if (r->type == REDIS_REPLY_ERROR) {
-		consume_reply_error(rl, r, "unable to add to the dead-letter stream",
-		    0);
-		rc = -1;
-	}
-	freeReplyObject(r);
-	if (rc == 0)
-		rc = consume_ack(rl, o, e->ce_entry);
-	if (rc == -1) {
-		cli_warnx("event %s: %s; left pending", id, why);
-		st->cs_errors++;
-		return;
-	}
-	cli_warnx("event %s: %s; copied to %s", id, why,
-	    o->co_failed);
-	st->cs_failed++;
-}
-
 /* A descriptor holding the line and a newline, for the handler's stdin. */
 static int
 line_fd(const struct consume_entry *e)
@@ -501,92 +440,11 @@ run(const struct consume_opts *o, const struct consume_entry *e, char *what,
 	job.hj_wait = &consume_sig.cs_wait;
 	job.hj_mask = &consume_sig.cs_old;
 	job.hj_finish = 1;
+	if (errtail_open(&consume_errtail) == 0)
+		job.hj_err = &consume_errtail;
 	res = handler_run(&job, &consume_sig.cs_stopping, what, whatlen);
 	close(fd);
 	return res;
-}
-
-/*
- * A failed entry waits out its backoff owned by CONSUME_WAITING, a
- * consumer no worker is: XCLAIM ... JUSTID moves it there without
- * counting a delivery, and starts its idle time afresh, so that every
- * worker can tell from XPENDING that no handler runs on it, and since
- * when. Returns 0, or -1 (it stays with this worker, taken after --idle).
- */
-int
-consume_park(struct rlink *rl, const struct consume_opts *o, const char *entry)
-{
-	const char	*argv[] = { "XCLAIM", o->co_r.ro_stream, o->co_group,
-	    CONSUME_WAITING, "0", entry, "JUSTID" };
-	redisReply	*r;
-	int		 rc = 0;
-
-	if ((r = consume_call(rl, 7, argv)) == NULL)
-		return -1;
-	if (r->type == REDIS_REPLY_ERROR) {
-		consume_reply_error(rl, r, "unable to set a failed entry aside", 0);
-		rc = -1;
-	}
-	freeReplyObject(r);
-	return rc;
-}
-
-int
-consume_screen(struct rlink *rl, const struct consume_opts *o,
-    const struct consume_entry *e, char *id, size_t idlen,
-    struct consume_stats *st)
-{
-	const char	*reason;
-	char		 why[300];
-
-	if (rtext_entry_check(&e->ce_f, &reason) == -1) {
-		/* named by its entry: its id may be anything */
-		cli_printable(e->ce_entry, id, idlen);
-		snprintf(why, sizeof(why), "not an event of hookspool's: %s",
-		    reason);
-		consume_dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
-		return 1;
-	}
-	cli_printable(e->ce_f.re_id, id, idlen);
-	if (e->ce_attempt > o->co_attempts) {
-		snprintf(why, sizeof(why), "%lld deliveries made",
-		    e->ce_attempt - 1);
-		consume_dead_letter(rl, o, e, e->ce_attempt - 1, why, id, st);
-		return 1;
-	}
-	if (o->co_types.ol_n > 0 &&
-	    !event_type_matches(e->ce_f.re_type,
-	    (char *const *)o->co_types.ol_v, o->co_types.ol_n)) {
-		if (consume_ack(rl, o, e->ce_entry) == 0)
-			st->cs_skipped++;
-		else
-			st->cs_errors++;
-		return 1;
-	}
-	return 0;
-}
-
-void
-consume_failed(struct rlink *rl, const struct consume_opts *o,
-    const struct consume_entry *e, const char *id, const char *what,
-    struct consume_stats *st)
-{
-	long long	wait;
-	char		why[600];
-
-	if (e->ce_attempt < o->co_attempts) {
-		wait = consume_park(rl, o, e->ce_entry) == 0 ?
-		    claim_backoff(o->co_backoff, (unsigned)e->ce_attempt) :
-		    o->co_idle;
-		cli_warnx("event %s: %s (attempt %lld of %lld); retried in "
-		    "%llds or later", id, what, e->ce_attempt, o->co_attempts,
-		    wait);
-		st->cs_retry++;
-		return;
-	}
-	snprintf(why, sizeof(why), "%s (attempt %lld of %lld)", what,
-	    e->ce_attempt, o->co_attempts);
-	consume_dead_letter(rl, o, e, e->ce_attempt, why, id, st);
 }
 
 /* Handle one delivered entry, and count it. */
@@ -594,9 +452,11 @@ static void
 handle(struct rlink *rl, const struct consume_opts *o,
     struct consume_entry *e, struct consume_stats *st)
 {
-	char	what[256], id[64];
+	static char		tail[ERRTAIL_MAX];
+	struct consume_err	err = { NULL, 0 };
+	char			what[256], name[CLI_EVENT_NAME_MAX];
 
-	if (consume_screen(rl, o, e, id, sizeof(id), st))
+	if (consume_screen(rl, o, e, name, sizeof(name), st))
 		return;
 	what[0] = '\0';
 	switch (run(o, e, what, sizeof(what))) {
@@ -608,10 +468,12 @@ handle(struct rlink *rl, const struct consume_opts *o,
 		return;
 	case HANDLER_FAILED:
 	case HANDLER_TIMED_OUT:
-		consume_failed(rl, o, e, id, what, st);
+		err.cr_len = errtail_copy(&consume_errtail, tail, sizeof(tail));
+		err.cr_buf = tail;
+		consume_failed(rl, o, e, name, what, &err, st);
 		return;
 	default:
-		cli_warnx("event %s: %s; left pending", id, what);
+		cli_warnx("%s: %s; left pending", name, what);
 		st->cs_errors++;
 		return;
 	}
@@ -780,10 +642,19 @@ consume(struct rlink *rl, const struct consume_opts *o,
 	}
 }
 
-/* The summary line on stderr; returns the exit status. */
+/*
+ * The summary line on stderr, when something happened and not --quiet;
+ * returns the exit status.
+ */
 static int
-summary(const struct consume_stats *st)
+summary(const struct consume_opts *o, const struct consume_stats *st)
 {
+	int	rc = st->cs_retry == 0 && st->cs_failed == 0 &&
+	    st->cs_errors == 0 && consume_stopped[0] == '\0' ? 0 : EXIT_PART;
+
+	if (o->co_quiet || (rc == 0 && st->cs_done == 0 &&
+	    st->cs_skipped == 0 && st->cs_unsent == 0))
+		return rc;
 	fprintf(stderr, "hookspool consume: %u done, %u to retry, %u failed",
 	    st->cs_done, st->cs_retry, st->cs_failed);
 	if (st->cs_skipped > 0)
@@ -795,8 +666,7 @@ summary(const struct consume_stats *st)
 	if (consume_stopped[0] != '\0')
 		fprintf(stderr, "; stopped: %s", consume_stopped);
 	fprintf(stderr, "\n");
-	return st->cs_retry == 0 && st->cs_failed == 0 && st->cs_errors == 0 &&
-	    consume_stopped[0] == '\0' ? 0 : EXIT_PART;
+	return rc;
 }
 
 int
@@ -826,11 +696,13 @@ cmd_consume(int argc, char *argv[])
 		cli_warnx("unable to set up signals: %s",
 		    strerror(errno));
 	else {
+		errtail_init(&consume_errtail, STDERR_FILENO);
 		if (o.co_pipe != NULL)
 			consume_pipe(rl, &o, &st);
 		else
 			consume(rl, &o, &st);
-		r = summary(&st);
+		errtail_free(&consume_errtail);
+		r = summary(&o, &st);
 	}
 	rlink_free(rl);
 	free(o.co_nodes);

@@ -14,6 +14,8 @@
 #include "rlink.h"
 
 #define CONSUME_NAME_MAX	200
+/* The consumer that holds failed entries while they wait out a backoff. */
+#define CONSUME_WAITING		"(backoff)"
 
 struct consume_opts {
 	struct rlink_opts	 co_r;		/* --redis, --auth-file, ... */
@@ -31,6 +33,7 @@ struct consume_opts {
 	long long		 co_timeout;
 	long long		 co_idle;
 	long long		 co_backoff;
+	int			 co_quiet;	/* --quiet: no summary */
 	char			 co_idle_ms[24];
 	char			 co_scan_ms[24];	/* the least idle worth a look */
 	char			 co_failed[CLI_STREAM_MAX + 8];	/* KEY:failed */
@@ -108,33 +111,44 @@ int consume_park(struct rlink *rl, const struct consume_opts *o,
 int consume_ack(struct rlink *rl, const struct consume_opts *o,
     const char *entry);
 
+/* The last attempt's standard error, for a dead letter (or none). */
+struct consume_err {
+	const char	*cr_buf;	/* NULL: none */
+	size_t		 cr_len;
+};
+
 /*
- * Copy the entry to KEY:failed with the attempts made and why, then
- * acknowledge it; say so (id names it) and count it.
+ * Copy the entry to KEY:failed with the attempts made, why, and the tail
+ * of the last attempt's standard error (err, may be NULL: fields
+ * "reason" and "stderr"), then acknowledge it; say so (name names it, as
+ * consume_screen() made it) and count it.
  */
 void consume_dead_letter(struct rlink *rl, const struct consume_opts *o,
     const struct consume_entry *e, long long made, const char *why,
-    const char *id, struct consume_stats *st);
+    const struct consume_err *err, const char *name,
+    struct consume_stats *st);
 
 /*
  * What is done with an entry before a handler sees it: one that is no
  * event of hookspool's, or whose deliveries are used up, is dead-lettered;
- * one of another --type is acknowledged unhandled. Its id, printable, goes
- * to id (idlen bytes). Returns 1 when it was dealt with so (said and
- * counted), 0 when it goes to the handler.
+ * one of another --type is acknowledged unhandled. How messages name it,
+ * "event ID of webhook W" (cli_event_name()), or "entry ENTRY" for one
+ * that is no event, goes to name (namelen bytes). Returns 1 when it was
+ * dealt with so (said and counted), 0 when it goes to the handler.
  */
 int consume_screen(struct rlink *rl, const struct consume_opts *o,
-    const struct consume_entry *e, char *id, size_t idlen,
+    const struct consume_entry *e, char *name, size_t namelen,
     struct consume_stats *st);
 
 /*
- * A failed attempt at e (what says why): set aside to wait out its
- * backoff before any worker takes it again, or dead-lettered after
- * --attempts; said and counted.
+ * A failed attempt at e (what says why; err the tail of its standard
+ * error, may be NULL): set aside to wait out its backoff before any
+ * worker takes it again, or dead-lettered after --attempts; said and
+ * counted.
  */
 void consume_failed(struct rlink *rl, const struct consume_opts *o,
-    const struct consume_entry *e, const char *id, const char *what,
-    struct consume_stats *st);
+    const struct consume_entry *e, const char *name, const char *what,
+    const struct consume_err *err, struct consume_stats *st);
 
 /*
  * consume_pipe.c: consume with --pipe, until asked to stop, or --max, or

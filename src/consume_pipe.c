@@ -38,7 +38,7 @@
 #define CONSUME_PIPE_SCAN	1.0	/* s between looks for idle ones */
 #define CONSUME_PIPE_POLL	0.1	/* seconds between reads while busy */
 #define CONSUME_PIPE_REFRESH_MAX 30.0
-#define CONSUME_PIPE_ID_MAX	64
+#define CONSUME_PIPE_ID_MAX	CLI_EVENT_NAME_MAX
 
 /* One entry held: copies of its fields. */
 struct cslot {
@@ -176,7 +176,7 @@ take(struct cpipe *cp, const struct consume_entry *e)
 	    cp->cp_st))
 		return;
 	if ((idx = slot_take(cp, e, shown)) == -1) {
-		cli_warnx("event %s: out of memory; left pending", shown);
+		cli_warnx("%s: out of memory; left pending", shown);
 		cp->cp_st->cs_errors++;
 		return;
 	}
@@ -195,7 +195,7 @@ take(struct cpipe *cp, const struct consume_entry *e)
 	if ((line = hpipe_event_line(&v, &len)) == NULL ||
 	    hpipe_submit(cp->cp_hp, (unsigned long long)idx + 1, line,
 	    len) == -1) {
-		cli_warnx("event %s: unable to give it to the handler: %s; "
+		cli_warnx("%s: unable to give it to the handler: %s; "
 		    "left pending", shown, strerror(errno));
 		cp->cp_st->cs_errors++;
 		slot_free(sl);
@@ -469,6 +469,7 @@ static void
 verdict(struct cpipe *cp, const struct hpipe_result *res)
 {
 	struct consume_entry	 e;
+	struct consume_err	 err;
 	struct cslot		*sl;
 	char			 what[HPIPE_TEXT_MAX + 64], shown[300];
 	char			 why[HPIPE_TEXT_MAX + 128];
@@ -495,14 +496,16 @@ verdict(struct cpipe *cp, const struct hpipe_result *res)
 		snprintf(why, sizeof(why), "%s (attempt %lld of %lld)", what,
 		    e.ce_attempt, cp->cp_o->co_attempts);
 		consume_dead_letter(cp->cp_rl, cp->cp_o, &e, e.ce_attempt, why,
-		    sl->cs_shown, cp->cp_st);
+		    NULL, sl->cs_shown, cp->cp_st);
 		break;
 	case HPIPE_UNSENT:
 		cp->cp_st->cs_unsent++;
 		break;
 	default:
+		err.cr_buf = res->hr_stderr;
+		err.cr_len = res->hr_stderrlen;
 		consume_failed(cp->cp_rl, cp->cp_o, &e, sl->cs_shown, what,
-		    cp->cp_st);
+		    &err, cp->cp_st);
 		break;
 	}
 	slot_free(sl);
@@ -596,6 +599,7 @@ cpipe_open(struct cpipe *cp, struct rlink *rl, const struct consume_opts *o,
 	hc.hc_timeout = o->co_timeout;
 	hc.hc_wait = &consume_sig.cs_wait;
 	hc.hc_mask = &consume_sig.cs_old;
+	hc.hc_capture = 1;
 	if (cp->cp_slots == NULL || cp->cp_acks == NULL || cp->cp_res == NULL ||
 	    hpipe_open(&hc, &cp->cp_hp) == -1) {
 		snprintf(consume_stopped, sizeof(consume_stopped), "unable to "

@@ -24,6 +24,7 @@
 
 #include "cmd.h"
 #include "forward.h"
+#include "history.h"
 #include "json.h"
 #include "opt.h"
 #include "scheme.h"
@@ -64,6 +65,10 @@ static const struct opt forward_opt_table[] = {
 	    "(default: 7d)" },
 	{ "maxlen", 0, OPT_NUMBER, OPT_OF(fo_maxlen), 1, 1000000000000LL, "N",
 	    "trim the stream to about N entries (default: no trimming)" },
+	{ "quiet", 0, OPT_FLAG, OPT_OF(fo_quiet), 0, 0, NULL,
+	    "no summary line, even when something was done (what went "
+	    "wrong is said all the same); without it, a run that found "
+	    "nothing to do says nothing" },
 	{ "follow", 0, OPT_FLAG, OPT_OF(fo_follow), 0, 0, NULL,
 	    "keep running: forward each event as it lands in a spool's new/, "
 	    "until TERM; a server that cannot be reached is tried again" },
@@ -76,7 +81,7 @@ static const struct opt forward_opt_table[] = {
 static const struct opt_verb forward_verb = {
 	"forward", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
 	"[--cluster NODE]... [--replicas N] [--accept-loss] [--max N] "
-	"[--attempts N] [--backoff D] [--ttl D] [--maxlen N] "
+	"[--attempts N] [--backoff D] [--ttl D] [--maxlen N] [--quiet] "
 	"[--follow [--rescan D]]",
 	"Publish the waiting events of each spool to a Redis stream, once per "
 	"webhook and id across every host that forwards there; an event "
@@ -131,22 +136,91 @@ seen(struct forward_run *fr, const char *name)
 		    "out of memory");
 }
 
-/* End one item's claim as its state says, and count it. */
+/*
+ * Record why the claimed event of it failed (why[0..len)) before its
+ * claim moves it on; a record that cannot be written is said, and the
+ * event moves on all the same.
+ */
 static void
-finish(struct fwd_item *it, struct forward_run *fr)
+record(struct fwd_item *it, struct forward_run *fr, unsigned attempt,
+    const char *why, size_t len)
+{
+	struct history_entry	*e;
+	const char		*reason;
+	char			 name[CLI_EVENT_NAME_MAX];
+
+	if ((e = malloc(sizeof(*e))) == NULL) {
+		reason = "out of memory";
+		errno = ENOMEM;
+	} else {
+		history_entry_set(e, HISTORY_FAILED, attempt, why, len, NULL,
+		    0);
+		if (claim_record(it->fi_spool, &it->fi_claim, e, &reason) ==
+		    CLAIM_OK) {
+			free(e);
+			return;
+		}
+		free(e);
+	}
+	cli_warnx("%s: its failure is not recorded: %s: %s", cli_event_name(
+	    it->fi_ev.ce_id, it->fi_ev.ce_webhook, name, sizeof(name)),
+	    reason, strerror(errno));
+	fr->fr_stats.fs_errors++;
+}
+
+/* End a claim Redis refused: an attempt, recorded; new/ or failed/. */
+static void
+refused(struct fwd_item *it, struct forward_run *fr, const char *name)
 {
 	const struct forward_opts	*o = fr->fr_opts;
 	struct forward_stats		*fs = &fr->fr_stats;
 	struct claim			*cl = &it->fi_claim;
 	const char			*reason;
+	char				 why[200];
 	int				 to_failed = 0;
 
+	/*
+	 * Its backoff keeps it out of a cron run and tells a follower when
+	 * it is due; with none, a follower tries it again at the next
+	 * rescan rather than at once.
+	 */
+	if (!o->fo_follow || o->fo_backoff == 0)
+		seen(fr, cl->cl_name);
+	snprintf(why, sizeof(why), "refused by Redis: %s", it->fi_why);
+	record(it, fr, cl->cl_attempts + 1, why, strlen(why));
+	if (claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts,
+	    claim_backoff(o->fo_backoff, cl->cl_attempts + 1), &to_failed,
+	    &reason) != CLAIM_OK) {
+		cli_warnx("%s: %s: %s", name, reason, strerror(errno));
+		fs->fs_errors++;
+		return;
+	}
+	cli_warnx("%s: refused: %s (attempt %u of %lld); %s", name, it->fi_why,
+	    cl->cl_attempts + 1, o->fo_attempts, to_failed ?
+	    "moved to failed/" : "retried after its backoff");
+	if (to_failed)
+		fs->fs_failed++;
+	else
+		fs->fs_retry++;
+}
+
+/* End one item's claim as its state says, and count it. */
+static void
+finish(struct fwd_item *it, struct forward_run *fr)
+{
+	struct forward_stats		*fs = &fr->fr_stats;
+	struct claim			*cl = &it->fi_claim;
+	const char			*reason;
+	char				 name[CLI_EVENT_NAME_MAX];
+
+	cli_event_name(it->fi_ev.ce_id, it->fi_ev.ce_webhook, name,
+	    sizeof(name));
 	switch (it->fi_state) {
 	case FWD_ADDED:
 	case FWD_DUPLICATE:
-		if (claim_done(it->fi_spool, cl, 0, &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
-			    reason, strerror(errno));
+		if (claim_done(it->fi_spool, cl, cli_keep_of(fr->fr_cf,
+		    it->fi_ev.ce_webhook) > 0, &reason) != CLAIM_OK) {
+			cli_warnx("%s: %s: %s", name, reason, strerror(errno));
 			fs->fs_errors++;
 		} else if (it->fi_state == FWD_ADDED)
 			fs->fs_added++;
@@ -154,35 +228,12 @@ finish(struct fwd_item *it, struct forward_run *fr)
 			fs->fs_dups++;
 		return;
 	case FWD_REFUSED:
-		/*
-		 * Its backoff keeps it out of a cron run and tells a follower
-		 * when it is due; with none, a follower tries it again at the
-		 * next rescan rather than at once.
-		 */
-		if (!o->fo_follow || o->fo_backoff == 0)
-			seen(fr, cl->cl_name);
-		if (claim_retry(it->fi_spool, cl, (unsigned)o->fo_attempts,
-		    claim_backoff(o->fo_backoff, cl->cl_attempts + 1),
-		    &to_failed, &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id, reason,
-			    strerror(errno));
-			fs->fs_errors++;
-			return;
-		}
-		cli_warnx("event %s: refused: %s (attempt %u of %lld); "
-		    "%s", it->fi_ev.ce_id, it->fi_why, cl->cl_attempts + 1,
-		    o->fo_attempts, to_failed ? "moved to failed/" :
-		    "retried after its backoff");
-		if (to_failed)
-			fs->fs_failed++;
-		else
-			fs->fs_retry++;
+		refused(it, fr, name);
 		return;
 	default:
 		seen(fr, cl->cl_name);
 		if (claim_unclaim(it->fi_spool, cl, &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", it->fi_ev.ce_id,
-			    reason, strerror(errno));
+			cli_warnx("%s: %s: %s", name, reason, strerror(errno));
 			fs->fs_errors++;
 		}
 		return;
@@ -225,42 +276,68 @@ sum_mark(struct fwd_item *it, const struct forward_opts *o)
 }
 
 /*
- * A claimed event forward cannot send: it is moved to failed/ when its
- * line cannot be read or its attempts are used up. Returns 1 if so, 0 if
- * it is to be sent (fi_ev and fi_seen filled).
+ * The marks of the claimed event of it: {KEY}:seen:HASH, and for a
+ * replay (its name's ,Rn: queue.h) {KEY}:seen:HASH:rn, so that a replay
+ * is sent once, and is no duplicate of the event it replays.
  */
 static int
-unsendable(struct fwd_item *it, const struct forward_opts *o,
-    struct forward_stats *fs)
+marks(struct fwd_item *it, const struct forward_opts *o)
 {
-	struct claim	*cl = &it->fi_claim;
-	const char	*reason = NULL, *why;
-	char		 hash[SPOOL_HASH_HEX + 1];
+	struct queue_name	qn;
+	char			hash[SPOOL_HASH_HEX + 1], r[16] = "";
+	size_t			n;
+
+	if (spool_marker_name(it->fi_ev.ce_webhook ? it->fi_ev.ce_webhook :
+	    "", it->fi_ev.ce_id, hash) == -1 || sum_mark(it, o) == -1)
+		return -1;
+	queue_name_parse(it->fi_claim.cl_name, &qn);
+	if (qn.qn_replays > 0)
+		snprintf(r, sizeof(r), ":r%u", qn.qn_replays);
+	snprintf(it->fi_seen, sizeof(it->fi_seen), "{%s}:seen:%s%s",
+	    o->fo_r.ro_stream, hash, r);
+	if (it->fi_seen_sum[0] != '\0' && (n = strlen(it->fi_seen_sum)) +
+	    strlen(r) < sizeof(it->fi_seen_sum))
+		memcpy(it->fi_seen_sum + n, r, strlen(r) + 1);
+	return 0;
+}
+
+/*
+ * A claimed event forward cannot send: it is moved to failed/ when its
+ * line cannot be read or its attempts are used up (recorded first).
+ * Returns 1 if so, 0 if it is to be sent (fi_ev and fi_seen filled).
+ */
+static int
+unsendable(struct fwd_item *it, struct forward_run *fr)
+{
+	const struct forward_opts	*o = fr->fr_opts;
+	struct forward_stats		*fs = &fr->fr_stats;
+	struct claim			*cl = &it->fi_claim;
+	const char			*reason = NULL;
+	char				 why[200], name[CLI_EVENT_NAME_MAX];
+	char				 file[SPOOL_NAME_MAX];
 
 	if (cli_event_read(cl->cl_line, cl->cl_len, &it->fi_ev, &reason) == 0) {
-		if (cl->cl_attempts < o->fo_attempts &&
-		    spool_marker_name(it->fi_ev.ce_webhook ?
-		    it->fi_ev.ce_webhook : "", it->fi_ev.ce_id, hash) == 0 &&
-		    sum_mark(it, o) == 0) {
-			snprintf(it->fi_seen, sizeof(it->fi_seen),
-			    "{%s}:seen:%s", o->fo_r.ro_stream, hash);
+		if (cl->cl_attempts < o->fo_attempts && marks(it, o) == 0)
 			return 0;
-		}
-		reason = cl->cl_attempts < o->fo_attempts ?
-		    "unable to hash its id or its event" : NULL;
+		if (cl->cl_attempts < o->fo_attempts)
+			snprintf(why, sizeof(why), "unable to hash its id or "
+			    "its event");
+		else
+			snprintf(why, sizeof(why), "%u attempts made",
+			    cl->cl_attempts);
+		cli_event_name(it->fi_ev.ce_id, it->fi_ev.ce_webhook, name,
+		    sizeof(name));
+	} else {
+		snprintf(why, sizeof(why), "not an event line (%s)", reason);
+		snprintf(name, sizeof(name), "%s", cli_printable(cl->cl_name,
+		    file, sizeof(file)));
 	}
-	why = reason;
+	record(it, fr, 0, why, strlen(why));
 	if (claim_give_up(it->fi_spool, cl, &reason) != CLAIM_OK) {
-		cli_warnx("event %s: %s: %s", cl->cl_name, reason,
-		    strerror(errno));
+		cli_warnx("%s: %s: %s", name, reason, strerror(errno));
 		fs->fs_errors++;
 	} else {
-		if (why != NULL)
-			cli_warnx("%s: not an event line (%s); moved "
-			    "to failed/", cl->cl_name, why);
-		else
-			cli_warnx("event %s: %u attempts made; moved "
-			    "to failed/", it->fi_ev.ce_id, cl->cl_attempts);
+		cli_warnx("%s: %s; moved to failed/", name, why);
 		fs->fs_failed++;
 	}
 	cli_event_free(&it->fi_ev);
@@ -291,12 +368,12 @@ not_taken(const struct drain_item *it, enum claim_result res,
 	}
 }
 
-/* One flush of cur/, new/ and failed/ of each spool, after a batch. */
+/* One flush of cur/, new/, failed/ and done/ of each spool, after a batch. */
 static void
 flush_spools(struct forward_run *fr)
 {
 	static const enum spool_folder folders[] = {
-		SPOOL_CUR, SPOOL_NEW, SPOOL_FAILED
+		SPOOL_CUR, SPOOL_NEW, SPOOL_FAILED, SPOOL_DONE
 	};
 	size_t	i, j;
 
@@ -344,7 +421,7 @@ batch(struct forward_run *fr, struct drain_item *items, size_t n,
 		}
 		claimed++;
 		it->fi_spool = di->di_spool;
-		if (!unsendable(it, o, &fr->fr_stats))
+		if (!unsendable(it, fr))
 			nv++;
 	}
 	if (nv > 0 && forward_publish(fr->fr_link, o, v, nv, fr->fr_stopped,
@@ -394,12 +471,22 @@ forward_pass(struct forward_run *fr)
 	} while (progress && !pass_over(fr));
 }
 
-/* The summary line on stderr; returns the exit status. */
+/*
+ * The summary line on stderr, when something happened and not --quiet;
+ * returns the exit status.
+ */
 static int
 summary(const struct forward_run *fr)
 {
 	const struct forward_stats	*fs = &fr->fr_stats;
+	int				 rc;
 
+	rc = fs->fs_retry == 0 && fs->fs_failed == 0 &&
+	    fs->fs_refused == 0 && fs->fs_errors == 0 &&
+	    fr->fr_stopped[0] == '\0' ? 0 : EXIT_PART;
+	if (fr->fr_opts->fo_quiet || (rc == 0 && fs->fs_added == 0 &&
+	    fs->fs_dups == 0 && fs->fs_released == 0))
+		return rc;
 	fprintf(stderr, "hookspool forward: %llu added, %llu duplicates, "
 	    "%llu to retry, %llu failed", fs->fs_added, fs->fs_dups,
 	    fs->fs_retry, fs->fs_failed);
@@ -415,9 +502,7 @@ summary(const struct forward_run *fr)
 	if (fr->fr_stopped[0] != '\0')
 		fprintf(stderr, "; stopped: %s", fr->fr_stopped);
 	fprintf(stderr, "\n");
-	return fs->fs_retry == 0 && fs->fs_failed == 0 &&
-	    fs->fs_refused == 0 && fs->fs_errors == 0 &&
-	    fr->fr_stopped[0] == '\0' ? 0 : EXIT_PART;
+	return rc;
 }
 
 int

@@ -18,8 +18,8 @@
 #include "rlink.h"
 #include "spool.h"
 
-/* "{KEY}:seen:" and the hash */
-#define FORWARD_SEEN_MAX	(CLI_STREAM_MAX + 8 + SPOOL_HASH_HEX + 1)
+/* "{KEY}:seen:", the hash, and for a replay ":rN" */
+#define FORWARD_SEEN_MAX	(CLI_STREAM_MAX + 8 + SPOOL_HASH_HEX + 16)
 
 struct forward_opts {
 	const char		*fo_conf;
@@ -34,6 +34,7 @@ struct forward_opts {
 	long long		 fo_replicas;	/* 0: no WAIT */
 	long long		 fo_backoff;	/* seconds, doubling */
 	int			 fo_accept_loss;
+	int			 fo_quiet;	/* --quiet: no summary */
 	int			 fo_follow;	/* --follow */
 	long long		 fo_rescan;	/* --rescan, seconds; 0: not given */
 	long long		 fo_rescan_ms;	/* the interval */

@@ -63,7 +63,7 @@ consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s --backoff 1s
 assert_eq "exit status with a retry and a fail" 1 "$rc"
 grep -qx 'hookspool consume: 2 done, 1 to retry, 1 failed' "$T/consume.log" ||
     fail "the summary: $(cat "$T/consume.log")"
-grep -qx 'hookspool consume: event cp-retry-1: the handler answered "retry": the API said 503 (attempt 1 of 5); retried in 1s or later' \
+grep -qx 'hookspool consume: event cp-retry-1 of webhook protocol: the handler answered "retry": the API said 503 (attempt 1 of 5); retried in 1s or later' \
     "$T/consume.log" || fail "the retry's message: $(cat "$T/consume.log")"
 ok "the messages"
 stream_entries r hookspool >"$T/entries"
@@ -97,9 +97,9 @@ consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s --backoff 1s
 assert_eq "exit status after a timeout and a death" 1 "$rc"
 grep -qx 'hookspool consume: 3 done, 2 to retry, 0 failed' "$T/consume.log" ||
     fail "the summary: $(cat "$T/consume.log")"
-grep -qx 'hookspool consume: event td-slow: no verdict within 1s (--timeout); the handler was killed (attempt 1 of 5); retried in 1s or later' \
+grep -qx 'hookspool consume: event td-slow of webhook protocol: no verdict within 1s (--timeout); the handler was killed (attempt 1 of 5); retried in 1s or later' \
     "$T/consume.log" || fail "the timeout's message: $(cat "$T/consume.log")"
-grep -qx 'hookspool consume: event td-die: the handler exited 3 before its verdict (attempt 1 of 5); retried in 1s or later' \
+grep -qx 'hookspool consume: event td-die of webhook protocol: the handler exited 3 before its verdict (attempt 1 of 5); retried in 1s or later' \
     "$T/consume.log" || fail "the death's message: $(cat "$T/consume.log")"
 ok "the timeout's and the death's messages"
 assert_eq "the attempts given" "td-a 1
@@ -140,9 +140,9 @@ assert_eq "entries run, each once, all by a" "12 a" \
     "$(cut -f2,7 "$T/seen" | sort -u | awk '{ n++; w[$2] = 1 } END { for (k in w) ws = ws k; print n, ws }')"
 grep -qx 'hookspool consume: 12 done, 0 to retry, 0 failed' "$T/consume-a.log" ||
     fail "worker a's summary: $(cat "$T/consume-a.log")"
-grep -qx 'hookspool consume: 0 done, 0 to retry, 0 failed' "$T/consume-b.log" ||
-    fail "worker b's summary: $(cat "$T/consume-b.log")"
-ok "the summaries"
+grep -q 'hookspool consume: [0-9]' "$T/consume-b.log" &&
+    fail "worker b did nothing, and yet said: $(cat "$T/consume-b.log")"
+ok "the summaries (none from a worker that did nothing)"
 
 # --- kill -9 of the worker: its handler and the handler's sleeping
 # child are gone within a second; another worker takes the entry after
