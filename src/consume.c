@@ -366,15 +366,68 @@ consume_entry_parse(const redisReply *r, struct consume_entry *e)
 	return 0;
 }
 
-/* Acknowledge the entry. Returns 0 or -1. */
+/*
+ * The acknowledging script (consume.h). An entry stays in the stream while
+ * another group still needs it: one that has not read so far (its
+ * last-delivered-id below the entry's, compared as ms-seq numbers: as
+ * decimal strings, the longer the larger, so no precision is lost), or one
+ * that holds it pending.
+ */
+const char consume_ack_script[] =
+    "local function num_lt(a, b)\n"
+    "  if #a ~= #b then return #a < #b end\n"
+    "  return a < b\n"
+    "end\n"
+    "local function id_lt(a, b)\n"
+    "  local am, as = string.match(a, '^(%d+)-(%d+)$')\n"
+    "  local bm, bs = string.match(b, '^(%d+)-(%d+)$')\n"
+    "  if am == nil or bm == nil then return true end\n"
+    "  if am ~= bm then return num_lt(am, bm) end\n"
+    "  return num_lt(as, bs)\n"
+    "end\n"
+    "local others = {}\n"
+    "for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do\n"
+    "  local f = {}\n"
+    "  for j = 1, #g, 2 do f[g[j]] = g[j + 1] end\n"
+    "  if f['name'] ~= ARGV[1] then\n"
+    "    others[#others + 1] = f\n"
+    "  end\n"
+    "end\n"
+    "local function needed(id)\n"
+    "  for _, f in ipairs(others) do\n"
+    "    if id_lt(f['last-delivered-id'], id) then return true end\n"
+    "    local p = redis.call('XPENDING', KEYS[1], f['name'], id, id, 1)\n"
+    "    if #p > 0 then return true end\n"
+    "  end\n"
+    "  return false\n"
+    "end\n"
+    "local n = 0\n"
+    "for i = 2, #ARGV do\n"
+    "  if redis.call('XACK', KEYS[1], ARGV[1], ARGV[i]) == 1 then\n"
+    "    if not needed(ARGV[i]) then\n"
+    "      redis.call('XDEL', KEYS[1], ARGV[i])\n"
+    "    end\n"
+    "    n = n + 1\n"
+    "  end\n"
+    "end\n"
+    "return n\n";
+
+/* Acknowledge the entry (and with del, delete it). Returns 0 or -1. */
 int
-consume_ack(struct rlink *rl, const struct consume_opts *o, const char *entry)
+consume_ack(struct rlink *rl, const struct consume_opts *o, const char *entry,
+    int del)
 {
-	const char	*argv[] = { "XACK", o->co_r.ro_stream, o->co_group, entry };
+	const char	*argv[] = { "EVAL", consume_ack_script, "1",
+	    o->co_r.ro_stream, o->co_group, entry };
 	redisReply	*r;
 	int		 rc = 0;
 
-	if ((r = consume_call(rl, 4, argv)) == NULL)
+	if (!del) {
+		argv[2] = "XACK";
+		r = consume_call(rl, 4, argv + 2);
+	} else
+		r = consume_call(rl, 6, argv);
+	if (r == NULL)
 		return -1;
 	if (r->type == REDIS_REPLY_ERROR) {
 		consume_reply_error(rl, r, "unable to acknowledge an entry", 0);
@@ -461,7 +514,7 @@ handle(struct rlink *rl, const struct consume_opts *o,
 	what[0] = '\0';
 	switch (run(o, e, what, sizeof(what))) {
 	case HANDLER_OK:
-		if (consume_ack(rl, o, e->ce_entry) == 0)
+		if (consume_ack(rl, o, e->ce_entry, 1) == 0)
 			st->cs_done++;
 		else
 			st->cs_errors++;

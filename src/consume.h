@@ -107,9 +107,27 @@ redisReply *consume_claim_due(struct rlink *rl, const struct consume_opts *o,
 int consume_park(struct rlink *rl, const struct consume_opts *o,
     const char *entry);
 
-/* Acknowledge one entry. Returns 0 or -1 (told). */
+/*
+ * The script that acknowledges entries and deletes them from the stream:
+ * KEYS[1] the stream, ARGV[1] the group, ARGV[2...] the entries. Each is
+ * deleted (XDEL) in the same step as its XACK, and only if this XACK took
+ * it off the group's pending list (an entry another consumer took over
+ * is left to it) and no other group of the stream still needs it: one
+ * whose last-delivered-id is below the entry's (not read yet) or that
+ * holds it pending keeps it, and deletes it when it is done in turn.
+ * Returns how many were acknowledged, as XACK does.
+ */
+extern const char consume_ack_script[];
+
+/*
+ * Acknowledge one entry, and with del delete it from the stream in the
+ * same step (consume_ack_script): an entry its handler is done with, or
+ * one copied to KEY:failed, leaves no copy of its line in the stream; one
+ * only skipped (another --type) stays for the group whose it is. Returns
+ * 0 or -1 (told).
+ */
 int consume_ack(struct rlink *rl, const struct consume_opts *o,
-    const char *entry);
+    const char *entry, int del);
 
 /* The last attempt's standard error, for a dead letter (or none). */
 struct consume_err {

@@ -76,7 +76,7 @@ consume_dead_letter(struct rlink *rl, const struct consume_opts *o,
 	}
 	freeReplyObject(r);
 	if (rc == 0)
-		rc = consume_ack(rl, o, e->ce_entry);
+		rc = consume_ack(rl, o, e->ce_entry, 1);
 	if (rc == -1) {
 		cli_warnx("%s: %s; left pending", name, why);
 		st->cs_errors++;
@@ -140,7 +140,8 @@ consume_screen(struct rlink *rl, const struct consume_opts *o,
 	if (o->co_types.ol_n > 0 &&
 	    !event_type_matches(e->ce_f.re_type,
 	    (char *const *)o->co_types.ol_v, o->co_types.ol_n)) {
-		if (consume_ack(rl, o, e->ce_entry) == 0)
+		/* another group's, maybe: left in the stream */
+		if (consume_ack(rl, o, e->ce_entry, 0) == 0)
 			st->cs_skipped++;
 		else
 			st->cs_errors++;

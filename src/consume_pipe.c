@@ -221,8 +221,9 @@ command(struct cpipe *cp, int argc, const char **argv, const size_t *lens)
 }
 
 /*
- * The words of XACK KEY GROUP and the entries of the ack batch, or of
- * XCLAIM KEY GROUP NAME MINIDLE and the entries held (refresh): a new
+ * The words of the ack batch (consume_ack_script over KEY, GROUP and its
+ * entries), or of XCLAIM KEY GROUP NAME MINIDLE and the entries held
+ * (refresh): a new
  * array (lens in *lensp) of *argcp words; NULL when out of memory.
  */
 static const char **
@@ -238,7 +239,13 @@ batch_argv(struct cpipe *cp, int claim, int *argcp, size_t **lensp)
 		free(lens);
 		return NULL;
 	}
-	argv[n++] = claim ? "XCLAIM" : "XACK";
+	if (!claim) {
+		/* acknowledged and deleted in one step (consume.h) */
+		argv[n++] = "EVAL";
+		argv[n++] = consume_ack_script;
+		argv[n++] = "1";
+	} else
+		argv[n++] = "XCLAIM";
 	argv[n++] = cp->cp_o->co_r.ro_stream;
 	argv[n++] = cp->cp_o->co_group;
 	if (claim) {

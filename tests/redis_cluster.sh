@@ -130,6 +130,8 @@ echo "$HOOKSPOOL_ID $HOOKSPOOL_ATTEMPT $WHO" >>"$OUT/ran"
 HANDLER
 chmod +x "$T/handler"
 export OUT=$T
+# what the stream holds before: done entries are deleted from it
+stream_entries c1 "$KEY" >"$T/entries"
 : >"$T/ran"
 fails=0
 for n in c1 c2 c3; do
@@ -149,7 +151,7 @@ for n in c1 c2 c3; do
 	ok "consume through $n ran $(grep -c " $n\$" "$T/ran") handlers"
 done
 assert_eq "one consume saw the failing handler" 1 "$fails"
-assert_eq "each entry ran once" "$(stream_ids c1 "$KEY" | sort)" \
+assert_eq "each entry ran once" "$(stream_field id <"$T/entries" | sort)" \
     "$(cut -d' ' -f1 "$T/ran" | sort)"
 assert_eq "nothing pending" 0 "$(pending c2 "$KEY" hookspool)"
 assert_eq "the dead letter, on its own node" 1 \
@@ -158,5 +160,5 @@ stream_entries c3 "$KEY:failed" >"$T/failed"
 assert_eq "the dead letter's id" doomed-1 "$(stream_field id <"$T/failed")"
 assert_eq "the dead letter's attempts" 1 "$(stream_field attempts <"$T/failed")"
 assert_eq "the dead letter's entry" \
-    "$(stream_entries c1 "$KEY" | grep '	doomed-1	' | cut -f1)" \
+    "$(grep '	doomed-1	' "$T/entries" | cut -f1)" \
     "$(stream_field entry <"$T/failed")"

@@ -59,6 +59,8 @@ post cp-retry-1
 post cp-fail-1 message.created
 post cp-ok-2
 forward_all
+# what the stream holds before: done entries are deleted from it
+stream_entries r hookspool >"$T/entries"
 consume --pipe "$HANDLER" --max 100 --timeout 1s --idle 7s --backoff 1s
 assert_eq "exit status with a retry and a fail" 1 "$rc"
 grep -qx 'hookspool consume: 2 done, 1 to retry, 1 failed' "$T/consume.log" ||
@@ -66,7 +68,6 @@ grep -qx 'hookspool consume: 2 done, 1 to retry, 1 failed' "$T/consume.log" ||
 grep -qx 'hookspool consume: event cp-retry-1 of webhook protocol: the handler answered "retry": the API said 503 (attempt 1 of 5); retried in 1s or later' \
     "$T/consume.log" || fail "the retry's message: $(cat "$T/consume.log")"
 ok "the messages"
-stream_entries r hookspool >"$T/entries"
 assert_eq "what the handler was told" \
     "$(paste <(cut -f1 "$T/entries") <(stream_field id <"$T/entries") \
     <(yes 1 | head -n 4) <(stream_field type <"$T/entries") \

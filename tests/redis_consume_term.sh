@@ -39,6 +39,7 @@ post slow-1
 post after-1
 forward_all
 wait_until "slow-1 did not start" grep -q '^start slow-1$' "$T/ran"
+slow=$(stream_entries r hookspool | grep '	slow-1	' | cut -f1)
 kill -TERM "$pid"
 sleep 0.5
 kill -0 "$pid" 2>/dev/null || fail "consume exited with a handler in flight"
@@ -53,7 +54,7 @@ ok "no handler started after TERM"
 grep -q '^hookspool consume: 4 done, 0 to retry, 0 failed' "$T/consume.log" ||
     fail "summary line: $(cat "$T/consume.log")"
 ok "summary line: $(tail -n 1 "$T/consume.log")"
-slow=$(stream_entries r hookspool | grep '	slow-1	' | cut -f1)
+[ -n "$slow" ] || fail "slow-1's entry was not in the stream"
 if rcli r XPENDING hookspool hookspool - + 100 | grep -qx "$slow"; then
 	fail "slow-1 was not acknowledged"
 fi
