@@ -351,10 +351,11 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		} else {
 			wait = claim_backoff(o->do_backoff, cl->cl_attempts + 1);
 			snprintf(when, sizeof(when), "in %llds", wait);
-			cli_warnx("event %s: %s (attempt %u of %lld); "
-			    "retried by the next drain%s%s", id, what,
-			    cl->cl_attempts + 1, o->do_attempts,
-			    wait > 0 ? " " : "", wait > 0 ? when : "");
+			cli_warnx("event %s: %s (attempt %u of %lld); %s%s%s",
+			    id, what, cl->cl_attempts + 1, o->do_attempts,
+			    !o->do_follow ? "retried by the next drain" :
+			    wait > 0 ? "tried again" : "tried again at the next "
+			    "rescan", wait > 0 ? " " : "", wait > 0 ? when : "");
 			ds->ds_retry++;
 		}
 		break;
