@@ -112,16 +112,17 @@ killer() {
 			kill -KILL "$pid" 2>/dev/null && hk=$((hk + 1))
 		fi
 	done
+	WAIT_TRIES=200 wait_until "the follower did not start" term_blocked "$fpid"
 	kill -TERM "$fpid"
 	wait "$fpid" || rc=$?
 	: >"$T/fpid"
 	echo "$fk $hk $rc" >"$T/kills"
 }
 
-# round WHAT ARG...: N events posted while the killer runs a follower
+# round KIND ARG...: N events posted while the killer runs a follower
 # with ARGs; a last follower with the same ARGs; the checks.
 round() {
-	local what=$1 i acked fk hk rc
+	local kind=$1 i fk hk rc
 	shift
 	rm -f "$T/stop" "$T/acked" "$T/log" "$T/violations" "$T"/locks/*
 	: >"$T/acked"
@@ -130,26 +131,26 @@ round() {
 	KILLER=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $KILLER"
 	for i in $(seq -f '%04g' 1 "$N"); do
-		event "$what-$i" >"$T/body"
+		event "$kind-$i" >"$T/body"
 		cgi_post "$T/body"
-		[ "$STATUS" = 200 ] && echo "$what-$i" >>"$T/acked"
+		[ "$STATUS" = 200 ] && echo "$kind-$i" >>"$T/acked"
 	done
 	sleep 2
 	: >"$T/stop"
 	wait "$KILLER" || fail "the killer failed"
 	read -r fk hk rc <"$T/kills"
-	echo "$what: $N events posted, $(lines "$T/acked") acknowledged; the follower killed $fk times, a handler's process $hk times"
-	assert_eq "$what: the follower's exit status after TERM" 0 "$rc"
+	echo "$kind: $N events posted, $(lines "$T/acked") acknowledged; the follower killed $fk times, a handler's process $hk times"
+	assert_eq "$kind: the follower's exit status after TERM" 0 "$rc"
 	[ "$fk" -ge 3 ] && [ "$hk" -ge 3 ] ||
-	    fail "$what: too few kills ($fk of the follower, $hk of handlers) for a test"
+	    fail "$kind: too few kills ($fk of the follower, $hk of handlers) for a test"
 	# the last follower, killed by no one
 	dfollow_start "$@"
-	within 30 "$what: the last follower did not finish the spool" \
+	within 30 "$kind: the last follower did not finish the spool" \
 	    eval '[ "$(count new) $(count cur)" = "0 0" ]'
 	dfollow_stop
 	[ ! -s "$T/violations" ] ||
-	    fail "$what: events run twice at once: $(head -n 5 "$T/violations")"
-	ok "$what: no event ran twice at once"
+	    fail "$kind: events run twice at once: $(head -n 5 "$T/violations")"
+	ok "$kind: no event ran twice at once"
 	sed -n 's/^\([^ ]*\) [0-9]* end$/\1/p' "$T/log" | sort -u >"$T/ended"
 	{
 		cat "$T/ended"
@@ -157,10 +158,10 @@ round() {
 		    sed -n 's/^{"received":"[^"]*","webhook":"[^"]*","id":"\([^"]*\)".*/\1/p'
 	} | sort -u >"$T/accounted"
 	sort -u "$T/acked" >"$T/acked.sorted"
-	assert_eq "$what: acknowledged events neither handled to their end nor in failed/" "" \
+	assert_eq "$kind: acknowledged events neither handled to their end nor in failed/" "" \
 	    "$(comm -23 "$T/acked.sorted" "$T/accounted" | head -n 5)"
-	assert_eq "$what: new/ and cur/ at the end" "0 0" "$(count new) $(count cur)"
-	echo "$what: handled to the end $(lines "$T/ended"), in failed/ $(count failed), runs begun $(grep -c ' start$' "$T/log")"
+	assert_eq "$kind: new/ and cur/ at the end" "0 0" "$(count new) $(count cur)"
+	echo "$kind: handled to the end $(lines "$T/ended"), in failed/ $(count failed), runs begun $(grep -c ' start$' "$T/log")"
 	rm -f "$SPOOL"/failed/*
 }
 

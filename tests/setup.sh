@@ -301,6 +301,14 @@ within() {
 }
 
 
+# term_blocked PID: whether PID has blocked SIGTERM (a verb that takes it
+# as a stop, once set up: a TERM then no longer kills it).
+term_blocked() {
+	local blk
+	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$blk" ] && [ $((0x$blk & 0x4000)) != 0 ]
+}
+
 # dfollow_start [ARG...]: hookspool drain --follow on $CONF with ARGs in
 # the background, its stdout appended to $T/dfollow.out and its stderr to
 # $T/dfollow.log; DFOLLOW_PID is its pid.
@@ -315,6 +323,7 @@ dfollow_start() {
 # wait for it; it must exit 0 within 20 s.
 dfollow_stop() {
 	local rc=0 i=0
+	WAIT_TRIES=200 wait_until "drain --follow did not start" term_blocked "$DFOLLOW_PID"
 	kill "-${1:-TERM}" "$DFOLLOW_PID"
 	while kill -0 "$DFOLLOW_PID" 2>/dev/null &&
 	    [ "$(cut -d' ' -f3 "/proc/$DFOLLOW_PID/stat" 2>/dev/null)" != Z ]; do
