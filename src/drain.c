@@ -54,6 +54,7 @@
 #include "config.h"
 #include "drain.h"
 #include "drain_pipe.h"
+#include "errtail.h"
 #include "event.h"
 #include "handler.h"
 #include "hpipe.h"
@@ -105,6 +106,10 @@ static const struct opt drain_opt_table[] = {
 	{ "follow", 0, OPT_FLAG, offsetof(struct drain_opts, do_follow), 0, 0,
 	    NULL, "keep running: hand each event on as it lands in a spool's "
 	    "new/, until TERM, which lets the work in flight finish" },
+	{ "quiet", 0, OPT_FLAG, offsetof(struct drain_opts, do_quiet), 0, 0,
+	    NULL, "no summary line, even when something was done (what went "
+	    "wrong is said all the same); without it, a run that found "
+	    "nothing to do says nothing" },
 	{ "rescan", 0, OPT_DURATION, offsetof(struct drain_opts, do_rescan), 1,
 	    WATCH_RESCAN_MAX_MS / 1000, "D", "with --follow: look at every "
 	    "spool this often even when nothing wakes it (dead drains' "
@@ -114,7 +119,7 @@ static const struct opt drain_opt_table[] = {
 static const struct opt_verb drain_verb = {
 	"drain", "[-c CONF] [--exec CMD | --pipe CMD [--jobs N]] [--max N] "
 	"[--attempts N] [--timeout D] [--backoff D] [--type PATTERN]... "
-	"[--follow [--rescan D]]",
+	"[--follow [--rescan D]] [--quiet]",
 	"Recover each spool, then hand the waiting events, oldest first, to "
 	"the handler or to standard output. Safe to run from cron while "
 	"another drain runs: each event is claimed by one.",
@@ -129,6 +134,8 @@ enum outcome {
 };
 
 struct cli_signals	drain_sig;
+/* --exec: the handler's standard error, its tail kept for the record */
+static struct errtail	drain_errtail;
 
 /*
  * The options into *o. Returns OPT_OK, OPT_HELP, or OPT_USAGE (said on
@@ -235,6 +242,9 @@ run_handler(struct spool *sp, const struct claim *cl,
 	job.hj_mask = &drain_sig.cs_old;
 	/* A follower's stop lets the handler in flight finish. */
 	job.hj_finish = o->do_follow;
+	/* its standard error passed on, the tail kept for its record */
+	if (errtail_open(&drain_errtail) == 0)
+		job.hj_err = &drain_errtail;
 	switch (handler_run(&job, &drain_sig.cs_stopping, what, whatlen)) {
 	case HANDLER_OK:
 		close(infd);
@@ -302,62 +312,78 @@ emit(struct claim *cl, mode_t out_mode)
 	return 0;
 }
 
+/*
+ * The attempt failed: recorded, then back to new/ after its backoff, or
+ * to failed/ after --attempts; said and counted.
+ */
+static void
+failed_attempt(struct spool *sp, struct claim *cl, const struct cli_event *f,
+    const struct drain_opts *o, const char *what, const char *err,
+    size_t errlen, struct drain_stats *ds, struct drain_seen *dn)
+{
+	const char	*reason;
+	long long	 wait;
+	char		 when[32], name[CLI_EVENT_NAME_MAX];
+	int		 to_failed = 0;
+
+	drain_name(cl, f, name, sizeof(name));
+	/*
+	 * Its backoff keeps it out of a cron run's later passes and tells a
+	 * follower when it is due; with none, a follower tries it again at
+	 * the next rescan rather than at once.
+	 */
+	if ((!o->do_follow || o->do_backoff == 0) &&
+	    drain_seen_add(dn, cl->cl_name) == -1) {
+		cli_warnx("out of memory");
+		ds->ds_errors++;
+		return;
+	}
+	drain_record(sp, cl, f, what, err, errlen, ds);
+	if (claim_retry(sp, cl, (unsigned)o->do_attempts,
+	    claim_backoff(o->do_backoff, cl->cl_attempts + 1), &to_failed,
+	    &reason) != CLAIM_OK) {
+		cli_warnx("%s: %s: %s", name, reason, strerror(errno));
+		ds->ds_errors++;
+		return;
+	}
+	if (to_failed) {
+		cli_warnx("%s: %s (attempt %u of %lld); moved to failed/",
+		    name, what, cl->cl_attempts + 1, o->do_attempts);
+		ds->ds_failed++;
+		return;
+	}
+	wait = claim_backoff(o->do_backoff, cl->cl_attempts + 1);
+	snprintf(when, sizeof(when), "in %llds", wait);
+	cli_warnx("%s: %s (attempt %u of %lld); %s%s%s", name, what,
+	    cl->cl_attempts + 1, o->do_attempts, !o->do_follow ?
+	    "retried by the next drain" : wait > 0 ? "tried again" :
+	    "tried again at the next rescan", wait > 0 ? " " : "",
+	    wait > 0 ? when : "");
+	ds->ds_retry++;
+}
+
 /* End a claim as its outcome says, and count it. */
 static void
 finish(struct spool *sp, struct claim *cl, enum outcome oc,
     const struct cli_event *f, const struct drain_opts *o, const char *what,
-    struct drain_stats *ds, struct drain_seen *dn)
+    const char *err, size_t errlen, struct drain_stats *ds,
+    struct drain_seen *dn)
 {
-	const char	*reason, *id = f->ce_id != NULL ? f->ce_id : cl->cl_name;
-	long long	 wait;
-	char		 when[32];
-	int		 to_failed = 0;
+	const char	*reason;
+	char		 name[CLI_EVENT_NAME_MAX];
 
 	switch (oc) {
 	case OUTCOME_DONE:
-		if (claim_done(sp, cl, 0, &reason) == CLAIM_OK)
+		if (claim_done(sp, cl, drain_keep(o, f), &reason) == CLAIM_OK)
 			ds->ds_done++;
 		else {
-			cli_warnx("event %s: %s: %s", id, reason,
-			    strerror(errno));
+			cli_warnx("%s: %s: %s", drain_name(cl, f, name,
+			    sizeof(name)), reason, strerror(errno));
 			ds->ds_errors++;
 		}
 		break;
 	case OUTCOME_FAILED:
-		/*
-		 * Its backoff keeps it out of a cron run's later passes and
-		 * tells a follower when it is due; with none, a follower tries
-		 * it again at the next rescan rather than at once.
-		 */
-		if ((!o->do_follow || o->do_backoff == 0) &&
-		    drain_seen_add(dn, cl->cl_name) == -1) {
-			cli_warnx("out of memory");
-			ds->ds_errors++;
-			break;
-		}
-		if (claim_retry(sp, cl, (unsigned)o->do_attempts,
-		    claim_backoff(o->do_backoff, cl->cl_attempts + 1), &to_failed,
-		    &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", id, reason,
-			    strerror(errno));
-			ds->ds_errors++;
-			break;
-		}
-		if (to_failed) {
-			cli_warnx("event %s: %s (attempt %u of %lld); "
-			    "moved to failed/", id, what, cl->cl_attempts + 1,
-			    o->do_attempts);
-			ds->ds_failed++;
-		} else {
-			wait = claim_backoff(o->do_backoff, cl->cl_attempts + 1);
-			snprintf(when, sizeof(when), "in %llds", wait);
-			cli_warnx("event %s: %s (attempt %u of %lld); %s%s%s",
-			    id, what, cl->cl_attempts + 1, o->do_attempts,
-			    !o->do_follow ? "retried by the next drain" :
-			    wait > 0 ? "tried again" : "tried again at the next "
-			    "rescan", wait > 0 ? " " : "", wait > 0 ? when : "");
-			ds->ds_retry++;
-		}
+		failed_attempt(sp, cl, f, o, what, err, errlen, ds, dn);
 		break;
 	case OUTCOME_PUT_BACK:
 		/* Not again in this run: whatever stopped it may not have gone. */
@@ -366,8 +392,8 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 			drain_sig.cs_stopping = 1;
 		}
 		if (claim_unclaim(sp, cl, &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", id, reason,
-			    strerror(errno));
+			cli_warnx("%s: %s: %s", drain_name(cl, f, name,
+			    sizeof(name)), reason, strerror(errno));
 			ds->ds_errors++;
 		}
 		break;
@@ -377,10 +403,11 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 void
 drain_finish_claim(struct spool *sp, struct claim *cl, int put_back,
     const struct cli_event *f, const struct drain_opts *o, const char *what,
-    struct drain_stats *ds, struct drain_seen *dn)
+    const char *err, size_t errlen, struct drain_stats *ds,
+    struct drain_seen *dn)
 {
 	finish(sp, cl, put_back ? OUTCOME_PUT_BACK : OUTCOME_FAILED, f, o,
-	    what, ds, dn);
+	    what, err, errlen, ds, dn);
 }
 
 int
@@ -388,22 +415,24 @@ drain_usable(struct spool *sp, struct claim *cl, const struct drain_opts *o,
     struct cli_event *f, struct drain_stats *ds)
 {
 	const char	*reason;
+	char		 name[CLI_EVENT_NAME_MAX];
 
 	memset(f, 0, sizeof(*f));
 	if (cli_event_read(cl->cl_line, cl->cl_len, f, &reason) == 0 &&
 	    cl->cl_attempts < (unsigned)o->do_attempts)
 		return 0;
 	if (claim_give_up(sp, cl, &reason) != CLAIM_OK) {
-		cli_warnx("event %s: %s: %s", cl->cl_name, reason,
-		    strerror(errno));
+		cli_warnx("%s: %s: %s", drain_name(cl, f, name, sizeof(name)),
+		    reason, strerror(errno));
 		ds->ds_errors++;
 	} else {
 		if (f->ce_id == NULL)
 			cli_warnx("%s: not an event line (%s); moved to "
 			    "failed/", cl->cl_name, reason);
 		else
-			cli_warnx("event %s: %u attempts made; moved to "
-			    "failed/", f->ce_id, cl->cl_attempts);
+			cli_warnx("%s: %u attempts made; moved to failed/",
+			    drain_name(cl, f, name, sizeof(name)),
+			    cl->cl_attempts);
 		ds->ds_failed++;
 	}
 	cli_event_free(f);
@@ -415,9 +444,11 @@ static void
 handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
     mode_t out_mode, struct drain_stats *ds, struct drain_seen *dn)
 {
+	static char	 tail[ERRTAIL_MAX];
 	struct cli_event f;
 	enum outcome	 oc;
-	char		 what[256];
+	char		 what[256], name[CLI_EVENT_NAME_MAX];
+	size_t		 errlen = 0;
 
 	what[0] = '\0';
 	if (drain_usable(sp, cl, o, &f, ds))
@@ -435,10 +466,13 @@ handle(struct spool *sp, struct claim *cl, const struct drain_opts *o,
 		drain_sig.cs_stopping = 1;
 	}
 	if (oc == OUTCOME_PUT_BACK && o->do_exec != NULL && !drain_sig.cs_stopping) {
-		cli_warnx("event %s: %s", f.ce_id, what);
+		cli_warnx("%s: %s", drain_name(cl, &f, name, sizeof(name)),
+		    what);
 		ds->ds_errors++;
 	}
-	finish(sp, cl, oc, &f, o, what, ds, dn);
+	if (oc == OUTCOME_FAILED && o->do_exec != NULL)
+		errlen = errtail_copy(&drain_errtail, tail, sizeof(tail));
+	finish(sp, cl, oc, &f, o, what, tail, errlen, ds, dn);
 	cli_event_free(&f);
 }
 
@@ -631,10 +665,21 @@ drain_spools(const struct config *cf, struct spool **spools, size_t nspools,
 	return rc;
 }
 
-/* The summary line on stderr; returns the exit status. */
+/*
+ * The summary line on stderr, when something happened and not --quiet
+ * (so that cron mails only then); returns the exit status.
+ */
 static int
-summary(const struct drain_stats *ds)
+summary(const struct drain_stats *ds, const struct drain_opts *o)
 {
+	int	rc;
+
+	rc = ds->ds_retry == 0 && ds->ds_failed == 0 && ds->ds_refused == 0 &&
+	    ds->ds_locked == 0 && ds->ds_errors == 0 &&
+	    (ds->ds_stopped == NULL || ds->ds_stop_ok) ? 0 : EXIT_PART;
+	if (o->do_quiet || (rc == 0 && ds->ds_done == 0 &&
+	    ds->ds_released == 0 && ds->ds_stopped == NULL))
+		return rc;
 	fprintf(stderr, "hookspool drain: %u done, %u to retry, %u failed",
 	    ds->ds_done, ds->ds_retry, ds->ds_failed);
 	if (ds->ds_released > 0)
@@ -650,9 +695,7 @@ summary(const struct drain_stats *ds)
 	if (ds->ds_stopped != NULL)
 		fprintf(stderr, "; stopped: %s", ds->ds_stopped);
 	fprintf(stderr, "\n");
-	return ds->ds_retry == 0 && ds->ds_failed == 0 && ds->ds_refused == 0 &&
-	    ds->ds_locked == 0 && ds->ds_errors == 0 &&
-	    (ds->ds_stopped == NULL || ds->ds_stop_ok) ? 0 : EXIT_PART;
+	return rc;
 }
 
 int
@@ -676,6 +719,8 @@ cmd_drain(int argc, char *argv[])
 	}
 	if ((cf = cli_load(o.do_conf)) == NULL)
 		return EXIT_USAGE;
+	o.do_cf = cf;
+	errtail_init(&drain_errtail, STDERR_FILENO);
 	memset(&ds, 0, sizeof(ds));
 	if (cli_signals_block(&drain_sig) == -1) {
 		cli_warnx("unable to set up signals: %s", strerror(errno));
@@ -712,10 +757,11 @@ cmd_drain(int argc, char *argv[])
 		spool_close(spools[i]);
 	free(spools);
 	config_free(cf);
+	errtail_free(&drain_errtail);
 	if (!o.do_follow)
-		return summary(&ds);
+		return summary(&ds, &o);
 	/* A follower's status: a stop is its end, failed attempts are said. */
-	(void)summary(&ds);
+	(void)summary(&ds, &o);
 	return rc != 0 || (ds.ds_stopped != NULL && !ds.ds_stop_ok) ?
 	    EXIT_PART : 0;
 }

@@ -148,6 +148,7 @@ drain_pipe_open(const struct drain_opts *o, int fsync, struct spool **spools,
 	hc.hc_timeout = o->do_timeout;
 	hc.hc_wait = &drain_sig.cs_wait;
 	hc.hc_mask = &drain_sig.cs_old;
+	hc.hc_capture = 1;	/* the tail of a death's or timeout's record */
 	if (hpipe_open(&hc, &dp->dp_hp) == -1) {
 		cli_warnx("unable to set up the handlers: %s", strerror(errno));
 		ds->ds_errors++;
@@ -176,6 +177,7 @@ flush(struct drain_pipe *dp)
 {
 	struct drain_slot	*sl;
 	const char		*reason;
+	char			 name[CLI_EVENT_NAME_MAX];
 	size_t			 i;
 	int			 f;
 
@@ -198,7 +200,8 @@ flush(struct drain_pipe *dp)
 		if (sl->sl_empty && !(dp->dp_dirty[sl->sl_si] & DIRTY_FAILED) &&
 		    claim_empty(dp->dp_spools[sl->sl_si], &sl->sl_claim,
 		    &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", sl->sl_ev.ce_id, reason,
+			cli_warnx("%s: %s: %s", drain_name(&sl->sl_claim,
+			    &sl->sl_ev, name, sizeof(name)), reason,
 			    strerror(errno));
 			dp->dp_ds->ds_errors++;
 		}
@@ -265,7 +268,7 @@ verdict(struct drain_pipe *dp, const struct hpipe_result *r)
 {
 	struct drain_slot	*sl;
 	const char		*reason;
-	char			 what[HPIPE_TEXT_MAX];
+	char			 what[HPIPE_TEXT_MAX], name[CLI_EVENT_NAME_MAX];
 	unsigned		 to = 0;
 
 	if (r->hr_kind == HPIPE_NOTICE) {
@@ -278,28 +281,33 @@ verdict(struct drain_pipe *dp, const struct hpipe_result *r)
 		dp->dp_garbage = 0;
 	switch (r->hr_kind) {
 	case HPIPE_OK:
-		if (claim_remove(dp->dp_spools[sl->sl_si], &sl->sl_claim, 0,
-		    &reason) == CLAIM_OK) {
+		/* a kept one goes to done/, flushed with the batch */
+		if (claim_remove(dp->dp_spools[sl->sl_si], &sl->sl_claim,
+		    drain_keep(dp->dp_o, &sl->sl_ev), &reason) == CLAIM_OK) {
 			sl->sl_empty = 1;
 			dp->dp_ds->ds_done++;
+			to = DIRTY(SPOOL_DONE);
 			break;
 		}
-		cli_warnx("event %s: %s: %s", sl->sl_ev.ce_id, reason,
-		    strerror(errno));
+		cli_warnx("%s: %s: %s", drain_name(&sl->sl_claim, &sl->sl_ev,
+		    name, sizeof(name)), reason, strerror(errno));
 		dp->dp_ds->ds_errors++;
 		break;
 	case HPIPE_FAIL:
 		answered("fail", r->hr_text, what, sizeof(what));
+		drain_record(dp->dp_spools[sl->sl_si], &sl->sl_claim,
+		    &sl->sl_ev, what, NULL, 0, dp->dp_ds);
 		if (claim_give_up(dp->dp_spools[sl->sl_si], &sl->sl_claim,
 		    &reason) != CLAIM_OK) {
-			cli_warnx("event %s: %s: %s", sl->sl_ev.ce_id, reason,
+			cli_warnx("%s: %s: %s", drain_name(&sl->sl_claim,
+			    &sl->sl_ev, name, sizeof(name)), reason,
 			    strerror(errno));
 			dp->dp_ds->ds_errors++;
 			break;
 		}
-		cli_warnx("event %s: %s (attempt %u of %lld); moved to failed/",
-		    sl->sl_ev.ce_id, what, sl->sl_claim.cl_attempts + 1,
-		    dp->dp_o->do_attempts);
+		cli_warnx("%s: %s (attempt %u of %lld); moved to failed/",
+		    drain_name(&sl->sl_claim, &sl->sl_ev, name, sizeof(name)),
+		    what, sl->sl_claim.cl_attempts + 1, dp->dp_o->do_attempts);
 		dp->dp_ds->ds_failed++;
 		to = DIRTY(SPOOL_FAILED);
 		break;
@@ -312,7 +320,7 @@ verdict(struct drain_pipe *dp, const struct hpipe_result *r)
 			snprintf(what, sizeof(what), "%s", r->hr_text);
 		drain_finish_claim(dp->dp_spools[sl->sl_si], &sl->sl_claim,
 		    r->hr_kind == HPIPE_UNSENT, &sl->sl_ev, dp->dp_o, what,
-		    dp->dp_ds, dp->dp_dn);
+		    r->hr_stderr, r->hr_stderrlen, dp->dp_ds, dp->dp_dn);
 		break;
 	}
 	finished(dp, r->hr_tag - 1, to);
@@ -378,7 +386,7 @@ give(struct drain_pipe *dp, size_t si, struct claim *cl)
 	struct hpipe_event	 e;
 	struct drain_slot	*sl;
 	size_t			 idx = dp->dp_free[--dp->dp_nfree], len;
-	char			*line;
+	char			*line, name[CLI_EVENT_NAME_MAX];
 
 	sl = &dp->dp_slots[idx];
 	sl->sl_si = si;
@@ -401,11 +409,12 @@ give(struct drain_pipe *dp, size_t si, struct claim *cl)
 	e.hv_linelen = sl->sl_claim.cl_len;
 	if ((line = hpipe_event_line(&e, &len)) == NULL ||
 	    hpipe_submit(dp->dp_hp, idx + 1, line, len) == -1) {
-		cli_warnx("event %s: unable to give it to the handler: %s",
-		    sl->sl_ev.ce_id, strerror(errno));
+		cli_warnx("%s: unable to give it to the handler: %s",
+		    drain_name(&sl->sl_claim, &sl->sl_ev, name, sizeof(name)),
+		    strerror(errno));
 		dp->dp_ds->ds_errors++;
 		drain_finish_claim(dp->dp_spools[si], &sl->sl_claim, 1,
-		    &sl->sl_ev, dp->dp_o, "", dp->dp_ds, dp->dp_dn);
+		    &sl->sl_ev, dp->dp_o, "", NULL, 0, dp->dp_ds, dp->dp_dn);
 		finished(dp, idx, DIRTY(SPOOL_NEW));
 	}
 }

@@ -32,6 +32,8 @@ struct drain_opts {
 	int		 do_follow;		/* --follow */
 	long long	 do_rescan;		/* --rescan, seconds; 0: not given */
 	long long	 do_rescan_ms;		/* the interval */
+	int		 do_quiet;		/* --quiet: no summary */
+	const struct config *do_cf;		/* each webhook's keep */
 };
 
 struct drain_stats {
@@ -62,14 +64,38 @@ int drain_usable(struct spool *sp, struct claim *cl,
     const struct drain_opts *o, struct cli_event *f, struct drain_stats *ds);
 
 /*
- * End a claim whose attempt failed (put_back 0: counted, what says why;
- * the event goes back to new/, or to failed/ after --attempts) or that
- * is put back as it was (put_back 1), and not taken again in this run:
- * said and counted.
+ * End a claim whose attempt failed (put_back 0: counted, what says why,
+ * recorded with err[0..errlen), the tail of the handler's standard error
+ * (err may be NULL); the event goes back to new/, or to failed/ after
+ * --attempts) or that is put back as it was (put_back 1), and not taken
+ * again in this run: said and counted.
  */
 void drain_finish_claim(struct spool *sp, struct claim *cl, int put_back,
     const struct cli_event *f, const struct drain_opts *o, const char *what,
-    struct drain_stats *ds, struct drain_seen *dn);
+    const char *err, size_t errlen, struct drain_stats *ds,
+    struct drain_seen *dn);
+
+/*
+ * drain_record.c: record the failed attempt at the claimed event of sp
+ * (how it ended: what; the tail of the handler's standard error:
+ * err[0..errlen), err may be NULL) in its history, before its claim moves
+ * it on. One that cannot be recorded is said and counted as an error;
+ * the event moves on all the same.
+ */
+void drain_record(struct spool *sp, const struct claim *cl,
+    const struct cli_event *f, const char *what, const char *err,
+    size_t errlen, struct drain_stats *ds);
+
+/*
+ * "event ID of webhook W" for a message about the claimed event (its file
+ * name when its line gave no id), into buf (CLI_EVENT_NAME_MAX bytes).
+ * Returns buf.
+ */
+const char *drain_name(const struct claim *cl, const struct cli_event *f,
+    char *buf, size_t len);
+
+/* Whether done events of f's webhook are kept (keep = D, in o->do_cf). */
+int drain_keep(const struct drain_opts *o, const struct cli_event *f);
 
 /*
  * new/NAME of it is locked by another process: looked at again in later
