@@ -36,7 +36,7 @@ make_conf
 post bad-1
 drain
 assert_eq "the first attempt fails" 1 "$RC"
-grep -q "event bad-1: exited 1 (attempt 1 of 5); retried by the next drain in 2s$" "$T/drain.log" ||
+grep -q "event bad-1 of webhook protocol: exited 1 (attempt 1 of 5); retried by the next drain in 2s$" "$T/drain.log" ||
     fail "the message does not say when: $(cat "$T/drain.log")"
 mtime=$(stat -c %Y "$SPOOL"/new/*)
 now=$(date +%s)
@@ -56,7 +56,7 @@ assert_eq "bad-1 still waits in new/" 1 "$(count new)"
 sleep 2.2
 drain
 assert_eq "bad-1 tried again once its backoff is over" 2 "$(ran bad-1)"
-grep -q "event bad-1: exited 1 (attempt 2 of 5); retried by the next drain in 4s$" "$T/drain.log" ||
+grep -q "event bad-1 of webhook protocol: exited 1 (attempt 2 of 5); retried by the next drain in 4s$" "$T/drain.log" ||
     fail "the second backoff is not doubled: $(cat "$T/drain.log")"
 sleep 2.2
 drain

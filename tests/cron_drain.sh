@@ -91,7 +91,7 @@ post fail-1
 rc=0
 "$HOOKSPOOL" drain -c "$CONF" --exec 'exit 7' 2>"$T/drain.log" || rc=$?
 assert_eq "exit status when a handler failed" 1 "$rc"
-grep -q 'event fail-1: exited 7 (attempt 1 of 5)' "$T/drain.log" ||
+grep -q 'event fail-1 of webhook protocol: exited 7 (attempt 1 of 5)' "$T/drain.log" ||
     fail "no message about the failure: $(cat "$T/drain.log")"
 ok "the failure is reported"
 

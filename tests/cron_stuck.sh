@@ -112,7 +112,7 @@ elapsed=$(($(date +%s) - start))
 [ "$elapsed" -ge 11 ] && [ "$elapsed" -le 16 ] ||
     fail "the drain left the stuck handler after ${elapsed}s, not 12s"
 ok "the drain left the stuck handler behind after ${elapsed}s"
-grep -q "event stuck-1: timed out after 2s; still running 5s after SIGKILL (stuck in the kernel?): left behind (attempt 1 of 5); retried by the next drain" \
+grep -q "event stuck-1 of webhook protocol: timed out after 2s; still running 5s after SIGKILL (stuck in the kernel?): left behind (attempt 1 of 5); retried by the next drain" \
     "$T/drain1.log" || fail "no message about the stuck handler: $(cat "$T/drain1.log")"
 ok "the stuck handler is reported, as a timeout"
 assert_eq "the stuck handler, SIGKILL pending" D "$(state "$stuck")"

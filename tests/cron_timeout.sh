@@ -32,7 +32,7 @@ elapsed=$(($(date +%s) - start))
 assert_eq "exit status after a timeout" 1 "$rc"
 [ "$elapsed" -lt 60 ] || fail "the drain took ${elapsed}s"
 ok "the drain did not wait for the handler"
-grep -q 'event slow-1: timed out after 1s' "$T/drain.log" ||
+grep -q 'event slow-1 of webhook protocol: timed out after 1s' "$T/drain.log" ||
     fail "no timeout message: $(cat "$T/drain.log")"
 ok "the timeout is reported"
 gone "$(cat "$T/bg")" || fail "the handler's background child survived"
@@ -84,7 +84,7 @@ time.sleep(20)' $how" 2>"$T/drain.log" || rc=$?
 	[ "$elapsed" -lt 12 ] ||
 	    fail "the drain waited ${elapsed}s for a handler out of its group ($how)"
 	ok "the drain did not wait for a handler out of its group ($how: ${elapsed}s)"
-	grep -q "event escape-$how: timed out after 2s, killed (attempt 1 of 5)" \
+	grep -q "event escape-$how of webhook protocol: timed out after 2s, killed (attempt 1 of 5)" \
 	    "$T/drain.log" || fail "no timeout message ($how): $(cat "$T/drain.log")"
 	gone "$pid" || fail "the handler out of its group survived ($how)"
 	ok "the handler out of its group was killed ($how)"

@@ -48,7 +48,7 @@ ok "tried a third time after the doubled backoff: $(gap fail-0001 3) s later"
 sleep 2
 assert_eq "runs of fail-0001 in about 8 s" 3 "$(runs fail-0001)"
 assert_eq "runs of fine-0001" 1 "$(runs fine-0001)"
-grep -q 'event fail-0001: exited 1 (attempt 3 of 9); tried again in 8s' "$T/dfollow.log" ||
+grep -q 'event fail-0001 of webhook protocol: exited 1 (attempt 3 of 9); tried again in 8s' "$T/dfollow.log" ||
     fail "the failure is not said: $(cat "$T/dfollow.log")"
 assert_eq "where fail-0001 waits" "1 0 0" "$(count new) $(count cur) $(count failed)"
 dfollow_stop
@@ -75,7 +75,7 @@ within 5 "pfail-0001 was not given again once its backoff was over" \
 awk -v g="$(gap pfail-0001 2)" 'BEGIN { exit !(g >= 0.9) }' ||
     fail "given again too soon: $(gap pfail-0001 2) s after the first"
 ok "given again after its backoff: $(gap pfail-0001 2) s later"
-grep -q 'event pfail-0001: the handler answered "retry": not now (attempt 1 of 9); tried again in 2s' \
+grep -q 'event pfail-0001 of webhook protocol: the handler answered "retry": not now (attempt 1 of 9); tried again in 2s' \
     "$T/dfollow.log" || fail "the verdict is not said: $(cat "$T/dfollow.log")"
 dfollow_stop
 rm -f "$SPOOL"/new/*
@@ -92,7 +92,7 @@ sleep 0.5
 assert_eq "runs of zero-0001 within a second of its failure" 1 "$(runs zero-0001)"
 within 5 "zero-0001 was not tried again at the rescan" at_least 2 runs zero-0001
 ok "tried again at the rescan: $(gap zero-0001 2) s later"
-grep -q "event zero-0001: exited 1 (attempt 1 of 50); tried again at the next rescan$" "$T/dfollow.log" ||
+grep -q "event zero-0001 of webhook protocol: exited 1 (attempt 1 of 50); tried again at the next rescan$" "$T/dfollow.log" ||
     fail "the failure is not said: $(cat "$T/dfollow.log")"
 sleep 1
 [ "$(runs zero-0001)" -le 3 ] || fail "zero-0001 ran $(runs zero-0001) times in about 4 s"

@@ -88,9 +88,9 @@ assert_eq "v-ok" gone "$(where v-ok)"
 assert_eq "v-odd" gone "$(where v-odd)"
 assert_eq "v-retry" "new 1" "$(where v-retry)"
 assert_eq "v-fail" "failed 0" "$(where v-fail)"
-grep -qx 'hookspool drain: event v-retry: the handler answered "retry": the API said 503 (attempt 1 of 5); retried by the next drain in 30s' \
+grep -qx 'hookspool drain: event v-retry of webhook protocol: the handler answered "retry": the API said 503 (attempt 1 of 5); retried by the next drain in 30s' \
     "$T/drain.log" || fail "no message for the retry: $(cat "$T/drain.log")"
-grep -qx 'hookspool drain: event v-fail: the handler answered "fail": no such customer (attempt 1 of 5); moved to failed/' \
+grep -qx 'hookspool drain: event v-fail of webhook protocol: the handler answered "fail": no such customer (attempt 1 of 5); moved to failed/' \
     "$T/drain.log" || fail "no message for the fail: $(cat "$T/drain.log")"
 grep -qx 'hookspool drain: 2 done, 1 to retry, 1 failed' "$T/drain.log" ||
     fail "the summary: $(cat "$T/drain.log")"
@@ -119,7 +119,7 @@ drain --pipe "$HANDLER" --timeout 2s
 elapsed=$(($(date +%s) - start))
 assert_eq "exit status after a timeout" 1 "$rc"
 [ "$elapsed" -lt 30 ] || fail "the drain took ${elapsed}s"
-grep -q '^hookspool drain: event t-slow: no verdict within 2s (--timeout); the handler was killed (attempt 1 of 5); retried by the next drain in 30s$' \
+grep -q '^hookspool drain: event t-slow of webhook protocol: no verdict within 2s (--timeout); the handler was killed (attempt 1 of 5); retried by the next drain in 30s$' \
     "$T/drain.log" || fail "no timeout message: $(cat "$T/drain.log")"
 assert_eq "t-slow" "new 1" "$(where t-slow)"
 assert_eq "t-a, t-b, t-c" "gone gone gone" "$(where t-a) $(where t-b) $(where t-c)"
@@ -139,7 +139,7 @@ for id in d-a d-die d-b d-c; do
 done
 drain --pipe "$HANDLER"
 assert_eq "exit status after a death" 1 "$rc"
-grep -q '^hookspool drain: event d-die: the handler exited 3 before its verdict (attempt 1 of 5); retried by the next drain in 30s$' \
+grep -q '^hookspool drain: event d-die of webhook protocol: the handler exited 3 before its verdict (attempt 1 of 5); retried by the next drain in 30s$' \
     "$T/drain.log" || fail "no message for the death: $(cat "$T/drain.log")"
 assert_eq "d-a" gone "$(where d-a)"
 assert_eq "d-die" "new 1" "$(where d-die)"

@@ -38,7 +38,7 @@ post ex-3 billing.paid
 rc=0
 "$HOOKSPOOL" drain -c "$CONF" --pipe "$T/python-handler" 2>"$T/drain.log" || rc=$?
 assert_eq "exit status of the Python example (one event failed)" 1 "$rc"
-grep -qx 'hookspool drain: event ex-3: the handler answered "fail": a type this handler does not know (attempt 1 of 5); moved to failed/' \
+grep -qx 'hookspool drain: event ex-3 of webhook protocol: the handler answered "fail": a type this handler does not know (attempt 1 of 5); moved to failed/' \
     "$T/drain.log" || fail "the Python example's fail: $(cat "$T/drain.log")"
 grep -qx 'hookspool drain: 2 done, 0 to retry, 1 failed' "$T/drain.log" ||
     fail "the Python example's summary: $(cat "$T/drain.log")"

@@ -48,8 +48,8 @@ case $HOOKSPOOL_ID in
 fails-2) exit 3 ;;
 stubborn-3) trap "" TERM; sleep 30 ;;
 esac'
-grep -q "event fails-2: exited 3" "$T/drain.log" &&
-    grep -q "event stubborn-3: timed out after 1s, killed" "$T/drain.log" &&
+grep -q "event fails-2 of webhook protocol: exited 3" "$T/drain.log" &&
+    grep -q "event stubborn-3 of webhook protocol: timed out after 1s, killed" "$T/drain.log" &&
     grep -q "1 done, 2 to retry" "$T/drain.log" ||
     fail "the drain under strace: $(cat "$T/drain.log")"
 # a dead drain's claim: dead-4 in cur/ with no lock, released by recovery
