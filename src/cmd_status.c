@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "event.h"
+#include "inspect.h"
 #include "opt.h"
 #include "queue.h"
 #include "spool.h"
@@ -38,10 +39,52 @@ static const struct opt status_opt_table[] = {
 static const struct opt_verb status_verb = {
 	"status", "[-c CONF] [--json] [--warn-age D]",
 	"Count the events in each spool's folders, and say how long the "
-	"oldest waiting event has waited. Reads only: takes no claim.",
+	"oldest waiting event has waited; name the first events of failed/ "
+	"with the reason of their last failed attempt. Reads only: takes no "
+	"claim.",
 	status_opt_table, sizeof(status_opt_table) / sizeof(status_opt_table[0]),
 	0
 };
+
+/* How many events of failed/ status names, with their last reason. */
+#define STATUS_FAILED_SHOWN	5
+
+/*
+ * The first STATUS_FAILED_SHOWN events of failed/ of sp, each with the
+ * reason of its last failed attempt; list and show say more.
+ */
+static void
+status_failed(struct spool *sp, size_t nfailed)
+{
+	struct inspect_event		  ie;
+	const struct history_entry	 *last;
+	const char			 *reason;
+	char				**names, name[CLI_EVENT_NAME_MAX];
+	char				  why[256];
+	size_t				  n, i, shown = 0;
+
+	if (queue_names(sp, SPOOL_FAILED, &names, &n, &reason) == -1)
+		return;		/* the counts were said; nothing more to add */
+	for (i = 0; i < n && shown < STATUS_FAILED_SHOWN; i++) {
+		if (inspect_event(sp, SPOOL_FAILED, names[i], 1, &ie,
+		    &reason) != QUEUE_OK)
+			continue;
+		if ((last = inspect_last_failure(ie.ie_hist)) != NULL)
+			inspect_shown(last->he_reason, last->he_reasonlen,
+			    INSPECT_TEXT, why, sizeof(why));
+		else
+			snprintf(why, sizeof(why), "%s", ie.ie_unreadable !=
+			    NULL ? "not an event line" : "no reason recorded");
+		printf("  failed: %s: %s\n", cli_event_name(ie.ie_head.qh_id,
+		    ie.ie_head.qh_webhook, name, sizeof(name)), why);
+		shown++;
+		inspect_clear(&ie);
+	}
+	if (nfailed > shown)
+		printf("  and %zu more failed: hookspool list --state "
+		    "failed\n", nfailed - shown);
+	queue_names_free(names, n);
+}
 
 static int
 status_one(struct spool *sp, void *arg)
@@ -70,6 +113,8 @@ status_one(struct spool *sp, void *arg)
 		printf("%s: %zu new, %zu cur, %zu failed, %zu tmp, "
 		    "oldest waiting %llds\n", sp->sp_dir, qc.qc_new,
 		    qc.qc_cur, qc.qc_failed, qc.qc_tmp, qc.qc_oldest_new_age);
+	if (!so->so_json && qc.qc_failed > 0)
+		status_failed(sp, qc.qc_failed);
 	so->so_shown++;
 	if (so->so_warn_age >= 0 && qc.qc_new > 0 &&
 	    qc.qc_oldest_new_age > so->so_warn_age) {
