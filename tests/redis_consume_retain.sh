@@ -1,10 +1,11 @@
 #!/bin/bash
-# Once consume is done with an entry, no copy of its payload stays in the
-# stream: the entry is acknowledged and deleted in one step (--exec and
-# --pipe). A stream read by several groups keeps an entry until no other
-# group needs it: one that has not read that far (its last-delivered-id
-# below the entry's, compared as numbers: 1-10 is past 1-9) or that holds
-# it pending. An entry only skipped by --type is acknowledged and left.
+# Once forward is done with an event, no copy of its payload stays in the
+# spool (nor in its dedup marker); once consume is done with an entry, none
+# stays in the stream: the entry is acknowledged and deleted in one step
+# (--exec and --pipe). A stream read by several groups keeps an entry
+# until no other group needs it: one that has not read that far (its
+# last-delivered-id below the entry's, compared as numbers: 1-10 is past
+# 1-9) or that holds it pending. An entry only skipped by --type is acknowledged and left.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/redis.sh"
 
@@ -37,6 +38,11 @@ post_marked rt-1 "$m1"
 post_marked rt-2 "$m1"
 forward_all
 assert_eq "the payload is in the stream before" 2 "$(marked hookspool "$m1")"
+# forward without keep: no copy left in the spool, markers emptied
+assert_eq "forward: no file of the spool holds the payload" "" \
+    "$(grep -rlF "$m1" "$SPOOL" || :)"
+assert_eq "forward: markers empty, one link each" "" \
+    "$(stat -c '%h %s %n' "$SPOOL"/ids/* | grep -v '^1 0 ' || :)"
 consume --exec true
 assert_eq "consume --exec: the done entries are gone from the stream" \
     0 "$(marked hookspool "$m1")"
