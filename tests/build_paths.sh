@@ -39,3 +39,12 @@ grep -q "^var.hookspool_bin *= \"$T/two/bin/hookspool.fcgi\"" "$ex/lighttpd/hook
     fail "the installed examples name other folders: $(grep -h 'hookspool_bin\|hookspool_conf' "$ex"/*/*.conf)"
 grep -rq /usr/local "$ex" && fail "an installed example still names /usr/local"
 ok "the installed examples name the folders installed to"
+man=$T/dest$T/two/share/man
+for page in man1/hookspool.1 man5/hookspool.conf.5 man8/hookspool.fcgi.8; do
+	[ "$page" = man8/hookspool.fcgi.8 ] ||	# it refers to hookspool.conf(5)
+	    grep -q "$T/etc-two/hookspool.conf" "$man/$page" ||
+	    fail "the installed $page does not name the config this build reads"
+	grep -q '[^/a-z]/etc/hookspool\.conf' "$man/$page" &&
+	    fail "the installed $page still names /etc/hookspool.conf: $(grep -n '[^/a-z]/etc/hookspool\.conf' "$man/$page")"
+done
+ok "the installed man pages name the config this build reads"
