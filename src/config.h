@@ -83,6 +83,8 @@ struct config {
 	int			 cf_fsync;
 	int			 cf_dedup;
 	int			 cf_group_readable;
+	int			 cf_log_accepted;	/* log 2xx accepted too */
+	int			 cf_log_json;	/* log_format = json */
 	struct config_webhook	*cf_webhooks;
 	size_t			 cf_nwebhooks;
 	struct config_source	*cf_sources;	/* [0] is the config itself */
