@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "config.h"
 #include "event.h"
+#include "log_stream.h"
 #include "number.h"
 #include "spool.h"
 
@@ -28,6 +29,7 @@ cli_warnx(const char *fmt, ...)
 {
 	va_list	ap;
 
+	log_stream_level("error");
 	if (cli_verb != NULL)
 		fprintf(stderr, "%s %s: ", cli_progname, cli_verb);
 	else
@@ -50,6 +52,8 @@ load(const char *opt, int flags)
 		cli_warnx("%s", err);
 		return NULL;
 	}
+	/* From here on, stderr's lines are as the config's log_format. */
+	log_stream_json(cf->cf_log_json);
 	return cf;
 }
 

@@ -23,7 +23,9 @@ extern const char *cli_verb;
 
 /*
  * "hookspool VERB: " (or "hookspool: " before a verb runs), the message
- * and a newline, on stderr.
+ * and a newline, on stderr: a JSON record of level "error" once a config
+ * with log_format = json is loaded (log_stream.h), where the other lines
+ * on stderr (summaries) are of level "info".
  */
 void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -32,6 +34,7 @@ void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * hookspool.conf beside the executable, else the system one, without
  * opening the secret files it names (CONFIG_NO_SECRETS): the verbs of the
  * cron side need no key, and run where the secrets are hidden from them.
+ * Its log_format applies to stderr from then on.
  * Prints the reason and returns NULL when it cannot be used; the caller
  * frees the result with config_free().
  */

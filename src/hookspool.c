@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "log_stream.h"
 #include "verify.h"
 
 static const struct {
@@ -159,6 +160,11 @@ main(int argc, char *argv[])
 	for (i = 0; i < NVERBS; i++)
 		if (strcmp(argv[1], verbs[i].v_name) == 0) {
 			cli_verb = verbs[i].v_name;
+			/* stderr's lines become JSON if the config says so */
+			if (log_stream_install(cli_progname, cli_verb,
+			    "info") == -1)
+				cli_warnx("unable to set up stderr's stream; its "
+				    "lines stay text");
 			return verbs[i].v_run(argc - 1, argv + 1);
 		}
 	unknown_verb(argc, argv);
