@@ -29,6 +29,7 @@ static const struct {
 	{ "check", cmd_check },
 	{ "forward", cmd_forward },
 	{ "consume", cmd_consume },
+	{ "consumers", cmd_consumers },
 };
 #define NVERBS	(sizeof(verbs) / sizeof(verbs[0]))
 
@@ -42,8 +43,15 @@ usage(FILE *f)
 	    "[--attempts N]\n"
 	    "                         [--timeout D] [--backoff D] "
 	    "[--type PATTERN]...\n"
-	    "       hookspool status  [-c CONF] [--json] [--warn-age D]\n"
+	    "       hookspool status  [-c CONF] [--json | --prometheus] "
+	    "[--warn-age D]\n"
+	    "                         [--warn-failed N] [--redis ADDR "
+	    "[--auth-file F] [--stream KEY]\n"
+	    "                         [--cluster NODE]... [--group G]]\n"
 	    "       hookspool requeue [-c CONF] (ID... | --all)\n"
+	    "       hookspool requeue --redis ADDR [--auth-file F] "
+	    "[--stream KEY]\n"
+	    "                         [--cluster NODE]... (ID... | --all)\n"
 	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"
 	    "       hookspool sign    [--scheme S [--id ID] [--type T]] "
@@ -62,6 +70,10 @@ usage(FILE *f)
 	    "[--max N] [--attempts N]\n"
 	    "                         [--timeout D] [--type PATTERN]... "
 	    "[--idle D]\n"
+	    "       hookspool consumers --redis ADDR [--auth-file F] "
+	    "[--stream KEY]\n"
+	    "                         [--cluster NODE]... [--group G] "
+	    "[--forget-idle D]\n"
 	    "Each verb's --help describes its options.\n");
 }
 
