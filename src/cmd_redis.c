@@ -399,12 +399,14 @@ requeue_redis(const struct opt_verb *v, const struct rlink_opts *o,
 }
 
 struct consumers_opts {
+	const char		*co_conf;	/* for log_format alone */
 	struct rlink_opts	 co_r;
 	const char		*co_group;
 	long long		 co_forget;	/* -1: list only */
 };
 
 static const struct opt consumers_opt_table[] = {
+	CLI_LOG_CONFIG(struct consumers_opts, co_conf),
 	RLINK_OPTS(struct consumers_opts, co_r),
 	{ "group", 0, OPT_STRING, offsetof(struct consumers_opts, co_group), 0,
 	    0, "G", "the consumer group (default: hookspool)" },
@@ -417,7 +419,7 @@ static const struct opt consumers_opt_table[] = {
 };
 
 static const struct opt_verb consumers_verb = {
-	"consumers", "--redis ADDR [--auth-file F] [--stream KEY] "
+	"consumers", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
 	"[--cluster NODE]... [--group G] [--forget-idle D]",
 	"List the consumers of the stream's consumer group: each one's "
 	"pending entries and how long it has been idle. A consumer killed "
@@ -530,6 +532,8 @@ cmd_consumers(int argc, char *argv[])
 	default:
 		return EXIT_USAGE;
 	}
+	if (cli_log_config(co.co_conf) == -1)
+		return EXIT_USAGE;
 	if ((rl = redis_connect(&consumers_verb, &co.co_r, &conf, &nodes,
 	    forget_script, err, sizeof(err), &usage)) == NULL) {
 		if (!usage)

@@ -106,12 +106,13 @@ static const struct opt requeue_opt_table[] = {
 	    "entries of the stream's KEY:failed on this Redis server "
 	    "(HOST:PORT, [IPV6]:PORT or unix:PATH) instead of a spool's "
 	    "failed/: each goes back into the stream as a new entry, its "
-	    "attempts fresh; an ID is its entry id or its event id"),
+	    "attempts fresh; an ID is its entry id or its event id. -c is "
+	    "then read for its log_format alone"),
 };
 
 static const struct opt_verb requeue_verb = {
-	"requeue", "[-c CONF] (ID... | --all) | --redis ADDR [--auth-file F] "
-	"[--stream KEY] [--cluster NODE]... (ID... | --all)",
+	"requeue", "[-c CONF] (ID... | --all) | [-c CONF] --redis ADDR "
+	"[--auth-file F] [--stream KEY] [--cluster NODE]... (ID... | --all)",
 	"Put failed events (failed/) back into new/ with their attempt count "
 	"reset, the events of the ids given or all of them; a drain takes them "
 	"again. With --redis, put the entries of KEY:failed (set aside by "
@@ -148,11 +149,9 @@ cmd_requeue(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	if (ra.ra_redis.ro_addr != NULL) {
-		if (ra.ra_conf != NULL) {
-			opt_misuse(&requeue_verb, "-c names a spool, --redis a "
-			    "stream: give one of them");
+		/* the spools are not touched: -c is for log_format alone */
+		if (cli_log_config(ra.ra_conf) == -1)
 			return EXIT_USAGE;
-		}
 		return requeue_redis(&requeue_verb, &ra.ra_redis, ro.ro_ids,
 		    ro.ro_nids);
 	}

@@ -164,14 +164,14 @@ status_warn(const struct status_opts *so, const struct status_spool *ss)
 		return 0;
 	if (so->so_warn_age >= 0 && qc->qc_new > 0 &&
 	    qc->qc_oldest_new_age > so->so_warn_age) {
-		cli_warnx("spool %s: the oldest waiting event is %llds old "
+		cli_notex("spool %s: the oldest waiting event is %llds old "
 		    "(over %llds)", ss->ss_dir, qc->qc_oldest_new_age,
 		    so->so_warn_age);
 		warned = 1;
 	}
 	if (so->so_warn_failed > 0 &&
 	    (long long)qc->qc_failed >= so->so_warn_failed) {
-		cli_warnx("spool %s: failed/ holds %zu events (%lld or more); "
+		cli_notex("spool %s: failed/ holds %zu events (%lld or more); "
 		    "hookspool requeue puts them back once their handler is "
 		    "mended", ss->ss_dir, qc->qc_failed, so->so_warn_failed);
 		warned = 1;

@@ -75,6 +75,7 @@ name_check(const char *s, const char **reason)
 #define OPT_OF(f)	offsetof(struct consume_opts, f)
 
 static const struct opt consume_opt_table[] = {
+	CLI_LOG_CONFIG(struct consume_opts, co_conf),
 	RLINK_OPTS(struct consume_opts, co_r),
 	{ "group", 0, OPT_STRING, OPT_OF(co_group), 0, 0, "G", "the "
 	    "consumer group (default: hookspool; made from the stream's start "
@@ -111,7 +112,7 @@ static const struct opt consume_opt_table[] = {
 };
 
 static const struct opt_verb consume_verb = {
-	"consume", "--redis ADDR [--auth-file F] [--stream KEY] "
+	"consume", "[-c CONF] --redis ADDR [--auth-file F] [--stream KEY] "
 	"[--cluster NODE]... [--group G] [--name NAME] "
 	"(--exec CMD | --pipe CMD [--jobs N]) [--max N] "
 	"[--attempts N] [--timeout D] [--type PATTERN]... [--idle D] "
@@ -174,8 +175,11 @@ parse_opts(int argc, char *argv[], struct consume_opts *o)
 	o->co_timeout = CONSUME_TIMEOUT;
 	o->co_idle = CONSUME_IDLE;
 	o->co_backoff = CONSUME_BACKOFF;
-	if ((r = opt_parse(&consume_verb, argc, argv, o, &n)) != OPT_OK ||
-	    (r = rlink_opts_check(&consume_verb, &o->co_r, &o->co_link,
+	if ((r = opt_parse(&consume_verb, argc, argv, o, &n)) != OPT_OK)
+		return r;
+	if (cli_log_config(o->co_conf) == -1)
+		return OPT_USAGE;
+	if ((r = rlink_opts_check(&consume_verb, &o->co_r, &o->co_link,
 	    &o->co_nodes, &o->co_nnodes)) != OPT_OK)
 		return r;
 	if (o->co_exec != NULL && o->co_pipe != NULL)

@@ -16,6 +16,7 @@
 #define CONSUME_NAME_MAX	200
 
 struct consume_opts {
+	const char		*co_conf;	/* -c: for log_format alone */
 	struct rlink_opts	 co_r;		/* --redis, --auth-file, ... */
 	struct rlink_conf	 co_link;	/* --redis, --cluster */
 	struct rtext_node	*co_nodes;	/* --cluster, co_link's */
