@@ -35,6 +35,7 @@ log_record_text(char *line, const struct log_record *r)
 {
 	char	w[LOG_FIELD_MAX + 2], rm[LOG_FIELD_MAX + 2];
 	char	i[LOG_FIELD_MAX + 2], t[LOG_FIELD_MAX + 2], extra[160] = "";
+	char	st[16] = "-";
 	size_t	k;
 	int	n;
 
@@ -46,8 +47,10 @@ log_record_text(char *line, const struct log_record *r)
 		snprintf(extra, sizeof(extra), " type=%s size=%lld ms=%lld", t,
 		    r->lr_size, r->lr_ms);
 	}
-	n = snprintf(line, LOG_TEXT_MAX, "hookspool: %d webhook=%s remote=%s "
-	    "id=%s%s: %s\n", r->lr_status, w, rm, i, extra,
+	if (r->lr_status != 0)
+		snprintf(st, sizeof(st), "%d", r->lr_status);
+	n = snprintf(line, LOG_TEXT_MAX, "hookspool: %s webhook=%s remote=%s "
+	    "id=%s%s: %s\n", st, w, rm, i, extra,
 	    r->lr_reason != NULL ? r->lr_reason : "-");
 	if (n < 0) {
 		line[0] = '\0';

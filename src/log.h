@@ -19,8 +19,8 @@
 
 /*
  * One record. A NULL string, a status of 0 and a size or time of -1 are
- * "not known": left out of a text record ("-" for webhook, remote and
- * id), null in a JSON one (type, size and ms are left out of both).
+ * "not known": "-" in a text record (status, webhook, remote and id),
+ * null in a JSON one (type, size and ms are left out of both).
  */
 struct log_record {
 	const char	*lr_level;	/* "error", "warning", "info" */

@@ -110,5 +110,9 @@ main(void)
 	/* Statuses print as numbers. */
 	l = format(200, "w", "r", "i", "accepted");
 	CHECK(strncmp(l, "hookspool: 200 ", 15) == 0, "status: %s", l);
+	/* No status (a record of no answer, such as a counting problem). */
+	l = format(0, "w", "r", "-", "answers not counted");
+	CHECK(strcmp(l, "hookspool: - webhook=w remote=r id=-: answers not "
+	    "counted\n") == 0, "no status: %s", l);
 	return unit_done("test_log");
 }
