@@ -270,7 +270,7 @@ create_file(const struct spool *sp, const char **reason)
 	/*
 	 * Its own name goes, whatever happened. One left behind (a kill
 	 * before this line, or this failing) is a file nothing reads:
-	 * hookspool(1) says so; the counters work all the same.
+	 * hookspool.fcgi(8) says so; the counters work all the same.
 	 */
 	(void)unlinkat(sp->sp_dirfd, tmp, 0);
 	errno = saved;
