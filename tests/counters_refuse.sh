@@ -1,7 +1,8 @@
 #!/bin/bash
 # A counters file that is not the responder's own is refused, never
 # counted into or trusted: a symbolic link (to a file that would do), one
-# writable by others (0666), one of another user, a file of another kind.
+# writable by others (0666) or by its group (0620), one of another user, a
+# file of another kind.
 # The responder answers and spools all the same and logs the problem (once
 # a process), and status says which file, why, and what mends it; with
 # --prometheus it shows hookspool_counters_up 0 and its file stays fresh.
@@ -63,6 +64,8 @@ rm "$SPOOL/counters"
 cp "$T/good-counters" "$SPOOL/counters"
 chmod 666 "$SPOOL/counters"
 refused "mode 0666"
+chmod 620 "$SPOOL/counters"
+refused "mode 0620 (writable by its group)"
 chmod 600 "$SPOOL/counters"
 
 if [ "$(id -u)" = 0 ]; then
