@@ -5,6 +5,8 @@
 # scrape error, and the samples it serves are the spool's: events by
 # folder, by webhook (one without events included) and by type (one whose
 # name needs escaping), failed/, the oldest age, the responder's answers.
+# The README's systemd service and timer verify, and the service's command
+# writes the file too.
 . "$top_srcdir/tests/setup.sh"
 
 NE=$(command -v prometheus-node-exporter || command -v node_exporter) ||
@@ -79,3 +81,31 @@ case $age in
 *) fail "no oldest age: $(grep oldest "$T/metrics")" ;;
 esac
 ok "node_exporter serves the oldest age ($age s)"
+
+# The README's systemd service and timer: sound units, and the service's
+# command (the same folder swapped) writes the file as the cron line does.
+mkdir "$T/units"
+awk -v d="$T/units" '
+	/^# \/etc\/systemd\/system\/hookspool-metrics\.(service|timer)$/ {
+		f = d "/" substr($2, 21); next }
+	/^```/ { f = "" }
+	f != "" { print > f }' "$top_srcdir/README.md"
+for u in service timer; do
+	[ -s "$T/units/hookspool-metrics.$u" ] ||
+	    fail "no hookspool-metrics.$u in the README"
+done
+if command -v systemd-analyze >/dev/null; then
+	systemd-analyze verify --man=no "$T/units/hookspool-metrics.service" \
+	    "$T/units/hookspool-metrics.timer" >"$T/verify.log" 2>&1 ||
+	    fail "systemd-analyze verify: $(cat "$T/verify.log")"
+	ok "the README's units verify"
+fi
+cmd=$(sed -n 's/^ExecStart=//p' "$T/units/hookspool-metrics.service" |
+    sed "s|/var/lib/prometheus/node-exporter|$T/tf|g")
+rm "$T/tf/hookspool.prom"
+PATH="$top_builddir/src:$PATH" HOOKSPOOL_CONFIG=$CONF sh -c "$cmd" ||
+    fail "the README's service exited $?: $cmd"
+grep -qxF "hookspool_failed_events{$S} 1" "$T/tf/hookspool.prom" ||
+    fail "the service's file: $(cat "$T/tf/hookspool.prom")"
+[ ! -e "$T/tf/hookspool.prom.tmp" ] || fail "the service left its temporary file"
+ok "the README's service writes hookspool.prom"
