@@ -16,9 +16,11 @@
 # - forward --follow: the handler is a client of the stream that reads
 #   each entry as it is added (XREAD BLOCK, bench/latency.py xread), with
 #   forward --follow running into a redis-server of its own (appendfsync
-#   always, as forward asks). This is the follower measured until drain
-#   --follow exists; then a row for it is added, its handler a bash script
-#   that notes when it read its event.
+#   always, as forward asks).
+# - drain --follow: its handler a bash script that notes when it read its
+#   event, run per event (--exec), and a bash loop started once that
+#   notes when it read each line and answers ok (--pipe). Both rows
+#   appear when this hookspool's drain has --follow.
 # - a drain every minute (cron): an event waits for the next run, then
 #   for the drain to reach it. Not run for minutes on end: each event of
 #   a minute at that rate is taken to arrive at its place in the minute
@@ -65,6 +67,17 @@ chmod +x "$T/handler"
 drain_follows=no
 "$HOOKSPOOL" drain --help 2>/dev/null | grep -q -- '--follow' && drain_follows=yes
 
+# The handler started once: the same for each line, then its verdict.
+cat >"$T/pipe-handler" <<'HANDLER'
+#!/bin/bash
+while IFS= read -r line; do
+	[[ $line =~ ^\{\"id\":\"([^\"]*)\" ]] || { echo "fail no id"; continue; }
+	printf '%s %s\n' "${BASH_REMATCH[1]}" "$EPOCHREALTIME" >>"$LATENCY_OUT"
+	echo ok
+done
+HANDLER
+chmod +x "$T/pipe-handler"
+
 # fresh: an empty spool and an empty Redis, so that the same ids are
 # fresh again.
 fresh() {
@@ -110,23 +123,27 @@ follow_forward() {
 	row "forward --follow, to a stream reader" "$1" "$(cat "$T/stats")"
 }
 
-# follow_drain RATE: drain --follow with the recording handler.
+# follow_drain RATE LABEL ARG...: drain --follow ARG... with a recording
+# handler.
 follow_drain() {
-	local n=$(($1 * secs)) pid
+	local rate=$1 n=$(($1 * secs)) label=$2 pid
+	shift 2
 	fresh
 	: >"$T/read"
-	LATENCY_OUT=$T/read "$HOOKSPOOL" drain -c "$CONF" --follow \
-	    --exec "$T/handler" 2>"$T/drain.log" </dev/null &
+	LATENCY_OUT=$T/read "$HOOKSPOOL" drain -c "$CONF" --follow "$@" \
+	    2>"$T/drain.log" </dev/null &
 	pid=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $pid"
 	sleep 0.5
-	send "$1" "$n" "$T/sent"
-	WAIT_TRIES=600 wait_until "drain --follow did not handle every event" \
+	send "$rate" "$n" "$T/sent"
+	sed "s/^sent/$label at $rate\/s: sent/" "$T/send.out" >>"$T/notes"
+	WAIT_TRIES=1200 wait_until "drain --follow did not handle every event" \
 	    at_least "$n" lines "$T/read"
 	kill -TERM "$pid"
 	wait "$pid" || fail "drain --follow exited $?: $(tail -n 3 "$T/drain.log")"
 	python3 "$here/latency.py" stats "$T/sent" "$T/read" >"$T/stats"
-	row "drain --follow, a bash handler" "$1" "$(cat "$T/stats")"
+	[ "$(wc -l <"$T/stats")" = 1 ] || fail "events not handled: $(tail -n 1 "$T/stats")"
+	row "$label" "$rate" "$(cat "$T/stats")"
 }
 
 # cron_drain RATE: a drain every minute, its own time measured.
@@ -153,7 +170,10 @@ printf '%-38s %8s %7s %9s %9s %9s\n' "" "rate" "events" "p50 ms" "p99 ms" "max m
 : >"$T/notes"
 for r in $rates; do
 	follow_forward "$r"
-	[ "$drain_follows" = no ] || follow_drain "$r"
+	if [ "$drain_follows" = yes ]; then
+		follow_drain "$r" "drain --follow, bash per event" --exec "$T/handler"
+		follow_drain "$r" "drain --follow --pipe, a bash loop" --pipe "$T/pipe-handler"
+	fi
 	cron_drain "$r"
 done
 echo

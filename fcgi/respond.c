@@ -37,6 +37,7 @@ enum outcome {
 	OUT_SHORT_BODY,
 	OUT_TIMEOUT,
 	OUT_SIGNATURE,
+	OUT_STALE,
 	OUT_BAD_EVENT,
 	OUT_IGNORED,
 	OUT_DUPLICATE,
@@ -82,6 +83,9 @@ static const struct {
 	    COUNTERS_408 },
 	[OUT_SIGNATURE] = { 401, "Unauthorized", NULL,
 	    "{\"status\":\"error\",\"error\":\"bad signature\"}",
+	    COUNTERS_401 },
+	[OUT_STALE] = { 401, "Unauthorized", NULL,
+	    "{\"status\":\"error\",\"error\":\"timestamp outside tolerance\"}",
 	    COUNTERS_401 },
 	[OUT_BAD_EVENT] = { 400, "Bad Request", NULL,
 	    "{\"status\":\"error\",\"error\":\"not a valid event\"}",
@@ -412,6 +416,8 @@ check_request(const struct request *rq, const struct config_webhook *wh,
 	case SCHEME_ANSWER:
 		*reason = NULL;
 		return OUT_ANSWER;
+	case SCHEME_STALE:
+		return OUT_STALE;
 	default:
 		return OUT_SIGNATURE;
 	}

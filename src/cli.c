@@ -3,6 +3,7 @@
  * config, opening spools, numbers.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -125,12 +126,36 @@ cli_first_of_spool(const struct config *cf, size_t i)
 	return 1;
 }
 
+/*
+ * The folder of spool dir (itself, or one of its five) that is writable
+ * by its group or others, into path (len bytes) with its status in *st;
+ * returns 0 if there is one, -1 if not.
+ */
+static int
+open_folder(const char *dir, char *path, size_t len, struct stat *st)
+{
+	size_t	i;
+	int	n;
+
+	for (i = 0; i <= SPOOL_FOLDERS; i++) {
+		n = i == 0 ? snprintf(path, len, "%s", dir) : snprintf(path,
+		    len, "%s/%s", dir, spool_folder_names[i - 1]);
+		if (n < 0 || (size_t)n >= len)
+			return -1;
+		if (lstat(path, st) == 0 && S_ISDIR(st->st_mode) &&
+		    st->st_uid == geteuid() && (st->st_mode & 022) != 0)
+			return 0;
+	}
+	return -1;
+}
+
 int
 cli_open_spool(const struct config *cf, const char *dir, struct spool **sp)
 {
 	struct passwd	*pw;
 	struct stat	 st;
 	const char	*reason;
+	char		 path[PATH_MAX];
 	int		 saved, other;
 
 	if (spool_open(dir, cf->cf_fsync, cf->cf_group_readable, sp,
@@ -139,7 +164,14 @@ cli_open_spool(const struct config *cf, const char *dir, struct spool **sp)
 	saved = errno;
 	/* For the message only: spool_open() judged the folder it opened. */
 	other = lstat(dir, &st) == 0 && st.st_uid != geteuid();
-	if (!other || saved != EPERM)
+	if (saved == EPERM && !other &&
+	    open_folder(dir, path, sizeof(path), &st) == 0)
+		cli_warnx("spool %s: the folder %s is mode %04o, writable by %s: "
+		    "run chmod %s %s", dir, path, (unsigned)(st.st_mode & 07777),
+		    (st.st_mode & 002) == 0 ? "its group" : (st.st_mode & 020)
+		    == 0 ? "others" : "its group and others",
+		    cf->cf_group_readable ? "750" : "700", path);
+	else if (!other || saved != EPERM)
 		cli_warnx("spool %s: %s: %s", dir, reason, strerror(saved));
 	if (other) {
 		pw = getpwuid(st.st_uid);

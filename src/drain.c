@@ -60,6 +60,7 @@
 #include "io.h"
 #include "opt.h"
 #include "spool.h"
+#include "watch.h"
 
 #define DRAIN_ATTEMPTS		5
 #define DRAIN_TIMEOUT		(5 * 60)
@@ -101,11 +102,19 @@ static const struct opt drain_opt_table[] = {
 	{ "type", 0, OPT_LIST, offsetof(struct drain_opts, do_types), 0,
 	    DRAIN_TYPES_MAX, "PATTERN", "take only events whose type matches "
 	    "PATTERN (fnmatch: message.*); may be given up to 64 times" },
+	{ "follow", 0, OPT_FLAG, offsetof(struct drain_opts, do_follow), 0, 0,
+	    NULL, "keep running: hand each event on as it lands in a spool's "
+	    "new/, until TERM, which lets the work in flight finish" },
+	{ "rescan", 0, OPT_DURATION, offsetof(struct drain_opts, do_rescan), 1,
+	    WATCH_RESCAN_MAX_MS / 1000, "D", "with --follow: look at every "
+	    "spool this often even when nothing wakes it (dead drains' "
+	    "claims, events set aside, a spool made again; default: 30s)" },
 };
 
 static const struct opt_verb drain_verb = {
 	"drain", "[-c CONF] [--exec CMD | --pipe CMD [--jobs N]] [--max N] "
-	"[--attempts N] [--timeout D] [--backoff D] [--type PATTERN]...",
+	"[--attempts N] [--timeout D] [--backoff D] [--type PATTERN]... "
+	"[--follow [--rescan D]]",
 	"Recover each spool, then hand the waiting events, oldest first, to "
 	"the handler or to standard output. Safe to run from cron while "
 	"another drain runs: each event is claimed by one.",
@@ -153,6 +162,11 @@ parse_opts(int argc, char *argv[], struct drain_opts *o)
 		    "drains for handlers run once per event)" : "");
 	if (o->do_jobs == 0)
 		o->do_jobs = 1;
+	if (o->do_rescan != 0 && !o->do_follow)
+		return opt_misuse(&drain_verb, "--rescan is for --follow only: "
+		    "a run without it looks at the spools until they are empty");
+	o->do_rescan_ms = (o->do_rescan != 0 ? o->do_rescan :
+	    WATCH_RESCAN_MS / 1000) * 1000;
 	return OPT_OK;
 }
 
@@ -219,6 +233,8 @@ run_handler(struct spool *sp, const struct claim *cl,
 	job.hj_timeout = o->do_timeout;
 	job.hj_wait = &drain_sig.cs_wait;
 	job.hj_mask = &drain_sig.cs_old;
+	/* A follower's stop lets the handler in flight finish. */
+	job.hj_finish = o->do_follow;
 	switch (handler_run(&job, &drain_sig.cs_stopping, what, whatlen)) {
 	case HANDLER_OK:
 		close(infd);
@@ -308,7 +324,13 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		}
 		break;
 	case OUTCOME_FAILED:
-		if (drain_seen_add(dn, cl->cl_name) == -1) {
+		/*
+		 * Its backoff keeps it out of a cron run's later passes and
+		 * tells a follower when it is due; with none, a follower tries
+		 * it again at the next rescan rather than at once.
+		 */
+		if ((!o->do_follow || o->do_backoff == 0) &&
+		    drain_seen_add(dn, cl->cl_name) == -1) {
 			cli_warnx("out of memory");
 			ds->ds_errors++;
 			break;
@@ -329,10 +351,11 @@ finish(struct spool *sp, struct claim *cl, enum outcome oc,
 		} else {
 			wait = claim_backoff(o->do_backoff, cl->cl_attempts + 1);
 			snprintf(when, sizeof(when), "in %llds", wait);
-			cli_warnx("event %s: %s (attempt %u of %lld); "
-			    "retried by the next drain%s%s", id, what,
-			    cl->cl_attempts + 1, o->do_attempts,
-			    wait > 0 ? " " : "", wait > 0 ? when : "");
+			cli_warnx("event %s: %s (attempt %u of %lld); %s%s%s",
+			    id, what, cl->cl_attempts + 1, o->do_attempts,
+			    !o->do_follow ? "retried by the next drain" :
+			    wait > 0 ? "tried again" : "tried again at the next "
+			    "rescan", wait > 0 ? " " : "", wait > 0 ? when : "");
 			ds->ds_retry++;
 		}
 		break;
@@ -455,12 +478,17 @@ drain_found_locked(const struct drain_item *it, const struct drain_opts *o,
 
 void
 drain_not_taken(const struct drain_item *it, enum claim_result res,
-    const char *reason, struct drain_stats *ds)
+    const char *reason, const struct drain_opts *o, struct drain_seen *dn,
+    struct drain_stats *ds)
 {
 	char	name[SPOOL_NAME_MAX];
 
 	cli_printable(it->di_name, name, sizeof(name));
-	if (res == CLAIM_REFUSED) {
+	if (res == CLAIM_SKIPPED && o->do_follow &&
+	    drain_seen_add(dn, it->di_name) == -1) {
+		cli_warnx("out of memory");
+		drain_sig.cs_stopping = 1;
+	} else if (res == CLAIM_REFUSED) {
 		cli_warnx("spool %s: refused new/%s (%s); moved to "
 		    "failed/", it->di_spool->sp_dir, name, reason);
 		ds->ds_refused++;
@@ -472,84 +500,83 @@ drain_not_taken(const struct drain_item *it, enum claim_result res,
 }
 
 /*
- * One pass over the waiting events. Returns 1 if it claimed any, 0 if not,
+ * One pass over the waiting events, each handed on as it is claimed
+ * (--exec, or standard output). Returns 1 if it claimed any, 0 if not,
  * -1 if the spools could not be read.
  */
 static int
-drain_pass(struct spool **spools, size_t nspools, const struct drain_opts *o,
-    mode_t out_mode, long long *claimed, struct drain_locked *before,
-    struct drain_seen *dn, struct drain_stats *ds)
+drain_pass(struct drain_run *dr)
 {
+	const struct drain_opts	*o = dr->dr_o;
+	struct drain_stats	*ds = dr->dr_ds;
 	struct drain_locked	 now;
 	struct drain_item	*items;
 	struct claim		 cl;
 	enum claim_result	 res;
 	const char		*reason;
 	size_t			 n, i;
-	time_t			 next_due;
 	int			 progress = 0;
 
 	memset(&now, 0, sizeof(now));
-	if (drain_collect(spools, nspools, dn, &items, &n, &next_due) == -1) {
+	if (drain_collect(dr->dr_spools, dr->dr_nspools, &dr->dr_seen, &items,
+	    &n, &dr->dr_next_due) == -1) {
 		ds->ds_errors++;
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		cli_signals_check(&drain_sig, 0);
-		if (drain_sig.cs_stopping || (o->do_max > 0 && *claimed >= o->do_max))
+		if (drain_sig.cs_stopping ||
+		    (o->do_max > 0 && dr->dr_claimed >= o->do_max))
 			break;
 		res = claim_take(items[i].di_spool, items[i].di_name,
 		    drain_want_type, (void *)o, &cl, &reason);
 		if (res == CLAIM_OK) {
-			(*claimed)++;
+			dr->dr_claimed++;
 			progress = 1;
-			handle(items[i].di_spool, &cl, o, out_mode, ds, dn);
+			handle(items[i].di_spool, &cl, o, dr->dr_out_mode, ds,
+			    &dr->dr_seen);
 			claim_clear(&cl);
 		} else if (res == CLAIM_BUSY)
-			drain_found_locked(&items[i], o, before, &now, dn, ds);
+			drain_found_locked(&items[i], o, &dr->dr_locks, &now,
+			    &dr->dr_seen, ds);
 		else
-			drain_not_taken(&items[i], res, reason, ds);
+			drain_not_taken(&items[i], res, reason, o,
+			    &dr->dr_seen, ds);
 	}
 	drain_items_free(items, n);
-	drain_locked_free(before);
-	*before = now;
+	drain_locked_free(&dr->dr_locks);
+	dr->dr_locks = now;
 	return progress;
 }
 
+int
+drain_run_pass(struct drain_run *dr)
+{
+	if (dr->dr_pipe != NULL)
+		return drain_pipe_pass(dr->dr_pipe, &dr->dr_claimed,
+		    &dr->dr_locks, &dr->dr_next_due);
+	return drain_pass(dr);
+}
+
 /*
- * Claim and handle waiting events until none is left, or --max. While
- * only events locked by others are left, look at them again now and then.
- * With --pipe, also until the handlers have answered every event they
- * were given (dp; fsync is the config's).
+ * A cron run: claim and handle waiting events until none is left, or
+ * --max. While only events locked by others are left, look at them again
+ * now and then. With --pipe, also until the handlers have answered every
+ * event they were given.
  */
 static void
-drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
-    int fsync, struct drain_stats *ds)
+drain_once(struct drain_run *dr)
 {
-	struct drain_locked	 locks;
-	struct drain_seen	 dn;
-	struct drain_pipe	*dp = NULL;
-	struct stat		 st;
-	long long		 claimed = 0;
+	const struct drain_opts	*o = dr->dr_o;
+	struct drain_pipe	*dp = dr->dr_pipe;
 	long			 pause = DRAIN_LOOK_MIN;
-	mode_t			 out_mode = 0;
 	int			 r;
 
-	memset(&dn, 0, sizeof(dn));
-	memset(&locks, 0, sizeof(locks));
-	if (o->do_exec == NULL && o->do_pipe == NULL &&
-	    fstat(STDOUT_FILENO, &st) == 0)
-		out_mode = st.st_mode;
-	if (o->do_pipe != NULL && drain_pipe_open(o, fsync, spools, nspools,
-	    ds, &dn, &dp) == -1)
-		return;
 	for (;;) {
-		r = dp != NULL ? drain_pipe_pass(dp, &claimed, &locks, NULL) :
-		    drain_pass(spools, nspools, o, out_mode, &claimed, &locks,
-		    &dn, ds);
+		r = drain_run_pass(dr);
 		if (r == 1)
 			pause = DRAIN_LOOK_MIN;
-		else if (r == -1 || (locks.dl_len == 0 &&
+		else if (r == -1 || (dr->dr_locks.dl_len == 0 &&
 		    (dp == NULL || drain_pipe_busy(dp) == 0)))
 			break;
 		else if (dp != NULL && drain_pipe_busy(dp) > 0)
@@ -558,17 +585,50 @@ drain_spools(struct spool **spools, size_t nspools, const struct drain_opts *o,
 			cli_signals_check(&drain_sig, pause);
 		if (r != 1 && pause < DRAIN_LOOK_MAX)
 			pause *= 2;
-		if (drain_sig.cs_stopping || (o->do_max > 0 && claimed >= o->do_max))
+		if (drain_sig.cs_stopping ||
+		    (o->do_max > 0 && dr->dr_claimed >= o->do_max))
 			break;
 	}
-	if (drain_sig.cs_stopping && ds->ds_stopped == NULL) {
-		ds->ds_stopped = "asked to stop";
+	if (drain_sig.cs_stopping && dr->dr_ds->ds_stopped == NULL) {
+		dr->dr_ds->ds_stopped = "asked to stop";
 		/* With --pipe a stop ends every event cleanly. */
-		ds->ds_stop_ok = dp != NULL;
+		dr->dr_ds->ds_stop_ok = dp != NULL;
 	}
-	drain_pipe_close(dp);
-	drain_locked_free(&locks);
-	drain_seen_free(&dn);
+}
+
+/*
+ * Hand the events of the spools on, once (a cron run) or following
+ * (--follow; fsync is the config's). Returns what the follower returned,
+ * or 0.
+ */
+static int
+drain_spools(const struct config *cf, struct spool **spools, size_t nspools,
+    const struct drain_opts *o, struct drain_stats *ds)
+{
+	struct drain_run	 dr;
+	struct stat		 st;
+	int			 rc = 0;
+
+	memset(&dr, 0, sizeof(dr));
+	dr.dr_o = o;
+	dr.dr_cf = cf;
+	dr.dr_spools = spools;
+	dr.dr_nspools = nspools;
+	dr.dr_ds = ds;
+	if (o->do_exec == NULL && o->do_pipe == NULL &&
+	    fstat(STDOUT_FILENO, &st) == 0)
+		dr.dr_out_mode = st.st_mode;
+	if (o->do_pipe != NULL && drain_pipe_open(o, cf->cf_fsync, spools,
+	    nspools, ds, &dr.dr_seen, &dr.dr_pipe) == -1)
+		return EXIT_PART;
+	if (o->do_follow)
+		rc = drain_follow(&dr);
+	else
+		drain_once(&dr);
+	drain_pipe_close(dr.dr_pipe);
+	drain_locked_free(&dr.dr_locks);
+	drain_seen_free(&dr.dr_seen);
+	return rc;
 }
 
 /* The summary line on stderr; returns the exit status. */
@@ -603,7 +663,8 @@ cmd_drain(int argc, char *argv[])
 	struct config		 *cf;
 	struct spool		**spools = NULL;
 	unsigned		  released;
-	size_t			  i, nspools = 0;
+	size_t			  i, nspools = 0, unopened = 0;
+	int			  rc;
 
 	switch (parse_opts(argc, argv, &o)) {
 	case OPT_OK:
@@ -633,6 +694,7 @@ cmd_drain(int argc, char *argv[])
 		if (cli_open_spool(cf, cf->cf_webhooks[i].wh_spool,
 		    &spools[nspools]) == -1) {
 			ds.ds_errors++;
+			unopened++;
 			continue;
 		}
 		if (cli_recover(spools[nspools], NULL, NULL, &released) == -1)
@@ -640,11 +702,20 @@ cmd_drain(int argc, char *argv[])
 		ds.ds_released += released;
 		nspools++;
 	}
-	drain_spools(spools, nspools, &o, cf->cf_fsync, &ds);
+	if (o.do_follow && unopened > 0) {
+		/* a follower that left a spool out would leave it unread */
+		cli_warnx("not following, as a spool could not be opened");
+		rc = EXIT_PART;
+	} else
+		rc = drain_spools(cf, spools, nspools, &o, &ds);
 	for (i = 0; i < nspools; i++)
 		spool_close(spools[i]);
 	free(spools);
 	config_free(cf);
-
-	return summary(&ds);
+	if (!o.do_follow)
+		return summary(&ds);
+	/* A follower's status: a stop is its end, failed attempts are said. */
+	(void)summary(&ds);
+	return rc != 0 || (ds.ds_stopped != NULL && !ds.ds_stop_ok) ?
+	    EXIT_PART : 0;
 }

@@ -19,7 +19,12 @@
  * A cron drain stops, as if asked to, once the handlers wrote
  * DRAIN_PIPE_GARBAGE lines in a row that are no verdicts (each one
  * costs a restart delay growing to a minute): a run that would otherwise
- * wait on a broken handler for ever. Its events go back to new/.
+ * wait on a broken handler for ever. Its events go back to new/. A
+ * follower (--follow) does not stop: it is there to hand events on once
+ * the handler is mended (a new version deployed, the service it talks to
+ * back), so it says so once and goes on starting the handler again, a
+ * minute apart at most, the events it holds waiting in cur/ under its
+ * claims; TERM puts them back in new/.
  */
 #include <errno.h>
 #include <poll.h>
@@ -239,6 +244,14 @@ notice(struct drain_pipe *dp, const struct hpipe_result *r)
 	cli_warnx("%s", r->hr_text);
 	if (!r->hr_garbage || ++dp->dp_garbage < DRAIN_PIPE_GARBAGE)
 		return;
+	if (dp->dp_o->do_follow) {
+		if (dp->dp_garbage == DRAIN_PIPE_GARBAGE)
+			cli_warnx("the handler wrote %d lines in a row that "
+			    "are not verdicts; still following: it is started "
+			    "again after each, %d s apart at most, until it "
+			    "answers", DRAIN_PIPE_GARBAGE, HPIPE_DELAY_MAX);
+		return;
+	}
 	if (dp->dp_ds->ds_stopped == NULL)
 		dp->dp_ds->ds_stopped = "the handler wrote 5 lines in a row "
 		    "that are not verdicts";
@@ -441,7 +454,8 @@ drain_pipe_pass(struct drain_pipe *dp, long long *claimed,
 			drain_found_locked(&items[i], o, before, &now,
 			    dp->dp_dn, dp->dp_ds);
 		else
-			drain_not_taken(&items[i], res, reason, dp->dp_ds);
+			drain_not_taken(&items[i], res, reason, o,
+			    dp->dp_dn, dp->dp_ds);
 	}
 	drain_items_free(items, n);
 	drain_locked_free(before);

@@ -1,13 +1,16 @@
 /*
- * drain_pipe.h: what the drain verb's two files share. drain.c parses the
+ * drain_pipe.h: what the drain verb's files share. drain.c parses the
  * options, recovers the spools and runs a handler per event (--exec) or
  * writes to standard output; drain_pipe.c hands the events to a handler
- * that starts once (--pipe, hpipe.h). Both print, as verbs do.
+ * that starts once (--pipe, hpipe.h); drain_follow.c keeps the drain
+ * running (--follow), a pass each time something lands in a new/. All
+ * three print, as verbs do.
  */
 #ifndef HOOKSPOOL_DRAIN_PIPE_H
 #define HOOKSPOOL_DRAIN_PIPE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "claim.h"
@@ -26,6 +29,9 @@ struct drain_opts {
 	long long	 do_timeout;
 	long long	 do_backoff;
 	struct opt_list	 do_types;
+	int		 do_follow;		/* --follow */
+	long long	 do_rescan;		/* --rescan, seconds; 0: not given */
+	long long	 do_rescan_ms;		/* the interval */
 };
 
 struct drain_stats {
@@ -74,12 +80,58 @@ void drain_found_locked(const struct drain_item *it,
     const struct drain_opts *o, const struct drain_locked *before,
     struct drain_locked *now, struct drain_seen *dn, struct drain_stats *ds);
 
-/* What claim_take() said of an event it did not give, told and counted. */
+/*
+ * What claim_take() said of an event it did not give, told and counted.
+ * One that --type does not want is, in a follower, not looked at again
+ * before the next rescan (in dn).
+ */
 void drain_not_taken(const struct drain_item *it, enum claim_result res,
-    const char *reason, struct drain_stats *ds);
+    const char *reason, const struct drain_opts *o, struct drain_seen *dn,
+    struct drain_stats *ds);
+
+struct drain_pipe;
+
+/* One run of the drain verb: what drain.c and drain_follow.c share. */
+struct drain_run {
+	const struct drain_opts	 *dr_o;
+	const struct config	 *dr_cf;	/* to open a spool again */
+	struct spool		**dr_spools;	/* the pipe shares the array */
+	size_t			  dr_nspools;
+	struct drain_pipe	 *dr_pipe;	/* --pipe, or NULL */
+	mode_t			  dr_out_mode;	/* stdout's, without a handler */
+	long long		  dr_claimed;	/* against --max */
+	struct drain_locked	  dr_locks;	/* found so by the last pass */
+	/*
+	 * The events done with until the end of a cron run, or a follower's
+	 * next rescan: put back, failed with no backoff, locked too long,
+	 * not wanted by --type.
+	 */
+	struct drain_seen	  dr_seen;
+	time_t			  dr_next_due;	/* the next retry (0: none) */
+	struct drain_stats	 *dr_ds;
+};
+
+/*
+ * One pass over dr's spools: every waiting event, oldest first, claimed
+ * and handed on as the options say (with --pipe: given to the handlers,
+ * whose verdicts are not all waited for), until none is left, --max, or
+ * a stop. The first event still waiting out a backoff is left in
+ * dr_next_due. Returns 1 if it claimed any, 0 if not, -1 if the spools
+ * could not be read (said and counted).
+ */
+int drain_run_pass(struct drain_run *dr);
+
+/*
+ * --follow (drain_follow.c): pass after pass over dr's spools (open,
+ * recovered), each as soon as something lands in a new/, when a backoff
+ * is over, and at every rescan interval, until a stop signal or --max.
+ * The work in flight is finished (--pipe: the events the handlers have
+ * begun), the rest stays in new/ unclaimed. Returns 0, or EXIT_PART when
+ * it cannot follow (said).
+ */
+int drain_follow(struct drain_run *dr);
 
 /* drain_pipe.c: the events through a handler that starts once. */
-struct drain_pipe;
 
 /*
  * Start handing the waiting events of spools to o->do_pipe: no handler

@@ -252,7 +252,7 @@ hpipe_room(const struct hpipe *hp)
 size_t
 hpipe_busy(const struct hpipe *hp)
 {
-	return hp->hp_busy;
+	return hp->hp_held;
 }
 
 int
@@ -279,7 +279,6 @@ hpipe_submit(struct hpipe *hp, unsigned long long tag, char *line,
 		hp->hp_qhead = ev;
 	hp->hp_qtail = ev;
 	hp->hp_nq++;
-	hp->hp_busy++;
 	hp->hp_held++;
 	dispatch(hp, io_now());
 	return 0;

@@ -129,7 +129,12 @@ int hpipe_open(const struct hpipe_conf *c, struct hpipe **out);
 /* How many events hpipe_submit() takes now without waiting. */
 size_t hpipe_room(const struct hpipe *hp);
 
-/* How many events were given and have not come back as results yet. */
+/*
+ * How many events were given whose results the caller has not taken yet
+ * (hpipe_run()): a result made but not taken counts, so that a caller
+ * that waits until this is 0 sees every result, the HPIPE_UNSENT ones
+ * that hpipe_stop() makes at once among them.
+ */
 size_t hpipe_busy(const struct hpipe *hp);
 
 /*

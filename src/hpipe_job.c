@@ -99,7 +99,6 @@ hpipe_ev_answer(struct hpipe *hp, struct hpipe_ev *ev, enum hpipe_kind kind,
     const char *text, size_t len)
 {
 	result(hp, kind, ev->he_tag, text, len);
-	hp->hp_busy--;
 	hpipe_ev_free(ev);
 }
 

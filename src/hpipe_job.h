@@ -57,7 +57,6 @@ struct hpipe {
 	struct hpipe_ev		*hp_qhead;	/* waiting for a job */
 	struct hpipe_ev		*hp_qtail;
 	size_t			 hp_nq;
-	size_t			 hp_busy;	/* given, no result yet */
 	size_t			 hp_held;	/* given, result not taken */
 	size_t			 hp_notices;	/* notices among hp_res */
 	unsigned		 hp_forced;	/* handlers sent TERM to end */

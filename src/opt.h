@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "paths.h"
+
 /* The most values a list option (--type PATTERN, ...) takes. */
 #define OPT_LIST_MAX	64
 

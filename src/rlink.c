@@ -589,9 +589,28 @@ rlink_server_trouble(const redisReply *r)
 const char *
 rlink_reply_error(const redisReply *r, char *buf, size_t len)
 {
-	if (r == NULL || r->type != REDIS_REPLY_ERROR || r->str == NULL)
+	static const struct {
+		const char	*h_prefix;
+		const char	*h_hint;
+	} hints[] = {
+		{ "NOAUTH", " (the server wants a password: give --auth-file "
+		    "FILE, FILE holding the password, or \"USER PASSWORD\" "
+		    "for an ACL user)" },
+		{ "WRONGPASS", " (the --auth-file's user or password is not "
+		    "the server's)" },
+		{ "NOPERM", " (the ACL user lacks a permission: the README's "
+		    "\"Scaling out\" gives the rules forward and consume need)" },
+	};
+	size_t	i, n;
+
+	if (r == NULL || r->type != REDIS_REPLY_ERROR || r->str == NULL) {
 		printable("not an error", 12, buf, len);
-	else
-		printable(r->str, (size_t)r->len, buf, len);
+		return buf;
+	}
+	printable(r->str, (size_t)r->len, buf, len);
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strncmp(r->str, hints[i].h_prefix,
+		    strlen(hints[i].h_prefix)) == 0 && (n = strlen(buf)) < len)
+			snprintf(buf + n, len - n, "%s", hints[i].h_hint);
 	return buf;
 }

@@ -154,7 +154,8 @@ long long rlink_wait(struct rlink *rl, long long n, long long timeout_ms);
 int rlink_server_trouble(const redisReply *r);
 
 /*
- * r's error text for a message, made printable and cut to fit buf.
+ * r's error text for a message, made printable and cut to fit buf, with
+ * a hint at what to do after NOAUTH, WRONGPASS and NOPERM.
  * Returns buf.
  */
 const char *rlink_reply_error(const redisReply *r, char *buf, size_t len);

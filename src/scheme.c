@@ -116,6 +116,10 @@ scheme_check(const struct config_webhook *wh, const struct scheme_request *rq,
 		return SCHEME_EVENT;
 	}
 	r = schemes[wh->wh_scheme].sc_check(wh, rq, out, reason);
+	/* Said apart, so that a sender chasing clock skew is not misled. */
+	if (r == SCHEME_SIGNATURE && (*reason == scheme_too_old ||
+	    *reason == scheme_too_new))
+		r = SCHEME_STALE;
 	if (get && r == SCHEME_OK) {
 		*reason = "a GET is never an event";
 		r = SCHEME_ERROR;

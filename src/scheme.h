@@ -31,6 +31,7 @@ struct scheme_request {
 enum scheme_result {
 	SCHEME_OK = 0,		/* verified: the event is in so_ev */
 	SCHEME_SIGNATURE,	/* missing, malformed or matching no secret */
+	SCHEME_STALE,		/* its timestamp is outside the tolerance */
 	SCHEME_EVENT,		/* verified, but not a valid event */
 	SCHEME_IGNORED,		/* verified, but not an event (Slack) */
 	SCHEME_ANSWER,		/* a handshake (verified where the sender

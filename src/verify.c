@@ -38,8 +38,8 @@ verify_hex(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int
-hexval(unsigned char c)
+int
+verify_hex_digit(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -51,21 +51,27 @@ hexval(unsigned char c)
 }
 
 int
-verify_unhex(const char *sig, size_t len, unsigned char mac[VERIFY_MAC_LEN])
+verify_unhex_n(const char *s, size_t len, unsigned char *out, size_t n)
 {
 	size_t	i;
 	int	hi, lo;
 
-	if (len != VERIFY_HEX_LEN)
+	if (len != 2 * n)
 		return -1;
-	for (i = 0; i < VERIFY_MAC_LEN; i++) {
-		hi = hexval(sig[2 * i]);
-		lo = hexval(sig[2 * i + 1]);
+	for (i = 0; i < n; i++) {
+		hi = verify_hex_digit((unsigned char)s[2 * i]);
+		lo = verify_hex_digit((unsigned char)s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
-		mac[i] = (unsigned char)(hi << 4 | lo);
+		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+int
+verify_unhex(const char *sig, size_t len, unsigned char mac[VERIFY_MAC_LEN])
+{
+	return verify_unhex_n(sig, len, mac, VERIFY_MAC_LEN);
 }
 
 /* 0 when the MAC of body under key equals mac (gcry_mac_verify is constant-time). */

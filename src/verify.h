@@ -55,6 +55,15 @@ struct verify_part {
 	size_t		 vp_len;
 };
 
+/* The value of hex digit c (either case), or -1. */
+int verify_hex_digit(unsigned char c);
+
+/*
+ * Decode s[0..len), which must be exactly 2 * n hex digits of either case,
+ * into out (n bytes). Returns 0, or -1 (out may then be written in part).
+ */
+int verify_unhex_n(const char *s, size_t len, unsigned char *out, size_t n);
+
 /*
  * Decode sig[0..len), which must be exactly VERIFY_HEX_LEN hex digits of
  * either case, into mac. Returns 0, or -1.

@@ -98,6 +98,31 @@ fi
 ok "the log holds no secret, signature or body"
 nothing_spooled "401"
 
+# A timestamp outside the tolerance is 401 too, but said as it is, so a
+# sender chasing clock skew is not told its signature is bad.
+cp "$CONF" "$T/plain.conf"
+printf '[webhook stripe]\npath = /stripe\nscheme = stripe\nsecret_file = %s\n' \
+    "$SECRET_FILE" >>"$CONF"
+event stale-1 >"$T/stale.json"
+stale_post() {
+	local ts=$1 mac
+	mac=$({ printf '%s.' "$ts"; cat "$T/stale.json"; } |
+	    openssl dgst -sha256 -hmac "$(cat "$SECRET_FILE")" -r | cut -d' ' -f1)
+	cgi_post "$T/stale.json" PATH_INFO=/stripe HTTP_STRIPE_SIGNATURE="t=$ts,v1=$mac"
+}
+stale_post $(($(date +%s) - 3600))
+assert_eq "a timestamp an hour old" 401 "$STATUS"
+assert_eq "its answer" '{"status":"error","error":"timestamp outside tolerance"}' "$(body)"
+tail -n 1 "$T/cgi-stderr.log" | grep -q "timestamp too old" ||
+    fail "the log does not say why: $(tail -n 1 "$T/cgi-stderr.log")"
+stale_post $(($(date +%s) + 3600))
+assert_eq "a timestamp an hour ahead: its answer" \
+    '{"status":"error","error":"timestamp outside tolerance"}' "$(body)"
+stale_post $(date +%s)
+assert_eq "a timestamp now" 200 "$STATUS"
+rm -f "$SPOOL"/new/* "$SPOOL"/ids/*
+cp "$T/plain.conf" "$CONF"
+
 # not a valid event: 400 (each one signed correctly)
 n=0
 while IFS= read -r bad; do

@@ -4,7 +4,8 @@
 # a delay that doubles (1s, 2s, 4s, ...), and its events are given again
 # without an attempt counted: nothing is lost. A handler that writes
 # nothing else makes a drain stop after 5 such lines in a row, its events
-# back in new/ as they were.
+# back in new/ as they were, as they are after TERM while it waits to start
+# again.
 . "$top_srcdir/tests/setup.sh"
 
 export OUT=$T
@@ -61,3 +62,25 @@ awk 'NR > 1 { gap = $1 - prev; want = 2 ^ (NR - 2)
 	{ prev = $1 } END { exit bad }' "$T/starts" >"$T/gaps" ||
     fail "the delays: $(cat "$T/gaps")"
 ok "the delays doubled: $(awk 'NR > 1 { printf "%.1fs ", $1 - prev } { prev = $1 }' "$T/starts")"
+
+# TERM while the handler waits to start again: the events it was given
+# were begun by none, and go back to new/ as they were, none left claimed.
+rm -f "$T/starts"
+rm -f "$SPOOL"/new/*
+for i in 1 2; do
+	post "t-$i"
+done
+"$HOOKSPOOL" drain -c "$CONF" --pipe 'date +%s.%N >>"$OUT/starts"; echo nonsense
+while IFS= read -r l; do :; done' 2>"$T/drain.log" &
+pid=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $pid"
+wait_until "the handler did not start again" at_least 2 lines "$T/starts"
+sleep 0.5
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+assert_eq "exit status after TERM" 0 "$rc"
+assert_eq "the events back in new/ after TERM" "2 0 0" \
+    "$(count new) $(count cur) $(count failed)"
+ls "$SPOOL/new" | grep -q ',A' && fail "an attempt was counted: $(ls "$SPOOL/new")"
+ok "TERM while the handler waits to start again: nothing left claimed"

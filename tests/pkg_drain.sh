@@ -7,7 +7,9 @@
 # that releases a dead drain's claim. Every system call made, the
 # handler's shell and its commands included, must be one the filter lets
 # through: systemd would answer any other with EPERM
-# (SystemCallErrorNumber=).
+# (SystemCallErrorNumber=). The same for hookspool-drain-follow.service and
+# drain --follow, woken by an event with --exec and with --pipe, then
+# stopped with TERM.
 . "$top_srcdir/tests/setup.sh"
 . "$top_srcdir/tests/pkg.sh"
 
@@ -65,3 +67,43 @@ if ! comm -23 "$T/used" "$T/allowed" >"$T/refused" || [ -s "$T/refused" ]; then
 	fail "$unit's SystemCallFilter= refuses what the drain calls: $(tr '\n' ' ' <"$T/refused")"
 fi
 ok "$(wc -l <"$T/used") system calls, each allowed by $unit"
+
+# hookspool-drain-follow.service: the follower, waiting, woken by an event
+# it hands to --exec and to --pipe, and stopped with TERM.
+unit=hookspool-drain-follow.service
+unit_syscalls $unit "$T/allowed.follow"
+rm -f "$T"/strace/*
+# follow ID ARG...: the packaged drain --follow under strace; ID posted
+# while it waits must reach its handler, then TERM stops it (exit 0).
+follow() {
+	local id=$1 tracer pid rc=0
+	shift
+	strace -f -qq -o "$T/strace/follow.$id" "$ROOT/usr/bin/hookspool" drain \
+	    -c "$CONF" --follow --rescan 1s "$@" 2>>"$T/follow.log" &
+	tracer=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $tracer"
+	sleep 1
+	mv "$T/key.hidden" "$SECRET_FILE"
+	post "$id"
+	mv "$SECRET_FILE" "$T/key.hidden"
+	wait_until "$id did not reach the follower's handler" test -e "$OUT/followed.$id"
+	sleep 1.5	# a rescan too
+	pid=$(pgrep -P "$tracer" -x hookspool) || fail "no follower under strace"
+	kill -TERM "$pid"
+	# strace exits as the program it ran did
+	wait "$tracer" || rc=$?
+	[ "$rc" = 0 ] ||
+	    fail "drain --follow $* exited $rc after TERM: $(tail -n 3 "$T/follow.log")"
+}
+follow followed-5 --exec 'cat >/dev/null; : >"$OUT/followed.$HOOKSPOOL_ID"'
+follow followed-6 --pipe 'while IFS= read -r l; do
+	: >"$OUT/followed.$(printf "%s" "$l" | sed "s/^{\"id\":\"\([^\"]*\)\".*/\1/")"; echo ok
+done'
+ok "the followers ran under strace, without the secret file"
+cat "$T"/strace/follow.* | sed -E 's/^[0-9]+ +//' | grep -oE '^[a-z_0-9]+\(' |
+    tr -d '(' | sort -u >"$T/used.follow"
+grep -qx inotify_add_watch "$T/used.follow" || fail "strace saw no inotify watch"
+if ! comm -23 "$T/used.follow" "$T/allowed.follow" >"$T/refused" || [ -s "$T/refused" ]; then
+	fail "$unit's SystemCallFilter= refuses what drain --follow calls: $(tr '\n' ' ' <"$T/refused")"
+fi
+ok "$(wc -l <"$T/used.follow") system calls, each allowed by $unit"

@@ -21,39 +21,7 @@ pkg_unpack
 unit=hookspool.service
 
 # allowed: the system calls the unit's filter lets through, one a line
-unit_file=$ROOT/lib/systemd/system/$unit
-grep -q '^SystemCallFilter=' "$unit_file" || fail "$unit has no SystemCallFilter="
-python3 - "$unit_file" >"$T/allowed" <<'PY' || fail "unable to expand the filter"
-import functools, subprocess, sys
-
-@functools.lru_cache(None)
-def expand(name):
-    if not name.startswith("@"):
-        return frozenset([name])
-    out = subprocess.run(["systemd-analyze", "syscall-filter", "--no-pager", name],
-                         capture_output=True, text=True, check=True).stdout
-    calls = set()
-    for line in out.splitlines()[1:]:
-        line = line.strip()
-        if line and not line.startswith("#"):
-            calls |= expand(line)
-    return frozenset(calls)
-
-allow, deny = set(), set()
-for line in open(sys.argv[1]):
-    if line.startswith("SystemCallFilter="):
-        value = line.split("=", 1)[1].strip()
-        if value.startswith("~"):
-            for word in value[1:].split():
-                deny |= expand(word)
-        else:
-            for word in value.split():
-                allow |= expand(word)
-if not allow:
-    sys.exit("no allow-list")
-print("\n".join(sorted(allow - deny)))
-PY
-[ "$(wc -l <"$T/allowed")" -gt 100 ] || fail "the filter allows almost nothing: $(wc -l <"$T/allowed")"
+unit_syscalls $unit "$T/allowed"
 
 sed -e "s|/var/spool/hookspool|$SPOOL|" \
     -e "s|/etc/hookspool/protocol.key|$SECRET_FILE|" \

@@ -243,39 +243,6 @@ watch_stream() {
 	done
 }
 
-# summary_count LOG VERB WHAT: the number before WHAT ("added",
-# "duplicates", "done", "released", ...) in the last summary line of VERB
-# (forward, consume) in LOG; 0 when that line does not name it. Fails when
-# LOG has no summary line.
-summary_count() {
-	local line
-	line=$(grep "^hookspool $2: " "$1" | tail -n 1)
-	[ -n "$line" ] || fail "no $2 summary line in $1: $(tail -n 5 "$1")"
-	printf '%s\n' "$line" | sed -n "s/.*[:,] \([0-9][0-9]*\) $3\([,;]\|\$\| \).*/\1/p" |
-	    grep . || echo 0
-}
-
-# post ID [TYPE [VAR=VALUE...]]: one signed event through the responder
-# run as CGI; it must be accepted.
-post() {
-	local id=$1 type
-	type=${2:-conversation.updated}
-	shift
-	[ $# -gt 0 ] && shift
-	event "$id" "$type" >"$T/body"
-	cgi_post "$T/body" "$@"
-	[ "$STATUS" = 200 ] || fail "posting $id answered $STATUS"
-}
-
-# post_many PREFIX FROM TO: post PREFIX-FROM .. PREFIX-TO (numbers in
-# a fixed width, so that names sort as they were posted).
-post_many() {
-	local i
-	for i in $(seq -f '%04g' "$2" "$3"); do
-		post "$1-$i"
-	done
-}
-
 # spool_ids [SPOOL]: the ids of the events in new/ and cur/ of a spool,
 # one a line.
 spool_ids() {
@@ -292,40 +259,10 @@ forward_all() {
 	[ "$rc" = 0 ] || fail "forward $* exited $rc: $(cat "$T/forward.log")"
 }
 
-# at_least N CMD...: whether CMD prints a number of N or more, run anew
-# at each call (for wait_until).
-at_least() {
-	local n=$1 v
-	shift
-	v=$("$@") || return 1
-	[ "${v:-0}" -ge "$n" ]
-}
-
-# lines FILE: how many lines FILE has (0 when it does not exist).
-lines() {
-	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
-}
-
 # pending NAME [KEY [GROUP]]: how many entries of the group (default
 # hookspool, hookspool) are delivered and not acknowledged.
 pending() {
 	rcli "$1" XPENDING "${2:-hookspool}" "${3:-hookspool}" | head -n 1
-}
-
-# within SECONDS WHAT CMD...: CMD succeeds within SECONDS (tried every
-# 50 ms), else the test fails saying WHAT. Sets TOOK_MS to how long it
-# took.
-within() {
-	local limit=$1 what=$2 start now
-	shift 2
-	start=$(date +%s%N)
-	until "$@"; do
-		now=$(date +%s%N)
-		[ $(((now - start) / 1000000)) -lt $((limit * 1000)) ] ||
-		    fail "$what (not within $limit s)"
-		sleep 0.05
-	done
-	TOOK_MS=$((($(date +%s%N) - start) / 1000000))
 }
 
 # follow_start [ARG...]: hookspool forward --follow on $CONF to

@@ -39,7 +39,11 @@ refused() {
 }
 
 refused "no --auth-file"
+grep -q "NOAUTH .*(the server wants a password: give --auth-file FILE" "$T/forward.log" ||
+    fail "no --auth-file: no hint at what to do: $(cat "$T/forward.log")"
 refused "a wrong password" --auth-file "$T/wrong"
+grep -q "WRONGPASS .*(the --auth-file's user or password is not the server's)" "$T/forward.log" ||
+    fail "a wrong password: no hint at what to do: $(cat "$T/forward.log")"
 refused "an ACL user's wrong password" --auth-file "$T/wrong-user"
 
 rc=0

@@ -236,3 +236,101 @@ stop_lighttpd() {
 	[ -f "$T/lighttpd/lighttpd.pid" ] && kill "$(cat "$T/lighttpd/lighttpd.pid")"
 	sleep 0.2
 }
+
+# summary_count LOG VERB WHAT: the number before WHAT ("added",
+# "duplicates", "done", "released", ...) in the last summary line of VERB
+# (drain, forward, consume) in LOG; 0 when that line does not name it.
+# Fails when LOG has no summary line.
+summary_count() {
+	local line
+	line=$(grep "^hookspool $2: " "$1" | tail -n 1)
+	[ -n "$line" ] || fail "no $2 summary line in $1: $(tail -n 5 "$1")"
+	printf '%s\n' "$line" | sed -n "s/.*[:,] \([0-9][0-9]*\) $3\([,;]\|\$\| \).*/\1/p" |
+	    grep . || echo 0
+}
+
+# post ID [TYPE [VAR=VALUE...]]: one signed event through the responder
+# run as CGI; it must be accepted.
+post() {
+	local id=$1 type
+	type=${2:-conversation.updated}
+	shift
+	[ $# -gt 0 ] && shift
+	event "$id" "$type" >"$T/body"
+	cgi_post "$T/body" "$@"
+	[ "$STATUS" = 200 ] || fail "posting $id answered $STATUS"
+}
+
+# post_many PREFIX FROM TO: post PREFIX-FROM .. PREFIX-TO (numbers in
+# a fixed width, so that names sort as they were posted).
+post_many() {
+	local i
+	for i in $(seq -f '%04g' "$2" "$3"); do
+		post "$1-$i"
+	done
+}
+
+# at_least N CMD...: whether CMD prints a number of N or more, run anew
+# at each call (for wait_until).
+at_least() {
+	local n=$1 v
+	shift
+	v=$("$@") || return 1
+	[ "${v:-0}" -ge "$n" ]
+}
+
+# lines FILE: how many lines FILE has (0 when it does not exist).
+lines() {
+	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
+# within SECONDS WHAT CMD...: CMD succeeds within SECONDS (tried every
+# 50 ms), else the test fails saying WHAT. Sets TOOK_MS to how long it
+# took.
+within() {
+	local limit=$1 what=$2 start now
+	shift 2
+	start=$(date +%s%N)
+	until "$@"; do
+		now=$(date +%s%N)
+		[ $(((now - start) / 1000000)) -lt $((limit * 1000)) ] ||
+		    fail "$what (not within $limit s)"
+		sleep 0.05
+	done
+	TOOK_MS=$((($(date +%s%N) - start) / 1000000))
+}
+
+
+# term_blocked PID: whether PID has blocked SIGTERM (a verb that takes it
+# as a stop, once set up: a TERM then no longer kills it).
+term_blocked() {
+	local blk
+	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	[ -n "$blk" ] && [ $((0x$blk & 0x4000)) != 0 ]
+}
+
+# dfollow_start [ARG...]: hookspool drain --follow on $CONF with ARGs in
+# the background, its stdout appended to $T/dfollow.out and its stderr to
+# $T/dfollow.log; DFOLLOW_PID is its pid.
+dfollow_start() {
+	"$HOOKSPOOL" drain -c "$CONF" --follow "$@" >>"$T/dfollow.out" \
+	    2>>"$T/dfollow.log" </dev/null &
+	DFOLLOW_PID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $DFOLLOW_PID"
+}
+
+# dfollow_stop [SIGNAL]: stop the drain's follower (TERM unless told) and
+# wait for it; it must exit 0 within 20 s.
+dfollow_stop() {
+	local rc=0 i=0
+	WAIT_TRIES=200 wait_until "drain --follow did not start" term_blocked "$DFOLLOW_PID"
+	kill "-${1:-TERM}" "$DFOLLOW_PID"
+	while kill -0 "$DFOLLOW_PID" 2>/dev/null &&
+	    [ "$(cut -d' ' -f3 "/proc/$DFOLLOW_PID/stat" 2>/dev/null)" != Z ]; do
+		i=$((i + 1))
+		[ "$i" -lt 400 ] || fail "drain --follow did not stop within 20 s of ${1:-TERM}"
+		sleep 0.05
+	done
+	wait "$DFOLLOW_PID" || rc=$?
+	assert_eq "drain --follow's exit status after ${1:-TERM}" 0 "$rc"
+}

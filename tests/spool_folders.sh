@@ -70,11 +70,11 @@ post f-4
 assert_eq "group-writable spool: the responder" 503 "$STATUS"
 tail -n 1 "$T/cgi-stderr.log" | grep -q 'the spool folder is writable by its group or others' ||
     fail "group-writable spool: no reason in the log: $(tail -n 1 "$T/cgi-stderr.log")"
-refused "group-writable spool" "the spool folder is writable by its group or others" check
-refused "group-writable spool" "the spool folder is writable by its group or others" drain --exec true
+refused "group-writable spool" "the folder $SPOOL is mode 0720, writable by its group: run chmod 700 $SPOOL" check
+refused "group-writable spool" "the folder $SPOOL is mode 0720, writable by its group: run chmod 700 $SPOOL" drain --exec true
 chmod g-w "$SPOOL"
 chmod o+w "$SPOOL/new"
-refused "world-writable new/" "new/ is writable by its group or others" check
+refused "world-writable new/" "the folder $SPOOL/new is mode 0702, writable by others: run chmod 700 $SPOOL/new" check
 post f-5
 assert_eq "world-writable new/: the responder" 503 "$STATUS"
 chmod o-w "$SPOOL/new"

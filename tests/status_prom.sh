@@ -20,11 +20,6 @@ path = /quiet
 secret_file = $SECRET_FILE
 EOF
 "$HOOKSPOOL" check -c "$CONF" >/dev/null 2>&1 || :
-post() {
-	event "$1" "$2" >"$T/body"
-	cgi_post "$T/body"
-	assert_eq "posting $1" 200 "$STATUS"
-}
 post p-1 conversation.updated
 post p-2 conversation.updated
 post p-3 'odd\"type\\x'	# odd"type\x, in JSON

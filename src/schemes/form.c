@@ -9,19 +9,7 @@
 
 #include "json.h"
 #include "schemes/form.h"
-
-/* The value of hex digit c, or -1. */
-static int
-form_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "verify.h"
 
 /*
  * Decode s[0..len) ('+' a space, %XX a byte) into a new string in *out,
@@ -45,8 +33,8 @@ form_unescape(const char *s, size_t len, char **out, size_t *outlen,
 		else if (s[i] != '%')
 			d[n++] = s[i];
 		else if (i + 2 < len &&
-		    (hi = form_hex((unsigned char)s[i + 1])) != -1 &&
-		    (lo = form_hex((unsigned char)s[i + 2])) != -1) {
+		    (hi = verify_hex_digit((unsigned char)s[i + 1])) != -1 &&
+		    (lo = verify_hex_digit((unsigned char)s[i + 2])) != -1) {
 			d[n++] = (char)(hi << 4 | lo);
 			i += 2;
 		} else {

@@ -20,23 +20,6 @@
 #define ED25519_SIG	64
 #define PUBKEY_TEXT_MAX	512	/* base64 of an SPKI, with room */
 
-/* s[0..2n) as n bytes of hex (either case) into out; -1 if it is not. */
-static int
-unhex(const char *s, size_t len, unsigned char *out, size_t n)
-{
-	unsigned	v;
-	size_t		i;
-
-	if (len != 2 * n || strspn(s, "0123456789abcdefABCDEF") < len)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (unsigned char)v;
-	}
-	return 0;
-}
-
 /* The sexp's verdict: SCHEME_OK, SCHEME_SIGNATURE or SCHEME_ERROR. */
 static enum scheme_result
 pk_verify(gcry_sexp_t sig, gcry_sexp_t data, gcry_sexp_t key,
@@ -149,14 +132,14 @@ scheme_discord_check(const struct config_webhook *wh,
 	hex = scheme_header(rq, "HTTP_X_SIGNATURE_ED25519");
 	ts = scheme_header(rq, "HTTP_X_SIGNATURE_TIMESTAMP");
 	if (hex == NULL || ts == NULL ||
-	    unhex(hex, strlen(hex), sig, ED25519_SIG) == -1) {
+	    verify_unhex_n(hex, strlen(hex), sig, ED25519_SIG) == -1) {
 		*reason = "signature or timestamp missing or malformed";
 		return SCHEME_SIGNATURE;
 	}
 	if (wh->wh_opt[CONFIG_OPT_TOLERANCE] != NULL &&
 	    !scheme_timely(wh, rq, ts, reason))
 		return SCHEME_SIGNATURE;
-	if (unhex(k, strlen(k), key, ED25519_KEY) == -1) {
+	if (verify_unhex_n(k, strlen(k), key, ED25519_KEY) == -1) {
 		*reason = "public_key is not 64 hex digits";
 		return SCHEME_ERROR;
 	}
@@ -279,7 +262,7 @@ scheme_discord_configure(struct config_webhook *wh, const char **reason)
 
 	if (pubkey_settings(wh, reason) == -1)
 		return -1;
-	if (unhex(k, strlen(k), key, ED25519_KEY) == -1) {
+	if (verify_unhex_n(k, strlen(k), key, ED25519_KEY) == -1) {
 		*reason = "public_key must be the application's public key, "
 		    "64 hex digits";
 		return -1;

@@ -105,8 +105,11 @@ enum scheme_result scheme_check_macs(const struct config_webhook *wh,
 
 /*
  * Whether ts (may be NULL) is a number of seconds within wh's tolerance
- * of rq's now; if not, 0 with a static *reason.
+ * of rq's now; if not, 0 with a static *reason: scheme_too_old or
+ * scheme_too_new when it is a number outside the tolerance (scheme_check()
+ * then answers SCHEME_STALE), another when it is none.
  */
+extern const char scheme_too_old[], scheme_too_new[];
 int scheme_timely(const struct config_webhook *wh,
     const struct scheme_request *rq, const char *ts, const char **reason);
 

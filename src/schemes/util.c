@@ -27,26 +27,12 @@ scheme_mac_len(enum scheme_alg alg)
 	return alg == SCHEME_SHA1 ? 20 : alg == SCHEME_SHA512 ? 64 : 32;
 }
 
-/* The value of hex digit c, or -1. */
-static int
-hex_digit(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 void
 scheme_add_mac(struct scheme_macs *m, const char *text, size_t len,
     int base64)
 {
 	unsigned char	*mac;
-	size_t		 want = scheme_mac_len(m->sm_alg), n, i;
-	int		 hi, lo;
+	size_t		 want = scheme_mac_len(m->sm_alg), n;
 
 	if (m->sm_n == SCHEME_MACS_MAX)
 		return;
@@ -57,15 +43,8 @@ scheme_add_mac(struct scheme_macs *m, const char *text, size_t len,
 			m->sm_n++;
 		return;
 	}
-	if (len != 2 * want)
-		return;
-	for (i = 0; i < want; i++) {
-		if ((hi = hex_digit(text[2 * i])) == -1 ||
-		    (lo = hex_digit(text[2 * i + 1])) == -1)
-			return;
-		mac[i] = (unsigned char)(hi << 4 | lo);
-	}
-	m->sm_n++;
+	if (verify_unhex_n(text, len, mac, want) == 0)
+		m->sm_n++;
 }
 
 /* The HMAC with alg of the parts under sec into mac. */
@@ -130,6 +109,10 @@ scheme_check_macs(const struct config_webhook *wh,
 	return SCHEME_OK;
 }
 
+/* The reasons of a timestamp outside the tolerance (scheme_check()). */
+const char scheme_too_old[] = "timestamp too old";
+const char scheme_too_new[] = "timestamp in the future";
+
 int
 scheme_timely(const struct config_webhook *wh,
     const struct scheme_request *rq, const char *ts, const char **reason)
@@ -144,7 +127,7 @@ scheme_timely(const struct config_webhook *wh,
 	}
 	d = (long long)t - (long long)rq->sr_now;
 	if (d > wh->wh_tolerance || -d > wh->wh_tolerance) {
-		*reason = d > 0 ? "timestamp in the future" : "timestamp too old";
+		*reason = d > 0 ? scheme_too_new : scheme_too_old;
 		return 0;
 	}
 	return 1;

@@ -11,10 +11,13 @@
  *  - It never echoes a secret: an error holds the canary "SEKRIT" only if
  *    the input has it somewhere other than after a "secret =" on its line
  *    (a webhook's name, say), where the error may have taken it from.
- *  - On 0: at least one webhook; every webhook has a name of [A-Za-z0-9._-],
- *    at least one non-empty secret, an absolute spool, a normalised path
- *    ("" or "/a/b") no other webhook has, a valid header and its CGI name,
- *    at least one events pattern; config_find_webhook() finds it by path.
+ *  - On 0: at least one webhook; every webhook has a name of [A-Za-z0-9._-].
+ *    One that is usable (not wh_broken) has at least one non-empty secret,
+ *    an absolute spool, a normalised path ("" or "/a/b") no other webhook
+ *    has, a valid header and its CGI name, at least one events pattern,
+ *    and config_find_webhook() finds it by path. A broken one's problem,
+ *    and every problem in cf_problems, is an error as above; its path, if
+ *    it has one, is normalised, its own, and finds it.
  *
  * An input that names anything under /dev, /proc, /sys or /run is skipped:
  * a secret_file there could block (a FIFO, a terminal) or touch a device.
@@ -172,13 +175,52 @@ check_error(const char *err, size_t errlen, const uint8_t *data, size_t size)
 	cur_err = NULL;
 }
 
+/* wh's path: normalised, no other webhook's, and it finds wh. */
 static void
-check_config(const struct config *cf)
+check_path(const struct config *cf, const struct config_webhook *wh)
 {
-	const struct config_webhook	*wh, *other;
+	const struct config_webhook	*other;
+	char				 slash[4096];
+	size_t				 n = strlen(wh->wh_path);
+
+	FUZZ_CHECK(n == 0 || (wh->wh_path[0] == '/' &&
+	    wh->wh_path[n - 1] != '/'), "webhook %s: path '%s'", wh->wh_name,
+	    wh->wh_path);
+	for (other = cf->cf_webhooks; other < wh; other++) {
+		FUZZ_CHECK(strcmp(other->wh_name, wh->wh_name) != 0,
+		    "webhook %s twice", wh->wh_name);
+		FUZZ_CHECK(other->wh_path == NULL ||
+		    strcmp(other->wh_path, wh->wh_path) != 0,
+		    "webhooks %s and %s share a path", other->wh_name,
+		    wh->wh_name);
+	}
+	FUZZ_CHECK(config_find_webhook(cf, wh->wh_path) == wh,
+	    "webhook %s not found by its path", wh->wh_name);
+	if (n + 2 < sizeof(slash)) {
+		memcpy(slash, wh->wh_path, n);
+		memcpy(slash + n, "/", 2);
+		FUZZ_CHECK(config_find_webhook(cf, slash) == wh,
+		    "webhook %s not found by its path and a slash",
+		    wh->wh_name);
+	}
+}
+
+/* A broken webhook: its problem is an error as any, its path its own. */
+static void
+check_broken(const struct config *cf, const struct config_webhook *wh,
+    const uint8_t *data, size_t size)
+{
+	check_error(wh->wh_broken, strlen(wh->wh_broken) + 1, data, size);
+	if (wh->wh_path != NULL)
+		check_path(cf, wh);
+}
+
+static void
+check_config(const struct config *cf, const uint8_t *data, size_t size)
+{
+	const struct config_webhook	*wh;
 	const char			*s;
 	size_t				 i, j, n;
-	char				 slash[4096];
 
 	FUZZ_CHECK(cf->cf_nwebhooks >= 1, "no webhook");
 	FUZZ_CHECK(cf->cf_spool == NULL || cf->cf_spool[0] == '/',
@@ -196,6 +238,10 @@ check_config(const struct config *cf)
 			FUZZ_CHECK(isalnum((unsigned char)*s) ||
 			    strchr("._-", *s) != NULL, "webhook name '%s'",
 			    wh->wh_name);
+		if (wh->wh_broken != NULL) {
+			check_broken(cf, wh, data, size);
+			continue;
+		}
 		FUZZ_CHECK(wh->wh_nsecrets >= 1, "webhook %s has no secret",
 		    wh->wh_name);
 		for (j = 0; j < wh->wh_nsecrets; j++)
@@ -232,23 +278,11 @@ check_config(const struct config *cf)
 			FUZZ_CHECK(wh->wh_events[j] != NULL &&
 			    wh->wh_events[j][0] != '\0', "webhook %s: an "
 			    "empty events pattern", wh->wh_name);
-		for (other = cf->cf_webhooks; other < wh; other++) {
-			FUZZ_CHECK(strcmp(other->wh_name, wh->wh_name) != 0,
-			    "webhook %s twice", wh->wh_name);
-			FUZZ_CHECK(strcmp(other->wh_path, wh->wh_path) != 0,
-			    "webhooks %s and %s share a path", other->wh_name,
-			    wh->wh_name);
-		}
-		FUZZ_CHECK(config_find_webhook(cf, wh->wh_path) == wh,
-		    "webhook %s not found by its path", wh->wh_name);
-		if (n + 2 < sizeof(slash)) {
-			memcpy(slash, wh->wh_path, n);
-			memcpy(slash + n, "/", 2);
-			FUZZ_CHECK(config_find_webhook(cf, slash) == wh,
-			    "webhook %s not found by its path and a slash",
-			    wh->wh_name);
-		}
+		check_path(cf, wh);
 	}
+	for (i = 0; i < cf->cf_nproblems; i++)
+		check_error(cf->cf_problems[i], strlen(cf->cf_problems[i]) + 1,
+		    data, size);
 }
 
 static int
@@ -288,7 +322,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(rc == 0 || rc == -1, "config_load returned %d", rc);
 	if (rc == 0) {
 		FUZZ_CHECK(cf != untouched && cf != NULL, "no config");
-		check_config(cf);
+		check_config(cf, data, size);
 		config_free(cf);
 	} else {
 		FUZZ_CHECK(cf == untouched, "*out changed on failure");

@@ -317,7 +317,8 @@ properties(const struct hook *h, struct req *r, char *body, size_t len,
 	FUZZ_CHECK(res != SCHEME_ERROR, "SCHEME_ERROR: %s", reason);
 	FUZZ_CHECK(res == SCHEME_OK || res == SCHEME_ANSWER ||
 	    res == SCHEME_IGNORED || reason != NULL, "no reason for %d", res);
-	FUZZ_CHECK(!is_signed || res != SCHEME_SIGNATURE, "a request signed "
+	FUZZ_CHECK(!is_signed || (res != SCHEME_SIGNATURE &&
+	    res != SCHEME_STALE), "a request signed "
 	    "as its sender would is refused: %s", reason);
 	if (res == SCHEME_OK)
 		accepted(h, &so.so_ev, body, len);
@@ -326,7 +327,8 @@ properties(const struct hook *h, struct req *r, char *body, size_t len,
 	 * A token binds no body, Mailgun's data is unsigned, and Twilio signs
 	 * the decoded fields (%2b and %2B are one): a change may pass.
 	 */
-	if (res == SCHEME_SIGNATURE || len == 0 || body_unbound(h->h_scheme) ||
+	if (res == SCHEME_SIGNATURE || res == SCHEME_STALE || len == 0 ||
+	    body_unbound(h->h_scheme) ||
 	    h->h_scheme == TWILIO)
 		return;
 	body[len / 2] ^= 0x20;

@@ -189,6 +189,7 @@ free_webhook(struct config_webhook *wh, struct headers *hs)
 
 static const char *const verdicts[] = {
 	[SCHEME_OK] = "ok", [SCHEME_SIGNATURE] = "signature",
+	[SCHEME_STALE] = "stale",
 	[SCHEME_EVENT] = "event", [SCHEME_IGNORED] = "ignored",
 	[SCHEME_ANSWER] = "answer", [SCHEME_ERROR] = "error",
 };
