@@ -14,6 +14,8 @@
 #include "rlink.h"
 
 #define CONSUME_NAME_MAX	200
+/* The consumer that holds failed entries while they wait out a backoff. */
+#define CONSUME_WAITING		"(backoff)"
 
 struct consume_opts {
 	const char		*co_conf;	/* -c: for log_format alone */
@@ -60,6 +62,18 @@ struct consume_entry {
 extern struct cli_signals	consume_sig;
 /* Why the worker stopped, other than being asked to ("" until then). */
 extern char			consume_stopped[RLINK_ERR_MAX];
+
+/*
+ * Parse argv into o (consume_opts.c), defaults first, and what follows
+ * from the options (the worker's name, KEY:failed, ...). Returns OPT_OK,
+ * OPT_HELP or OPT_USAGE (told); o->co_nodes is the caller's to free,
+ * whatever it returns.
+ */
+enum opt_result consume_parse_opts(int argc, char *argv[],
+    struct consume_opts *o);
+
+/* Print consume's --help on stdout; returns the exit status. */
+int consume_help(void);
 
 /*
  * Run a command of argc words given as strings (at most 16), following
