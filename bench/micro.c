@@ -5,7 +5,8 @@
  * about 600 bytes, each with an id of its own, and then hands each to
  * micro_event(): what handle() does once the body is read (verify the
  * signature, check the event, match its type, flatten it, spool it, with
- * the config's dedup). callgrind counts micro_event() only
+ * the config's dedup, and count the answer in the spool's counters file,
+ * mapped once as a FastCGI process keeps it). callgrind counts micro_event() only
  * (--toggle-collect), so the set-up is left out.
  *
  *   micro CONFIG COUNT
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "counters.h"
 #include "event.h"
 #include "scheme.h"
 #include "spool.h"
@@ -43,11 +45,11 @@ micro_header(void *arg, const char *cgi_name)
  * type is ignored), -1 when it was refused or could not be spooled.
  */
 int micro_event(const struct config *cf, const struct config_webhook *wh,
-    struct spool *sp, struct micro_req *mr);
+    struct spool *sp, struct counters *ct, struct micro_req *mr);
 
 int __attribute__((noinline))
 micro_event(const struct config *cf, const struct config_webhook *wh,
-    struct spool *sp, struct micro_req *mr)
+    struct spool *sp, struct counters *ct, struct micro_req *mr)
 {
 	struct scheme_request	 sr;
 	struct spool_entry	 se;
@@ -71,6 +73,7 @@ micro_event(const struct config *cf, const struct config_webhook *wh,
 		goto done;
 	if (!event_type_matches(ev->ev_type, wh->wh_events, wh->wh_nevents)) {
 		rc = 0;
+		counters_add(ct, wh->wh_name, COUNTERS_IGNORED);
 		goto done;
 	}
 	memset(&se, 0, sizeof(se));
@@ -84,6 +87,9 @@ micro_event(const struct config *cf, const struct config_webhook *wh,
 	if (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason) ==
 	    SPOOL_DELIVERED)
 		rc = 0;
+	(void)counters_stale(ct, sp);	/* what the responder looks at */
+	counters_add(ct, wh->wh_name, rc == 0 ? COUNTERS_ACCEPTED :
+	    COUNTERS_503);
 done:
 	scheme_out_clear(&so);
 	return rc;
@@ -96,6 +102,7 @@ main(int argc, char *argv[])
 	struct micro_req		*reqs;
 	struct config			*cf;
 	struct spool			*sp;
+	struct counters			*ct;
 	const char			*reason;
 	char				 err[CONFIG_ERR_MAX], *end;
 	long				 i, n, failed = 0;
@@ -120,6 +127,10 @@ main(int argc, char *argv[])
 		fprintf(stderr, "micro: %s\n", reason);
 		return 1;
 	}
+	if (counters_open(sp, &ct, &reason) == -1) {
+		fprintf(stderr, "micro: %s\n", reason);
+		return 1;
+	}
 	if ((reqs = calloc(n, sizeof(*reqs))) == NULL) {
 		fprintf(stderr, "micro: out of memory\n");
 		return 1;
@@ -139,9 +150,10 @@ main(int argc, char *argv[])
 		reqs[i].mr_len = (size_t)len;
 	}
 	for (i = 0; i < n; i++)
-		if (micro_event(cf, wh, sp, &reqs[i]) == -1)
+		if (micro_event(cf, wh, sp, ct, &reqs[i]) == -1)
 			failed++;
 	free(reqs);
+	counters_close(ct);
 	spool_close(sp);
 	config_free(cf);
 	if (failed > 0) {

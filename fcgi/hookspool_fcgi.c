@@ -18,7 +18,9 @@
 #include "activate.h"
 #include "config.h"
 #include "conn.h"
+#include "io.h"
 #include "listen.h"
+#include "log_stream.h"
 #include "request.h"
 #include "respond.h"
 #include "serve.h"
@@ -171,6 +173,10 @@ main(int argc, char *argv[])
 	char			 err[512];
 	int			 activated, own, rc;
 
+	/* Lines on stderr become JSON records when the config says so. */
+	if (log_stream_install("hookspool.fcgi", NULL, "error") == -1)
+		fprintf(stderr, "hookspool.fcgi: unable to set up the error "
+		    "log's stream; its lines stay text\n");
 	options(argc, argv, &op);
 	if ((activated = activate_socket(err, sizeof(err))) == -1) {
 		fprintf(stderr, "hookspool.fcgi: %s\n", err);
@@ -187,6 +193,7 @@ main(int argc, char *argv[])
 	rs.rs_config = config_locate(op.op_config);
 	if (!own && FCGX_IsCGI()) {
 		rq.rq_fcgi = NULL;
+		rq.rq_start = io_now();
 		(void)respond_request(&rs, &rq);
 		respond_drop(&rs);
 		return 0;

@@ -13,6 +13,7 @@
 #include <fcgiapp.h>
 
 #include "log.h"
+#include "log_stream.h"
 #include "request.h"
 
 volatile sig_atomic_t req_late;
@@ -86,14 +87,16 @@ req_write(const struct request *rq, const char *buf, size_t len)
 }
 
 void
-req_log(const struct request *rq, int status, const char *webhook,
-    const char *id, const char *reason)
+req_log(const struct request *rq, struct log_record *r)
 {
 	char	line[LOG_LINE_MAX];
 	size_t	n;
 
-	n = log_format(line, status, webhook, req_param(rq, "REMOTE_ADDR"), id,
-	    reason);
+	r->lr_remote = req_param(rq, "REMOTE_ADDR");
+	if (log_stream_is_json())
+		n = log_record_json(line, r, NULL);
+	else
+		n = log_record_text(line, r);
 	if (rq->rq_fcgi != NULL)
 		FCGX_PutStr(line, (int)n, rq->rq_fcgi->err);
 	else if (write(STDERR_FILENO, line, n) < 0)

@@ -10,6 +10,8 @@
 
 #include <fcgiapp.h>
 
+#include "log.h"
+
 /*
  * The request's parameters and its whole body must arrive within this
  * many seconds of its start: the accept() of its connection under FastCGI
@@ -23,6 +25,7 @@
 /* One request, from FastCGI (rq_fcgi set) or plain CGI (the process's own). */
 struct request {
 	FCGX_Request	*rq_fcgi;
+	double		 rq_start;	/* io_now() at its start (REQ_DEADLINE) */
 };
 
 /* Set by SIGALRM once the deadline req_timer_arm() set has passed. */
@@ -42,11 +45,12 @@ ssize_t req_read(const struct request *rq, char *buf, size_t len);
 int req_write(const struct request *rq, const char *buf, size_t len);
 
 /*
- * Log one line for a request (log_format) on the server's error log:
- * FastCGI's stderr stream, or the process's stderr under CGI.
+ * Log one record r for a request on the server's error log: FastCGI's
+ * stderr stream, or the process's stderr under CGI; as text, or as JSON
+ * while log_stream_is_json() (the config's log_format). The remote
+ * address is the request's REMOTE_ADDR. r is the caller's.
  */
-void req_log(const struct request *rq, int status, const char *webhook,
-    const char *id, const char *reason);
+void req_log(const struct request *rq, struct log_record *r);
 
 /* The SIGALRM handler behind the deadline: install it without SA_RESTART. */
 void req_on_alarm(int sig);

@@ -14,7 +14,10 @@
 #include <fcgiapp.h>
 
 #include "config.h"
+#include "counters.h"
 #include "event.h"
+#include "io.h"
+#include "log_stream.h"
 #include "number.h"
 #include "request.h"
 #include "respond.h"
@@ -43,42 +46,143 @@ enum outcome {
 	OUT_SPOOL
 };
 
-/* The status table (hookspool.fcgi(8), ANSWERS): what each outcome answers. */
+/*
+ * The status table (hookspool.fcgi(8), ANSWERS): what each outcome
+ * answers, and what it counts as (counters.h).
+ */
 static const struct {
-	int		 st_code;
-	const char	*st_phrase;
-	const char	*st_header;	/* extra header line, or NULL */
-	const char	*st_body;	/* JSON body (accepted adds the id) */
+	int			 st_code;
+	const char		*st_phrase;
+	const char		*st_header;	/* extra header line, or NULL */
+	const char		*st_body;	/* JSON body (accepted adds the id) */
+	enum counters_answer	 st_count;
 } statuses[] = {
 	[OUT_CONFIG] = { 500, "Internal Server Error", NULL,
-	    "{\"status\":\"error\",\"error\":\"configuration unusable\"}" },
+	    "{\"status\":\"error\",\"error\":\"configuration unusable\"}",
+	    COUNTERS_500 },
 	[OUT_NO_WEBHOOK] = { 404, "Not Found", NULL,
-	    "{\"status\":\"error\",\"error\":\"no webhook here\"}" },
+	    "{\"status\":\"error\",\"error\":\"no webhook here\"}",
+	    COUNTERS_404 },
 	[OUT_METHOD] = { 405, "Method Not Allowed", "Allow: POST\r\n",
-	    "{\"status\":\"error\",\"error\":\"method not allowed\"}" },
+	    "{\"status\":\"error\",\"error\":\"method not allowed\"}",
+	    COUNTERS_405 },
 	[OUT_METHOD_GET] = { 405, "Method Not Allowed", "Allow: GET, POST\r\n",
-	    "{\"status\":\"error\",\"error\":\"method not allowed\"}" },
+	    "{\"status\":\"error\",\"error\":\"method not allowed\"}",
+	    COUNTERS_405 },
 	[OUT_NO_LENGTH] = { 411, "Length Required", NULL,
-	    "{\"status\":\"error\",\"error\":\"length required\"}" },
+	    "{\"status\":\"error\",\"error\":\"length required\"}",
+	    COUNTERS_411 },
 	[OUT_TOO_LARGE] = { 413, "Payload Too Large", NULL,
-	    "{\"status\":\"error\",\"error\":\"body too large\"}" },
+	    "{\"status\":\"error\",\"error\":\"body too large\"}",
+	    COUNTERS_413 },
 	[OUT_SHORT_BODY] = { 400, "Bad Request", NULL,
-	    "{\"status\":\"error\",\"error\":\"body shorter than its length\"}" },
+	    "{\"status\":\"error\",\"error\":\"body shorter than its length\"}",
+	    COUNTERS_400 },
 	[OUT_TIMEOUT] = { 408, "Request Timeout", NULL,
-	    "{\"status\":\"error\",\"error\":\"body not received in time\"}" },
+	    "{\"status\":\"error\",\"error\":\"body not received in time\"}",
+	    COUNTERS_408 },
 	[OUT_SIGNATURE] = { 401, "Unauthorized", NULL,
-	    "{\"status\":\"error\",\"error\":\"bad signature\"}" },
+	    "{\"status\":\"error\",\"error\":\"bad signature\"}",
+	    COUNTERS_401 },
 	[OUT_STALE] = { 401, "Unauthorized", NULL,
-	    "{\"status\":\"error\",\"error\":\"timestamp outside tolerance\"}" },
+	    "{\"status\":\"error\",\"error\":\"timestamp outside tolerance\"}",
+	    COUNTERS_401 },
 	[OUT_BAD_EVENT] = { 400, "Bad Request", NULL,
-	    "{\"status\":\"error\",\"error\":\"not a valid event\"}" },
-	[OUT_IGNORED] = { 200, "OK", NULL, "{\"status\":\"ignored\"}" },
-	[OUT_DUPLICATE] = { 200, "OK", NULL, "{\"status\":\"duplicate\"}" },
-	[OUT_ACCEPTED] = { 200, "OK", NULL, NULL },
-	[OUT_ANSWER] = { 200, "OK", NULL, NULL },	/* a handshake's */
+	    "{\"status\":\"error\",\"error\":\"not a valid event\"}",
+	    COUNTERS_400 },
+	[OUT_IGNORED] = { 200, "OK", NULL, "{\"status\":\"ignored\"}",
+	    COUNTERS_IGNORED },
+	[OUT_DUPLICATE] = { 200, "OK", NULL, "{\"status\":\"duplicate\"}",
+	    COUNTERS_DUPLICATE },
+	[OUT_ACCEPTED] = { 200, "OK", NULL, NULL, COUNTERS_ACCEPTED },
+	/* a handshake's, answered by respond_answer() */
+	[OUT_ANSWER] = { 200, "OK", NULL, NULL, COUNTERS_HANDSHAKE },
 	[OUT_SPOOL] = { 503, "Service Unavailable", "Retry-After: 60\r\n",
-	    "{\"status\":\"error\",\"error\":\"spool unavailable, retry later\"}" },
+	    "{\"status\":\"error\",\"error\":\"spool unavailable, retry later\"}",
+	    COUNTERS_503 },
 };
+/*
+ * The spool of webhook wh (opened, or opened again when it was moved or
+ * removed under us, then kept in rs), or NULL with *reason and errno.
+ */
+static struct spool *
+webhook_spool(struct responder *rs, const struct config_webhook *wh,
+    const char **reason)
+{
+	size_t	i = wh - rs->rs_cf->cf_webhooks;
+
+	/* A spool moved or removed under us is opened (created) anew. */
+	if (rs->rs_spools[i] != NULL && spool_stale(rs->rs_spools[i])) {
+		counters_close(rs->rs_counters[i]);
+		rs->rs_counters[i] = NULL;
+		spool_close(rs->rs_spools[i]);
+		rs->rs_spools[i] = NULL;
+	}
+	if (rs->rs_spools[i] == NULL &&
+	    spool_open(wh->wh_spool, rs->rs_cf->cf_fsync,
+	    rs->rs_cf->cf_group_readable, &rs->rs_spools[i], reason) == -1)
+		return NULL;
+	return rs->rs_spools[i];
+}
+
+/* Log a counting problem of the spool at dir, once a process. */
+static void
+count_trouble(struct responder *rs, const struct request *rq,
+    const char *webhook, const char *dir, const char *reason)
+{
+	struct log_record	r = LOG_RECORD_INIT;
+	char			why[512];
+
+	if (rs->rs_count_warned)
+		return;
+	rs->rs_count_warned = 1;
+	snprintf(why, sizeof(why), "answers not counted: %s/%s: %s: %s "
+	    "(hookspool status says more)", dir, COUNTERS_FILE, reason,
+	    strerror(errno));
+	r.lr_level = "warning";
+	r.lr_webhook = webhook;
+	r.lr_reason = why;
+	req_log(rq, &r);
+}
+
+/*
+ * Count answer a for wh, or for no webhook (NULL: a 404) in the spool of
+ * the config's first webhook, in that spool's counters file (counters.h).
+ * Best effort: a problem is logged once, and the answer stands.
+ */
+static void
+count_answer(struct responder *rs, const struct request *rq,
+    const struct config_webhook *wh, enum counters_answer a)
+{
+	const struct config_webhook	*at = wh;
+	struct counters			**cp;
+	struct spool			*sp;
+	const char			*reason, *name;
+	size_t				 i;
+
+	if (rs->rs_cf == NULL)
+		return;	/* an unusable config names no spool */
+	for (i = 0; (at == NULL || at->wh_spool == NULL) &&
+	    i < rs->rs_cf->cf_nwebhooks; i++)
+		at = &rs->rs_cf->cf_webhooks[i];
+	if (at == NULL || at->wh_spool == NULL)
+		return;
+	name = wh != NULL ? wh->wh_name : COUNTERS_NO_WEBHOOK;
+	if ((sp = webhook_spool(rs, at, &reason)) == NULL) {
+		count_trouble(rs, rq, name, at->wh_spool, reason);
+		return;
+	}
+	cp = &rs->rs_counters[at - rs->rs_cf->cf_webhooks];
+	if (*cp != NULL && counters_stale(*cp, sp)) {
+		counters_close(*cp);
+		*cp = NULL;
+	}
+	if (*cp == NULL && counters_open(sp, cp, &reason) == -1) {
+		count_trouble(rs, rq, name, sp->sp_dir, reason);
+		return;
+	}
+	counters_add(*cp, name, a);
+}
 
 /*
  * A handshake's answer, as its scheme gives it: its own status, and a
@@ -86,7 +190,8 @@ static const struct {
  * a browser from reading an echoed challenge as anything but its type.
  */
 static void
-respond_answer(const struct request *rq, const struct scheme_answer *a)
+respond_answer(struct responder *rs, const struct request *rq,
+    const struct config_webhook *wh, const struct scheme_answer *a)
 {
 	char	*buf = NULL;
 	int	 n;
@@ -103,14 +208,23 @@ respond_answer(const struct request *rq, const struct scheme_answer *a)
 	if (req_write(rq, buf, n) == 0 && a->sa_body != NULL)
 		(void)req_write(rq, a->sa_body, a->sa_len);
 	free(buf);
+	count_answer(rs, rq, wh, statuses[OUT_ANSWER].st_count);
 }
 
+/*
+ * Answer outcome out for webhook wh (NULL: none), count it, and log it:
+ * every answer that is not 2xx, and with log_accepted an accepted one
+ * (its type, the body's size and the time taken). size is the body's
+ * length, or -1.
+ */
 static void
-respond(const struct request *rq, enum outcome out, const char *webhook,
-    const struct event *ev, const char *reason)
+respond(struct responder *rs, const struct request *rq, enum outcome out,
+    const struct config_webhook *wh, const struct event *ev,
+    const char *reason, long long size)
 {
-	char	*buf = NULL, *body = NULL;
-	int	 n;
+	struct log_record	 r = LOG_RECORD_INIT;
+	char			*buf = NULL, *body = NULL;
+	int			 n;
 
 	if (out == OUT_ACCEPTED) {
 		if (asprintf(&body, "{\"status\":\"accepted\",\"id\":%s}",
@@ -124,9 +238,23 @@ respond(const struct request *rq, enum outcome out, const char *webhook,
 	    statuses[out].st_body : "{\"status\":\"accepted\"}");
 	if (n >= 0 && req_write(rq, buf, n) == -1)
 		reason = reason ? reason : "unable to send the response";
-	if (statuses[out].st_code >= 300 || n < 0)
-		req_log(rq, statuses[out].st_code, webhook,
-		    ev != NULL ? ev->ev_id : NULL, reason);
+	count_answer(rs, rq, wh, statuses[out].st_count);
+	r.lr_status = statuses[out].st_code;
+	r.lr_webhook = wh != NULL ? wh->wh_name : NULL;
+	r.lr_id = ev != NULL ? ev->ev_id : NULL;
+	r.lr_reason = reason;
+	if (statuses[out].st_code >= 300 || n < 0) {
+		r.lr_level = statuses[out].st_code >= 500 ? "error" : "warning";
+		req_log(rq, &r);
+	} else if (out == OUT_ACCEPTED && rs->rs_cf != NULL &&
+	    rs->rs_cf->cf_log_accepted) {
+		r.lr_level = "info";
+		r.lr_reason = "accepted";
+		r.lr_type = ev->ev_type;
+		r.lr_size = size;
+		r.lr_ms = (long long)((io_now() - rq->rq_start) * 1000);
+		req_log(rq, &r);
+	}
 	if (n >= 0)
 		free(buf);
 	free(body);
@@ -138,9 +266,13 @@ respond_drop(struct responder *rs)
 	size_t	i;
 
 	if (rs->rs_cf != NULL) {
-		for (i = 0; i < rs->rs_cf->cf_nwebhooks; i++)
+		for (i = 0; i < rs->rs_cf->cf_nwebhooks; i++) {
+			counters_close(rs->rs_counters[i]);
 			spool_close(rs->rs_spools[i]);
+		}
 	}
+	free(rs->rs_counters);
+	rs->rs_counters = NULL;
 	free(rs->rs_spools);
 	rs->rs_spools = NULL;
 	config_free(rs->rs_cf);
@@ -158,32 +290,18 @@ current_config(struct responder *rs)
 	respond_drop(rs);
 	if (config_load(rs->rs_config, &cf, rs->rs_cf_err, sizeof(rs->rs_cf_err)) == -1)
 		return NULL;
+	log_stream_json(cf->cf_log_json);
 	if ((rs->rs_spools = calloc(cf->cf_nwebhooks, sizeof(*rs->rs_spools))) ==
-	    NULL) {
+	    NULL || (rs->rs_counters = calloc(cf->cf_nwebhooks,
+	    sizeof(*rs->rs_counters))) == NULL) {
 		snprintf(rs->rs_cf_err, sizeof(rs->rs_cf_err), "out of memory");
+		free(rs->rs_spools);
+		rs->rs_spools = NULL;
 		config_free(cf);
 		return NULL;
 	}
 	rs->rs_cf = cf;
 	return cf;
-}
-
-static struct spool *
-webhook_spool(struct responder *rs, const struct config_webhook *wh,
-    const char **reason)
-{
-	size_t	i = wh - rs->rs_cf->cf_webhooks;
-
-	/* A spool moved or removed under us is opened (created) anew. */
-	if (rs->rs_spools[i] != NULL && spool_stale(rs->rs_spools[i])) {
-		spool_close(rs->rs_spools[i]);
-		rs->rs_spools[i] = NULL;
-	}
-	if (rs->rs_spools[i] == NULL &&
-	    spool_open(wh->wh_spool, rs->rs_cf->cf_fsync,
-	    rs->rs_cf->cf_group_readable, &rs->rs_spools[i], reason) == -1)
-		return NULL;
-	return rs->rs_spools[i];
 }
 
 /* CONTENT_LENGTH as a number, or -1 when missing or not a number. */
@@ -307,12 +425,12 @@ check_request(const struct request *rq, const struct config_webhook *wh,
 
 /*
  * Spool the checked event ev, whose body is body[0..len) (or the JSON the
- * scheme made of it), and answer.
+ * scheme made of it), and answer; size is the request's body length.
  */
 static void
-deliver(const struct request *rq, const struct config *cf,
+deliver(struct responder *rs, const struct request *rq,
     const struct config_webhook *wh, struct spool *sp, char *body,
-    long long len, const struct event *ev)
+    long long len, const struct event *ev, long long size)
 {
 	struct spool_entry	 se;
 	struct timespec		 when;
@@ -327,16 +445,17 @@ deliver(const struct request *rq, const struct config *cf,
 	se.se_id_json = ev->ev_id_json;
 	se.se_type_json = ev->ev_type_json;
 	se.se_signed_sum = ev->ev_id_unsigned ? ev->ev_signed_sum : NULL;
-	switch (spool_deliver(sp, &se, cf->cf_dedup, name, &when, &reason)) {
+	switch (spool_deliver(sp, &se, rs->rs_cf->cf_dedup, name, &when,
+	    &reason)) {
 	case SPOOL_DELIVERED:
-		respond(rq, OUT_ACCEPTED, wh->wh_name, ev, NULL);
+		respond(rs, rq, OUT_ACCEPTED, wh, ev, NULL, size);
 		break;
 	case SPOOL_DUPLICATE:
-		respond(rq, OUT_DUPLICATE, wh->wh_name, ev, NULL);
+		respond(rs, rq, OUT_DUPLICATE, wh, ev, NULL, size);
 		break;
 	case SPOOL_ERROR:
 		snprintf(why, sizeof(why), "%s: %s", reason, strerror(errno));
-		respond(rq, OUT_SPOOL, wh->wh_name, ev, why);
+		respond(rs, rq, OUT_SPOOL, wh, ev, why, size);
 		break;
 	}
 }
@@ -346,7 +465,8 @@ deliver(const struct request *rq, const struct config *cf,
  * answered by the scheme or refused. Returns 0 (no body was read).
  */
 static long long
-respond_get(const struct request *rq, const struct config_webhook *wh)
+respond_get(struct responder *rs, const struct request *rq,
+    const struct config_webhook *wh)
 {
 	struct scheme_out	 so;
 	const char		*reason = NULL;
@@ -354,12 +474,54 @@ respond_get(const struct request *rq, const struct config_webhook *wh)
 
 	out = check_request(rq, wh, "GET", "", 0, &so, &reason);
 	if (out == OUT_ANSWER)
-		respond_answer(rq, &so.so_answer);
+		respond_answer(rs, rq, wh, &so.so_answer);
 	else
-		respond(rq, out == OUT_ACCEPTED ? OUT_BAD_EVENT : out,
-		    wh->wh_name, NULL, reason);
+		respond(rs, rq, out == OUT_ACCEPTED ? OUT_BAD_EVENT : out, wh,
+		    NULL, reason, -1);
 	scheme_out_clear(&so);
 	return 0;
+}
+
+/*
+ * The POST of a webhook, whose CONTENT_LENGTH is len (within max_body):
+ * its body read, verified, checked, matched and spooled, and answered.
+ */
+static void
+respond_post(struct responder *rs, const struct request *rq,
+    const struct config_webhook *wh, const char *method, long long len)
+{
+	struct spool		*sp;
+	struct scheme_out	 so;
+	const char		*reason = NULL;
+	char			 why[256], *body;
+	enum outcome		 out;
+
+	memset(&so, 0, sizeof(so));
+	if ((body = read_body(rq, len, &out, &reason)) == NULL) {
+		if (out == OUT_TIMEOUT && rq->rq_fcgi != NULL)
+			rq->rq_fcgi->keepConnection = 0;
+		respond(rs, rq, out, wh, NULL, reason, len);
+		return;
+	}
+	out = check_request(rq, wh, method, body, len, &so, &reason);
+	if (out == OUT_ANSWER)
+		respond_answer(rs, rq, wh, &so.so_answer);
+	else if (out != OUT_ACCEPTED)
+		respond(rs, rq, out, wh, NULL, reason, len);
+	else if (!event_type_matches(so.so_ev.ev_type, wh->wh_events,
+	    wh->wh_nevents))
+		respond(rs, rq, OUT_IGNORED, wh, &so.so_ev, NULL, len);
+	else if ((sp = webhook_spool(rs, wh, &reason)) == NULL) {
+		snprintf(why, sizeof(why), "%s %s: %s", reason, wh->wh_spool,
+		    strerror(errno));
+		respond(rs, rq, OUT_SPOOL, wh, &so.so_ev, why, len);
+	} else if (so.so_event != NULL)
+		deliver(rs, rq, wh, sp, so.so_event, so.so_eventlen, &so.so_ev,
+		    len);
+	else
+		deliver(rs, rq, wh, sp, body, len, &so.so_ev, len);
+	scheme_out_clear(&so);
+	free(body);
 }
 
 long long
@@ -367,83 +529,47 @@ respond_request(struct responder *rs, const struct request *rq)
 {
 	const struct config		*cf;
 	const struct config_webhook	*wh;
-	struct spool			*sp;
-	struct scheme_out		 so;
-	const char			*method, *reason = NULL;
-	char				 why[256], *body = NULL;
+	const char			*method;
+	char				 why[256];
 	long long			 len;
-	enum outcome			 out;
 
-	memset(&so, 0, sizeof(so));
 	if ((cf = current_config(rs)) == NULL) {
-		respond(rq, OUT_CONFIG, NULL, NULL, rs->rs_cf_err);
+		respond(rs, rq, OUT_CONFIG, NULL, NULL, rs->rs_cf_err, -1);
 		return 0;
 	}
 	if ((wh = config_find_webhook(cf, req_param(rq, "PATH_INFO"))) == NULL) {
-		respond(rq, OUT_NO_WEBHOOK, NULL, NULL, "no webhook for this path");
+		respond(rs, rq, OUT_NO_WEBHOOK, NULL, NULL,
+		    "no webhook for this path", -1);
 		return 0;
 	}
 	/* A broken webhook is 500 for itself; the others work on. */
 	if (wh->wh_broken != NULL) {
 		snprintf(why, sizeof(why), "webhook unusable: %s",
 		    wh->wh_broken);
-		respond(rq, OUT_CONFIG, wh->wh_name, NULL, why);
+		respond(rs, rq, OUT_CONFIG, wh, NULL, why, -1);
 		return 0;
 	}
 	method = req_param(rq, "REQUEST_METHOD");
 	if (method != NULL && strcmp(method, "GET") == 0 &&
 	    scheme_takes_get(wh))
-		return respond_get(rq, wh);
+		return respond_get(rs, rq, wh);
 	if (method == NULL || strcmp(method, "POST") != 0) {
-		respond(rq, scheme_takes_get(wh) ? OUT_METHOD_GET : OUT_METHOD,
-		    wh->wh_name, NULL, "method is neither POST nor GET");
+		respond(rs, rq, scheme_takes_get(wh) ? OUT_METHOD_GET :
+		    OUT_METHOD, wh, NULL, "method is neither POST nor GET", -1);
 		return 0;
 	}
 	if ((len = content_length(req_param(rq, "CONTENT_LENGTH"))) == -1) {
-		respond(rq, OUT_NO_LENGTH, wh->wh_name, NULL,
-		    "CONTENT_LENGTH missing or not a number");
+		respond(rs, rq, OUT_NO_LENGTH, wh, NULL,
+		    "CONTENT_LENGTH missing or not a number", -1);
 		return 0;
 	}
 	if ((unsigned long long)len > cf->cf_max_body) {
 		if (rq->rq_fcgi == NULL)
 			drain_input(rq, len);
-		respond(rq, OUT_TOO_LARGE, wh->wh_name, NULL,
-		    "body larger than max_body");
+		respond(rs, rq, OUT_TOO_LARGE, wh, NULL,
+		    "body larger than max_body", len);
 		return 0;
 	}
-	if ((body = read_body(rq, len, &out, &reason)) == NULL) {
-		if (out == OUT_TIMEOUT && rq->rq_fcgi != NULL)
-			rq->rq_fcgi->keepConnection = 0;
-		respond(rq, out, wh->wh_name, NULL, reason);
-		return 0;
-	}
-	out = check_request(rq, wh, method, body, len, &so, &reason);
-	if (out == OUT_ANSWER) {
-		respond_answer(rq, &so.so_answer);
-		goto done;
-	}
-	if (out != OUT_ACCEPTED) {
-		respond(rq, out, wh->wh_name, NULL, reason);
-		goto done;
-	}
-	if (!event_type_matches(so.so_ev.ev_type, wh->wh_events,
-	    wh->wh_nevents)) {
-		respond(rq, OUT_IGNORED, wh->wh_name, &so.so_ev, NULL);
-		goto done;
-	}
-	if ((sp = webhook_spool(rs, wh, &reason)) == NULL) {
-		snprintf(why, sizeof(why), "%s %s: %s", reason, wh->wh_spool,
-		    strerror(errno));
-		respond(rq, OUT_SPOOL, wh->wh_name, &so.so_ev, why);
-		goto done;
-	}
-	if (so.so_event != NULL)
-		deliver(rq, cf, wh, sp, so.so_event, so.so_eventlen, &so.so_ev);
-	else
-		deliver(rq, cf, wh, sp, body, len, &so.so_ev);
-done:
-	scheme_out_clear(&so);
-	free(body);
+	respond_post(rs, rq, wh, method, len);
 	return len;
 }
-

@@ -7,6 +7,7 @@
 #define HOOKSPOOL_RESPOND_H
 
 #include "config.h"
+#include "counters.h"
 #include "request.h"
 #include "spool.h"
 
@@ -19,12 +20,16 @@ struct responder {
 	const char	*rs_config;		/* the config's path */
 	struct config	*rs_cf;
 	struct spool	**rs_spools;		/* one per webhook, lazily */
+	struct counters	**rs_counters;		/* each spool's, lazily */
+	int		 rs_count_warned;	/* a counting problem logged */
 	char		 rs_cf_err[CONFIG_ERR_MAX];
 };
 
 /*
  * Answer the request rq, in the order of hookspool.fcgi(8)'s ANSWERS
- * table, and log a non-2xx answer as one line. The config is read, or
+ * table, count the answer in the spool's counters file (counters.h; best
+ * effort, a problem logged once a process), and log a non-2xx answer as
+ * one line (and, with log_accepted, an accepted one). The config is read, or
  * read again when it or a secret changed, and a webhook's spool opened
  * when first needed; both stay in rs. Under FastCGI the request's
  * deadline timer is already armed (req_timer_arm()); as CGI the body's

@@ -22,6 +22,7 @@
 #include "io.h"
 #include "listen.h"
 #include "log.h"
+#include "log_stream.h"
 #include "request.h"
 #include "respond.h"
 #include "serve.h"
@@ -72,30 +73,34 @@ on_term(int sig)
 static void
 log_dropped(const struct conn *cn, enum conn_status st, const char *reason)
 {
-	char	line[LOG_LINE_MAX], why[256];
-	size_t	n;
-	int	status;
+	struct log_record	 r = LOG_RECORD_INIT;
+	char			 line[LOG_LINE_MAX], why[256];
+	size_t			 n;
 
 	switch (st) {
 	case CONN_LATE:
-		status = 408;
+		r.lr_status = 408;
 		break;
 	case CONN_TOO_LARGE:
-		status = 431;
+		r.lr_status = 431;
 		break;
 	case CONN_BAD:
-		status = 400;
+		r.lr_status = 400;
 		break;
 	default:
-		status = 500;
+		r.lr_status = 500;
 		break;
 	}
+	r.lr_level = r.lr_status >= 500 ? "error" : "warning";
 	if (st == CONN_ERROR)
 		snprintf(why, sizeof(why), "connection dropped: %s: %s",
 		    reason, strerror(errno));
 	else
 		snprintf(why, sizeof(why), "connection dropped: %s", reason);
-	n = log_format(line, status, NULL, cn->cn_remote, NULL, why);
+	r.lr_remote = cn->cn_remote;
+	r.lr_reason = why;
+	n = log_stream_is_json() ? log_record_json(line, &r, NULL) :
+	    log_record_text(line, &r);
 	if (write(STDERR_FILENO, line, n) < 0)
 		return;	/* nowhere left to report it */
 }
@@ -112,6 +117,7 @@ serve_one(struct responder *rs, FCGX_Request *req, double start)
 	long long	len;
 
 	rq.rq_fcgi = req;
+	rq.rq_start = start;
 	if (req_timer_arm(start + REQ_DEADLINE - io_now()) == -1) {
 		fprintf(stderr, "hookspool.fcgi: unable to set a request's "
 		    "deadline: %s\n", strerror(errno));

@@ -20,25 +20,44 @@
 #include "done.h"
 #include "event.h"
 #include "inspect.h"
+#include "log_stream.h"
 #include "number.h"
 #include "spool.h"
 
 const char *const cli_progname = "hookspool";
 const char *cli_verb;
 
+/* The message fmt, ap on stderr, a record of level (log_stream.h). */
+static void
+message(const char *level, const char *fmt, va_list ap)
+{
+	log_stream_level(level);
+	if (cli_verb != NULL)
+		fprintf(stderr, "%s %s: ", cli_progname, cli_verb);
+	else
+		fprintf(stderr, "%s: ", cli_progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void
 cli_warnx(const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (cli_verb != NULL)
-		fprintf(stderr, "%s %s: ", cli_progname, cli_verb);
-	else
-		fprintf(stderr, "%s: ", cli_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	message("error", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void
+cli_notex(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	message("warning", fmt, ap);
+	va_end(ap);
 }
 
 /* Load the config that opt (or the default) names, with flags. */
@@ -53,6 +72,8 @@ load(const char *opt, int flags)
 		cli_warnx("%s", err);
 		return NULL;
 	}
+	/* From here on, stderr's lines are as the config's log_format. */
+	log_stream_json(cf->cf_log_json);
 	return cf;
 }
 
@@ -70,6 +91,19 @@ cli_load(const char *opt)
 			    "500): %s", cf->cf_webhooks[i].wh_name,
 			    cf->cf_webhooks[i].wh_broken);
 	return cf;
+}
+
+int
+cli_log_config(const char *path)
+{
+	struct config	*cf;
+
+	if (path == NULL)
+		return 0;
+	if ((cf = cli_load(path)) == NULL)
+		return -1;
+	config_free(cf);
+	return 0;
 }
 
 struct config *

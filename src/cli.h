@@ -24,19 +24,39 @@ extern const char *cli_verb;
 
 /*
  * "hookspool VERB: " (or "hookspool: " before a verb runs), the message
- * and a newline, on stderr.
+ * and a newline, on stderr: a JSON record of level "error" once a config
+ * with log_format = json is loaded (log_stream.h), where the other lines
+ * on stderr (summaries) are of level "info".
  */
 void cli_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cli_warnx() for a warning, not an error: a record of level "warning". */
+void cli_notex(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Load the configuration from opt (-c), else HOOKSPOOL_CONFIG, else
  * hookspool.conf beside the executable, else the system one, without
  * opening the secret files it names (CONFIG_NO_SECRETS): the verbs of the
  * cron side need no key, and run where the secrets are hidden from them.
+ * Its log_format applies to stderr from then on.
  * Prints the reason and returns NULL when it cannot be used; the caller
  * frees the result with config_free().
  */
 struct config *cli_load(const char *opt);
+
+/*
+ * For a verb that needs no config but may be given one (-c) for its
+ * log_format alone (consume, consumers, requeue --redis): load path, if
+ * not NULL, so that its log_format applies, and free it. Returns 0, or -1
+ * when it cannot be used (told).
+ */
+int cli_log_config(const char *path);
+
+/* The -c entry of such a verb's option table, into field of type. */
+#define CLI_LOG_CONFIG(type, field) { "config", 'c', OPT_STRING, \
+	offsetof(type, field), 0, 0, "CONF", "a configuration whose " \
+	"log_format applies to this verb's messages (nothing else of it is " \
+	"used); without it they are text" }
 
 /* cli_load(), reading and judging the secret files too (check). */
 struct config *cli_load_secrets(const char *opt);

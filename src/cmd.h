@@ -19,5 +19,7 @@ int cmd_replay(int argc, char *argv[]);		/* cmd_replay.c */
 /* forward.c and consume.c with hiredis, else cmd_noredis.c */
 int cmd_forward(int argc, char *argv[]);
 int cmd_consume(int argc, char *argv[]);
+/* cmd_redis.c with hiredis, else cmd_noredis.c */
+int cmd_consumers(int argc, char *argv[]);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_redis.h"
 #include "opt.h"
 #include "config.h"
 #include "event.h"
@@ -91,33 +92,46 @@ requeue_one(struct spool *sp, void *arg)
 }
 
 struct requeue_args {
-	const char	*ra_conf;
-	int		 ra_all;
+	const char		*ra_conf;
+	int			 ra_all;
+	struct rlink_opts	 ra_redis;
 };
 
 static const struct opt requeue_opt_table[] = {
 	OPT_CONFIG(struct requeue_args, ra_conf),
 	{ "all", 0, OPT_FLAG, offsetof(struct requeue_args, ra_all), 0, 0,
-	    NULL, "every event in failed/, instead of the IDs given" },
+	    NULL, "every failed event (or entry of KEY:failed), instead of "
+	    "the IDs given" },
+	RLINK_OPTS_ABOUT(struct requeue_args, ra_redis, "requeue the "
+	    "entries of the stream's KEY:failed on this Redis server "
+	    "(HOST:PORT, [IPV6]:PORT or unix:PATH) instead of a spool's "
+	    "failed/: each goes back into the stream as a new entry, its "
+	    "attempts fresh; an ID is its entry id or its event id. -c is "
+	    "then read for its log_format alone"),
 };
 
 static const struct opt_verb requeue_verb = {
-	"requeue", "[-c CONF] (ID... | --all)",
+	"requeue", "[-c CONF] (ID... | --all) | [-c CONF] --redis ADDR "
+	"[--auth-file F] [--stream KEY] [--cluster NODE]... (ID... | --all)",
 	"Put failed events (failed/) back into new/ with their attempt count "
-	"reset, the events of the ids given or all of them. A drain takes them "
-	"again.",
-	requeue_opt_table, 2, -1
+	"reset, the events of the ids given or all of them; a drain takes them "
+	"again. With --redis, put the entries of KEY:failed (set aside by "
+	"consume) back into the stream instead; a consume takes them again.",
+	requeue_opt_table,
+	sizeof(requeue_opt_table) / sizeof(requeue_opt_table[0]), -1
 };
 
 int
 cmd_requeue(int argc, char *argv[])
 {
-	struct requeue_args	 ra = { NULL, 0 };
+	struct requeue_args	 ra;
 	struct requeue_opts	 ro;
 	struct config		*cf;
 	size_t			 i;
 	int			 rc, n;
 
+	memset(&ra, 0, sizeof(ra));
+	ra.ra_redis.ro_stream = RLINK_STREAM_DEFAULT;
 	switch (opt_parse(&requeue_verb, argc, argv, &ra, &n)) {
 	case OPT_OK:
 		break;
@@ -132,6 +146,19 @@ cmd_requeue(int argc, char *argv[])
 	if (ra.ra_all == (ro.ro_nids > 0)) {
 		opt_misuse(&requeue_verb, ra.ra_all ? "give ids or --all, not "
 		    "both" : "which events? give their ids, or --all");
+		return EXIT_USAGE;
+	}
+	if (ra.ra_redis.ro_addr != NULL) {
+		/* the spools are not touched: -c is for log_format alone */
+		if (cli_log_config(ra.ra_conf) == -1)
+			return EXIT_USAGE;
+		return requeue_redis(&requeue_verb, &ra.ra_redis, ro.ro_ids,
+		    ro.ro_nids);
+	}
+	if (ra.ra_redis.ro_auth != NULL || ra.ra_redis.ro_cluster.ol_n > 0 ||
+	    strcmp(ra.ra_redis.ro_stream, RLINK_STREAM_DEFAULT) != 0) {
+		opt_misuse(&requeue_verb, "--auth-file, --stream and --cluster "
+		    "go with --redis ADDR");
 		return EXIT_USAGE;
 	}
 	if ((cf = cli_load(ra.ra_conf)) == NULL)

@@ -28,15 +28,19 @@ struct parser {
 	struct config_webhook *p_wh;	/* section being read, or NULL */
 	unsigned	 p_wh_line;
 	int		 p_wh_unsure;	/* a line of it may have been its path */
-	int		 p_seen_global[6];
+	int		 p_seen_global[8];
 	int		 p_flags;	/* CONFIG_NO_SECRETS */
 	int		 p_bad;		/* a global problem was found */
 	const char	*p_last;	/* the last problem, in cf_problems */
 };
 
 static const char *global_keys[] = {
-	"spool", "max_body", "fsync", "dedup", "group_readable", "keep"
+	"spool", "max_body", "fsync", "dedup", "group_readable", "keep",
+	"log_accepted", "log_format"
 };
+_Static_assert(sizeof(global_keys) / sizeof(global_keys[0]) ==
+    sizeof(((struct parser *)0)->p_seen_global) / sizeof(int),
+    "one p_seen_global per global key");
 
 static int perror_at(struct parser *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -343,10 +347,21 @@ global_key(struct parser *p, const char *key, const char *value)
 			return perror_at(p, "keep: %s", reason);
 		return 0;
 	}
+	if (strcmp(key, "log_format") == 0) {
+		if (strcmp(value, "text") == 0)
+			cf->cf_log_json = 0;
+		else if (strcmp(value, "json") == 0)
+			cf->cf_log_json = 1;
+		else
+			return perror_at(p, "log_format must be text or json");
+		return 0;
+	}
 	if (strcmp(key, "fsync") == 0)
 		flag = &cf->cf_fsync;
 	else if (strcmp(key, "dedup") == 0)
 		flag = &cf->cf_dedup;
+	else if (strcmp(key, "log_accepted") == 0)
+		flag = &cf->cf_log_accepted;
 	else
 		flag = &cf->cf_group_readable;
 	if (config_parse_bool(value, flag) == -1)

@@ -91,6 +91,8 @@ struct config {
 	int			 cf_dedup;
 	int			 cf_group_readable;
 	long long		 cf_keep;	/* keep = D, seconds; 0: none */
+	int			 cf_log_accepted;	/* log 2xx accepted too */
+	int			 cf_log_json;	/* log_format = json */
 	struct config_webhook	*cf_webhooks;
 	size_t			 cf_nwebhooks;
 	struct config_source	*cf_sources;	/* [0] is the config itself */

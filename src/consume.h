@@ -18,6 +18,7 @@
 #define CONSUME_WAITING		"(backoff)"
 
 struct consume_opts {
+	const char		*co_conf;	/* -c: for log_format alone */
 	struct rlink_opts	 co_r;		/* --redis, --auth-file, ... */
 	struct rlink_conf	 co_link;	/* --redis, --cluster */
 	struct rtext_node	*co_nodes;	/* --cluster, co_link's */
@@ -62,6 +63,18 @@ struct consume_entry {
 extern struct cli_signals	consume_sig;
 /* Why the worker stopped, other than being asked to ("" until then). */
 extern char			consume_stopped[RLINK_ERR_MAX];
+
+/*
+ * Parse argv into o (consume_opts.c), defaults first, and what follows
+ * from the options (the worker's name, KEY:failed, ...). Returns OPT_OK,
+ * OPT_HELP or OPT_USAGE (told); o->co_nodes is the caller's to free,
+ * whatever it returns.
+ */
+enum opt_result consume_parse_opts(int argc, char *argv[],
+    struct consume_opts *o);
+
+/* Print consume's --help on stdout; returns the exit status. */
+int consume_help(void);
 
 /*
  * Run a command of argc words given as strings (at most 16), following

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "log_stream.h"
 #include "verify.h"
 
 static const struct {
@@ -31,6 +32,7 @@ static const struct {
 	{ "check", cmd_check },
 	{ "forward", cmd_forward },
 	{ "consume", cmd_consume },
+	{ "consumers", cmd_consumers },
 };
 #define NVERBS	(sizeof(verbs) / sizeof(verbs[0]))
 
@@ -40,35 +42,54 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: hookspool --version | --help | VERB --help\n"
-	    "       hookspool drain   [-c CONF] [--exec CMD] [--max N] "
-	    "[--attempts N]\n"
-	    "                         [--timeout D] [--backoff D] "
-	    "[--type PATTERN]...\n"
-	    "       hookspool status  [-c CONF] [--json] [--warn-age D]\n"
+	    "       hookspool drain   [-c CONF] [--exec CMD | --pipe CMD "
+	    "[--jobs N]]\n"
+	    "                         [--max N] [--attempts N] "
+	    "[--timeout D] [--backoff D]\n"
+	    "                         [--type PATTERN]... [--follow "
+	    "[--rescan D]] [--quiet]\n"
+	    "       hookspool status  [-c CONF] [--json | --prometheus] "
+	    "[--warn-age D]\n"
+	    "                         [--warn-failed N] [--redis ADDR "
+	    "[--auth-file F]\n"
+	    "                         [--stream KEY] [--cluster NODE]... "
+	    "[--group G]]\n"
 	    "       hookspool list    [-c CONF] [--state STATE]... "
 	    "[--webhook W]...\n"
 	    "                         [--type PATTERN]... [--json]\n"
 	    "       hookspool show    [-c CONF] ID\n"
 	    "       hookspool replay  [-c CONF] ID...\n"
 	    "       hookspool requeue [-c CONF] (ID... | --all)\n"
+	    "       hookspool requeue [-c CONF] --redis ADDR [--auth-file F]\n"
+	    "                         [--stream KEY] [--cluster NODE]... "
+	    "(ID... | --all)\n"
 	    "       hookspool purge   [-c CONF] --older-than D\n"
 	    "       hookspool recover [-c CONF]\n"
-	    "       hookspool sign    [--scheme S [--id ID] [--type T]] "
-	    "(--secret-file F | --secret S)\n"
-	    "                         [FILE]\n"
+	    "       hookspool sign    [--scheme S [--id ID] [--type T]]\n"
+	    "                         (--secret-file F | --secret S) [FILE]\n"
 	    "       hookspool check   [-c CONF]\n"
-	    "       hookspool forward [-c CONF] --redis ADDR [--auth-file F] "
-	    "[--stream KEY]\n"
+	    "       hookspool forward [-c CONF] --redis ADDR "
+	    "[--auth-file F] [--stream KEY]\n"
 	    "                         [--cluster NODE]... [--replicas N] "
-	    "[--accept-loss] [--max N]\n"
-	    "                         [--attempts N] [--backoff D] [--ttl D] "
-	    "[--maxlen N]\n"
-	    "       hookspool consume --redis ADDR [--auth-file F] "
-	    "[--stream KEY] [--cluster NODE]...\n"
-	    "                         [--group G] [--name NAME] --exec CMD "
-	    "[--max N] [--attempts N]\n"
-	    "                         [--timeout D] [--type PATTERN]... "
-	    "[--idle D]\n"
+	    "[--accept-loss]\n"
+	    "                         [--max N] [--attempts N] "
+	    "[--backoff D] [--ttl D]\n"
+	    "                         [--maxlen N] [--quiet] [--follow "
+	    "[--rescan D]]\n"
+	    "       hookspool consume [-c CONF] --redis ADDR "
+	    "[--auth-file F] [--stream KEY]\n"
+	    "                         [--cluster NODE]... [--group G] "
+	    "[--name NAME]\n"
+	    "                         (--exec CMD | --pipe CMD [--jobs "
+	    "N]) [--max N]\n"
+	    "                         [--attempts N] [--timeout D] "
+	    "[--type PATTERN]...\n"
+	    "                         [--idle D] [--backoff D] [--quiet]\n"
+	    "       hookspool consumers [-c CONF] --redis ADDR "
+	    "[--auth-file F]\n"
+	    "                         [--stream KEY] [--cluster NODE]... "
+	    "[--group G]\n"
+	    "                         [--forget-idle D]\n"
 	    "Each verb's --help describes its options.\n");
 }
 
@@ -167,6 +188,11 @@ main(int argc, char *argv[])
 	for (i = 0; i < NVERBS; i++)
 		if (strcmp(argv[1], verbs[i].v_name) == 0) {
 			cli_verb = verbs[i].v_name;
+			/* stderr's lines become JSON if the config says so */
+			if (log_stream_install(cli_progname, cli_verb,
+			    "info") == -1)
+				cli_warnx("unable to set up stderr's stream; its"
+				    " lines stay text");
 			return verbs[i].v_run(argc - 1, argv + 1);
 		}
 	unknown_verb(argc, argv);

@@ -14,6 +14,7 @@
 #include <hiredis/hiredis.h>
 
 #include "opt.h"
+#include "rlink_opts.h"
 #include "rtext.h"
 
 #define RLINK_ADDR_MAX	RTEXT_ADDR_MAX
@@ -44,30 +45,6 @@ struct rlink {
 	char			 rl_sha[41];	/* the script's SHA-1, once loaded */
 	char			 rl_err[RLINK_ERR_MAX];	/* the last error */
 };
-
-/* The options forward and consume share: where Redis is, how to reach it. */
-struct rlink_opts {
-	const char	*ro_addr;	/* --redis */
-	const char	*ro_auth;	/* --auth-file */
-	const char	*ro_stream;	/* --stream */
-	struct opt_list	 ro_cluster;	/* --cluster */
-};
-
-/* Their entries of a verb's option table (opt.h), into field of type. */
-#define RLINK_OPTS(type, field) \
-	{ "redis", 0, OPT_STRING, offsetof(type, field.ro_addr), 0, 0, \
-	    "ADDR", "required: the Redis server, HOST:PORT, [IPV6]:PORT or " \
-	    "unix:PATH" }, \
-	{ "auth-file", 0, OPT_STRING, offsetof(type, field.ro_auth), 0, 0, \
-	    "F", "the password, or \"USER PASSWORD\" of an ACL user; owned " \
-	    "by you and mode 0600 (never on the command line)" }, \
-	{ "stream", 0, OPT_STRING, offsetof(type, field.ro_stream), 0, 0, \
-	    "KEY", "the stream (default: hookspool)" }, \
-	{ "cluster", 0, OPT_LIST, offsetof(type, field.ro_cluster), 0, \
-	    OPT_LIST_MAX, "NODE", "a Redis Cluster node a MOVED reply may " \
-	    "lead to, HOST:PORT as the cluster announces it, or " \
-	    "HOST:PORT=LOCAL for a tunnel; once per node. MOVED anywhere " \
-	    "else is refused" }
 
 /*
  * Check what the shared options of verb v hold (--redis given and an

@@ -108,7 +108,8 @@ case $(head -n 1 "$T/err") in
 "hookspool requeue: which events?"*) ok "requeue without ids says what is missing" ;;
 *) fail "requeue: $(cat "$T/err")" ;;
 esac
-for v in drain status requeue purge recover sign check forward consume; do
+for v in drain status requeue purge recover sign check forward consume \
+    consumers; do
 	case " $(echo $verbs) " in
 	*" $v "*) ;;
 	*) fail "hookspool --help does not list $v" ;;

@@ -18,11 +18,24 @@ Used as a command:
         prints the status line, then "closed after S" (S counted from the
         answer) once the responder has closed the connection (the sends
         fail: up to two INTERVALs after the close)
+    fcgi_client.py burst ADDR N SECRETFILE METHOD PATH BODY [OPTION...]
+        N requests at once, each on its own connection: METHOD to
+        PATH_INFO PATH, the body BODY with "{i}" replaced by the
+        request's number (0 to N-1; "-": no body), signed with the key
+        in SECRETFILE (one trailing newline dropped) as x-protocol-
+        signature; prints each answer's status, one a line, in order
+        (000: no answer). OPTIONs: nosig, badsig, nolength (no
+        CONTENT_LENGTH), length=N (CONTENT_LENGTH N whatever the body),
+        hold (the body sent, then the connection held open until
+        answered), query=Q (QUERY_STRING)
 ADDR is HOST:PORT or the path of a unix socket.
 """
+import hashlib
+import hmac
 import socket
 import struct
 import sys
+import threading
 import time
 
 BEGIN, PARAMS, STDIN, STDOUT, STDERR, END = 1, 4, 5, 6, 7, 3
@@ -248,8 +261,68 @@ def recv_exact(s, n):
     return buf
 
 
+
+def burst_one(addr, params, body, hold, results, i):
+    data = begin() + stream(PARAMS, params)
+    data += record(STDIN, body) if hold and body else b""
+    data += b"" if hold else stream(STDIN, body)
+    try:
+        s = connect(addr, 90)
+        try:
+            s.sendall(data)
+            out = read_answer(s)
+        finally:
+            s.close()
+    except (OSError, socket.timeout):
+        out = None
+    code = b"000"
+    if out is not None and out.startswith(b"Status: "):
+        code = out[8:11]
+    results[i] = code.decode()
+
+
+def cmd_burst(addr, n, secretfile, method, path, template, *options):
+    key = open(secretfile, "rb").read()
+    if key.endswith(b"\r\n"):
+        key = key[:-2]
+    elif key.endswith(b"\n"):
+        key = key[:-1]
+    opts = dict(o.split("=", 1) if "=" in o else (o, "") for o in options)
+    n = int(n)
+    results = ["000"] * n
+    threads = []
+    for i in range(n):
+        body = b"" if template == "-" else template.replace(
+            "{i}", str(i)).encode()
+        kv = [(b"GATEWAY_INTERFACE", b"CGI/1.1"),
+              (b"REQUEST_METHOD", method.encode()),
+              (b"PATH_INFO", path.encode()),
+              (b"SERVER_PROTOCOL", b"HTTP/1.1"),
+              (b"REMOTE_ADDR", b"127.0.0.1")]
+        if "nolength" not in opts:
+            kv.append((b"CONTENT_LENGTH",
+                       opts.get("length", str(len(body))).encode()))
+        if "nosig" not in opts:
+            sig = hmac.new(key, body, hashlib.sha256).hexdigest()
+            if "badsig" in opts:
+                sig = "0" * 64
+            kv.append((b"HTTP_X_PROTOCOL_SIGNATURE", sig.encode()))
+        if "query" in opts:
+            kv.append((b"QUERY_STRING", opts["query"].encode()))
+        params = b"".join(pair(k, v) for k, v in kv)
+        t = threading.Thread(target=burst_one, args=(
+            addr, params, body, "hold" in opts, results, i))
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
+    print("\n".join(results))
+    return 0
+
+
 COMMANDS = {"post": cmd_post, "trickle": cmd_trickle,
-            "oversize": cmd_oversize, "linger": cmd_linger}
+            "oversize": cmd_oversize, "linger": cmd_linger,
+            "burst": cmd_burst}
 
 if __name__ == "__main__":
     if len(sys.argv) < 3 or sys.argv[1] not in COMMANDS:

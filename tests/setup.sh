@@ -304,9 +304,17 @@ within() {
 # term_blocked PID: whether PID has blocked SIGTERM (a verb that takes it
 # as a stop, once set up: a TERM then no longer kills it).
 term_blocked() {
-	local blk
+	local blk wchan
 	blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
-	[ -n "$blk" ] && [ $((0x$blk & 0x4000)) != 0 ]
+	[ -n "$blk" ] && [ $((0x$blk & 0x4000)) != 0 ] && return 0
+	# sigtimedwait() unblocks what it waits for while it waits, so SigBlk
+	# shows TERM unblocked in a process that blocked it and waits there
+	# (a drain waiting for its handler): that one is ready too.
+	wchan=$(cat "/proc/$1/wchan" 2>/dev/null) || return 1
+	case $wchan in
+	do_sigtimedwait*) return 0 ;;
+	esac
+	return 1
 }
 
 # dfollow_start [ARG...]: hookspool drain --follow on $CONF with ARGs in

@@ -14,7 +14,9 @@
  *    webhook is the webhook's name, id and type decode to the event's,
  *    and event is the flattened body, byte for byte.
  *  - What the drain reads back (event_fields) is the same id, type and
- *    webhook.
+ *    webhook; what hookspool status reads of the line's head
+ *    (census_head), from its whole and from its first CENSUS_HEAD_MAX
+ *    bytes, is the same webhook and type.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "census.h"
 #include "event.h"
 #include "fuzz.h"
 #include "ref_json.h"
@@ -218,6 +221,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "the drain reads another webhook");
 	for (i = 0; i < 3; i++)
 		free(got[i]);
+
+	/* what status reads back, of the whole line and of its head */
+	FUZZ_CHECK(census_head(file, filelen, &got[0], &got[1]) == 0,
+	    "census_head refuses the line");
+	FUZZ_CHECK(strcmp(got[0], se.se_webhook) == 0 &&
+	    strcmp(got[1], ev.ev_type) == 0, "status reads another webhook "
+	    "or type: %s, %s", got[0], got[1]);
+	free(got[0]);
+	free(got[1]);
+	FUZZ_CHECK(census_head(file, filelen < CENSUS_HEAD_MAX ? filelen :
+	    CENSUS_HEAD_MAX, &got[0], &got[1]) == 0, "census_head refuses "
+	    "the line's head");
+	free(got[0]);
+	free(got[1]);
 
 	free(file);
 	free(body);

@@ -174,6 +174,22 @@ test_defaults_and_paths(void)
 	CHECK(cf->cf_max_body == CONFIG_DEFAULT_MAX_BODY, "default max_body");
 	CHECK(cf->cf_fsync == 1 && cf->cf_dedup == 1 &&
 	    cf->cf_group_readable == 0, "default booleans");
+	CHECK(cf->cf_log_accepted == 0 && cf->cf_log_json == 0,
+	    "default logging: errors only, as text");
+	config_free(cf);
+
+	/* The logging settings. */
+	cf = load_text("spool=/s\nlog_accepted = yes\nlog_format = json\n"
+	    "[webhook a]\nsecret=k\n", err, sizeof(err));
+	REQUIRE(cf != NULL, "logging settings refused: %s", err);
+	CHECK(cf->cf_log_accepted == 1 && cf->cf_log_json == 1,
+	    "log_accepted %d, log_format json %d", cf->cf_log_accepted,
+	    cf->cf_log_json);
+	config_free(cf);
+	cf = load_text("spool=/s\nlog_format = text\n[webhook a]\nsecret=k\n",
+	    err, sizeof(err));
+	REQUIRE(cf != NULL, "log_format = text refused: %s", err);
+	CHECK(cf->cf_log_json == 0, "log_format = text is json");
 	config_free(cf);
 
 	/* Missing, "", "/" (and "//") are the same path. */

@@ -11,7 +11,7 @@
 #define CANARY	0xa5
 #define SLACK	64
 
-static char	buf[LOG_LINE_MAX + SLACK];
+static char	buf[LOG_TEXT_MAX + SLACK];
 
 /* Format into buf with a canary behind it, and check the line's shape. */
 static const char *
@@ -22,8 +22,8 @@ format(int status, const char *webhook, const char *remote, const char *id,
 
 	memset(buf, CANARY, sizeof(buf));
 	n = log_format(buf, status, webhook, remote, id, reason);
-	CHECK(n > 0 && n < LOG_LINE_MAX, "length %zu out of bounds", n);
-	CHECK(memchr(buf, '\0', LOG_LINE_MAX) != NULL, "no NUL in the line");
+	CHECK(n > 0 && n < LOG_TEXT_MAX, "length %zu out of bounds", n);
+	CHECK(memchr(buf, '\0', LOG_TEXT_MAX) != NULL, "no NUL in the line");
 	CHECK(strlen(buf) == n, "returned %zu, strlen %zu", n, strlen(buf));
 	CHECK(n > 0 && buf[n - 1] == '\n', "no newline at the end");
 	CHECK(strchr(buf, '\n') == buf + n - 1, "newline before the end");
@@ -31,9 +31,9 @@ format(int status, const char *webhook, const char *remote, const char *id,
 		CHECK((unsigned char)buf[i] >= 0x20 &&
 		    (unsigned char)buf[i] < 0x7f, "byte 0x%02x at %zu",
 		    (unsigned char)buf[i], i);
-	for (i = LOG_LINE_MAX; i < sizeof(buf); i++)
+	for (i = LOG_TEXT_MAX; i < sizeof(buf); i++)
 		CHECK((unsigned char)buf[i] == CANARY, "written past "
-		    "LOG_LINE_MAX at %zu", i);
+		    "LOG_TEXT_MAX at %zu", i);
 	return buf;
 }
 
@@ -98,7 +98,7 @@ main(void)
 	/* A long reason is cut at the line's end, which stays a newline. */
 	memset(big, 'r', sizeof(big) - 1);
 	l = format(503, big, big, big, big);
-	CHECK(strlen(l) == LOG_LINE_MAX - 1, "long line: %zu bytes",
+	CHECK(strlen(l) == LOG_TEXT_MAX - 1, "long line: %zu bytes",
 	    strlen(l));
 
 	/* A reason (which may name a config path) cannot start a line. */
@@ -110,5 +110,9 @@ main(void)
 	/* Statuses print as numbers. */
 	l = format(200, "w", "r", "i", "accepted");
 	CHECK(strncmp(l, "hookspool: 200 ", 15) == 0, "status: %s", l);
+	/* No status (a record of no answer, such as a counting problem). */
+	l = format(0, "w", "r", "-", "answers not counted");
+	CHECK(strcmp(l, "hookspool: - webhook=w remote=r id=-: answers not "
+	    "counted\n") == 0, "no status: %s", l);
 	return unit_done("test_log");
 }
