@@ -27,6 +27,9 @@
 const char *const cli_progname = "hookspool";
 const char *cli_verb;
 
+static void message(const char *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 /* The message fmt, ap on stderr, a record of level (log_stream.h). */
 static void
 message(const char *level, const char *fmt, va_list ap)
