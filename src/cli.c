@@ -22,6 +22,7 @@
 #include "inspect.h"
 #include "log_stream.h"
 #include "number.h"
+#include "queue.h"
 #include "spool.h"
 
 const char *const cli_progname = "hookspool";
@@ -113,6 +114,42 @@ struct config *
 cli_load_secrets(const char *opt)
 {
 	return load(opt, 0);
+}
+
+int
+cli_each_event(struct spool *sp, enum spool_folder f, int history,
+    int (*fn)(struct spool *, enum spool_folder, const char *,
+    struct inspect_event *, void *), void *arg)
+{
+	struct inspect_event	  ie;
+	const char		 *reason;
+	char			**names, shown[SPOOL_NAME_MAX];
+	size_t			  n, i;
+	int			  rc = 0;
+
+	if (queue_names(sp, f, &names, &n, &reason) == -1) {
+		cli_warnx("spool %s: %s/: %s: %s", sp->sp_dir,
+		    spool_folder_names[f], reason, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		switch (inspect_event(sp, f, names[i], history, &ie, &reason)) {
+		case QUEUE_OK:
+			if (fn(sp, f, names[i], &ie, arg) == -1)
+				rc = -1;
+			inspect_clear(&ie);
+			break;
+		case QUEUE_LOST:
+			break;		/* it moved on meanwhile */
+		default:
+			cli_warnx("spool %s: %s/%s: %s: %s", sp->sp_dir,
+			    spool_folder_names[f], cli_printable(names[i],
+			    shown, sizeof(shown)), reason, strerror(errno));
+			rc = -1;
+		}
+	}
+	queue_names_free(names, n);
+	return rc;
 }
 
 int

@@ -93,6 +93,19 @@ const char *cli_event_name(const char *id, const char *webhook, char *buf,
 /* How long a buffer cli_event_name() wants at most. */
 #define CLI_EVENT_NAME_MAX	512
 
+struct inspect_event;
+
+/*
+ * Call fn for each event of folder f of sp, described by inspect_event()
+ * (with its record when history): an event that went meanwhile is
+ * skipped, one that cannot be looked at is reported and skipped. ie is
+ * cleared after fn returns. Returns 0, or -1 if the folder could not be
+ * read, an event could not be looked at, or fn returned -1 for one.
+ */
+int cli_each_event(struct spool *sp, enum spool_folder f, int history,
+    int (*fn)(struct spool *, enum spool_folder, const char *,
+    struct inspect_event *, void *), void *arg);
+
 /* Whether webhook i of cf is the first to name its spool (each spool once). */
 int cli_first_of_spool(const struct config *cf, size_t i);
 

@@ -188,46 +188,25 @@ done:
 	return rc;
 }
 
-/* Each event of folder f of sp that o wants, printed. */
+/* The event ie of sp, printed if the list_opts arg wants it. */
 static int
-list_folder(struct spool *sp, enum spool_folder f, struct list_opts *o)
+list_event(struct spool *sp, enum spool_folder f, const char *name,
+    struct inspect_event *ie, void *arg)
 {
-	struct inspect_event	  ie;
-	const char		 *reason;
-	char			**names, shown[SPOOL_NAME_MAX];
-	size_t			  n, i;
-	int			  rc = 0;
+	struct list_opts	*o = arg;
+	int			 rc = 0;
 
-	if (queue_names(sp, f, &names, &n, &reason) == -1) {
-		cli_warnx("spool %s: %s/: %s: %s", sp->sp_dir,
-		    spool_folder_names[f], reason, strerror(errno));
-		return -1;
+	(void)f;
+	(void)name;
+	if (!wanted(o, ie))
+		return 0;
+	if (!o->lo_json)
+		print_text(ie);
+	else if (print_json(o, sp, ie) == -1) {
+		cli_warnx("out of memory");
+		rc = -1;
 	}
-	for (i = 0; i < n; i++) {
-		switch (inspect_event(sp, f, names[i], 1, &ie, &reason)) {
-		case QUEUE_OK:
-			break;
-		case QUEUE_LOST:
-			continue;	/* it moved on meanwhile */
-		default:
-			cli_warnx("spool %s: %s/%s: %s: %s", sp->sp_dir,
-			    spool_folder_names[f], cli_printable(names[i],
-			    shown, sizeof(shown)), reason, strerror(errno));
-			rc = -1;
-			continue;
-		}
-		if (wanted(o, &ie)) {
-			if (!o->lo_json)
-				print_text(&ie);
-			else if (print_json(o, sp, &ie) == -1) {
-				cli_warnx("out of memory");
-				rc = -1;
-			}
-			o->lo_shown++;
-		}
-		inspect_clear(&ie);
-	}
-	queue_names_free(names, n);
+	o->lo_shown++;		/* print_json's comma counts on it */
 	return rc;
 }
 
@@ -239,7 +218,8 @@ list_one(struct spool *sp, void *arg)
 	int			 rc = 0;
 
 	for (i = 0; i < LIST_FOLDERS; i++)
-		if (o->lo_want[i] && list_folder(sp, list_folders[i], o) == -1)
+		if (o->lo_want[i] && cli_each_event(sp, list_folders[i], 1,
+		    list_event, o) == -1)
 			rc = -1;
 	return rc;
 }

@@ -78,41 +78,28 @@ replay_event(struct spool *sp, const struct inspect_event *ie,
 	}
 }
 
-/* Each event of folder f that one of o's ids names: replayed, or noted. */
+/*
+ * The event ie of folder f, if one of the replay_opts arg's ids names it:
+ * replayed from done/, or where it is noted.
+ */
 static int
-replay_folder(struct spool *sp, enum spool_folder f, struct replay_opts *o)
+replay_match(struct spool *sp, enum spool_folder f, const char *name,
+    struct inspect_event *ie, void *arg)
 {
-	struct inspect_event	  ie;
-	const char		 *reason;
-	char			**names;
-	size_t			  n, i, j;
-	int			  rc = 0;
+	struct replay_opts	*o = arg;
+	size_t			 j;
 
-	if (queue_names(sp, f, &names, &n, &reason) == -1) {
-		cli_warnx("spool %s: %s/: %s: %s", sp->sp_dir,
-		    spool_folder_names[f], reason, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		if (inspect_event(sp, f, names[i], 0, &ie, &reason) !=
-		    QUEUE_OK)
+	(void)name;
+	for (j = 0; j < o->ro_nids; j++) {
+		if (!inspect_matches(ie, o->ro_ids[j]))
 			continue;
-		for (j = 0; j < o->ro_nids; j++) {
-			if (!inspect_matches(&ie, o->ro_ids[j]))
-				continue;
-			if (f == SPOOL_DONE) {
-				if (replay_event(sp, &ie, o, j) == -1)
-					rc = -1;
-				break;
-			}
-			if (o->ro_where[j] == 0)
-				o->ro_where[j] = f == SPOOL_FAILED ? 1 :
-				    f == SPOOL_NEW ? 2 : 3;
-		}
-		inspect_clear(&ie);
+		if (f == SPOOL_DONE)
+			return replay_event(sp, ie, o, j);
+		if (o->ro_where[j] == 0)
+			o->ro_where[j] = f == SPOOL_FAILED ? 1 :
+			    f == SPOOL_NEW ? 2 : 3;
 	}
-	queue_names_free(names, n);
-	return rc;
+	return 0;
 }
 
 static int
@@ -121,10 +108,11 @@ replay_one(struct spool *sp, void *arg)
 	size_t	i;
 	int	rc = 0;
 
-	if (replay_folder(sp, SPOOL_DONE, arg) == -1)
+	if (cli_each_event(sp, SPOOL_DONE, 0, replay_match, arg) == -1)
 		rc = -1;
 	for (i = 0; i < ELSEWHERE; i++)
-		if (replay_folder(sp, elsewhere[i], arg) == -1)
+		if (cli_each_event(sp, elsewhere[i], 0, replay_match,
+		    arg) == -1)
 			rc = -1;
 	return rc;
 }

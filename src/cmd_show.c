@@ -203,46 +203,24 @@ print_event(const struct show_opts *o, struct spool *sp,
 	print_history(ie);
 }
 
-/* Each event of folder f that is o's ID, shown. */
+/* The event ie, shown if it is the ID asked for (arg, the show_opts). */
 static int
-show_folder(struct spool *sp, enum spool_folder f, struct show_opts *o)
+show_event(struct spool *sp, enum spool_folder f, const char *name,
+    struct inspect_event *ie, void *arg)
 {
-	struct inspect_event	  ie;
-	const char		 *reason;
-	char			**names, shown[SPOOL_NAME_MAX];
-	size_t			  n, i;
-	int			  rc = 0;
+	struct show_opts	*o = arg;
+	struct inspect_event	 full;
+	const char		*reason;
 
-	if (queue_names(sp, f, &names, &n, &reason) == -1) {
-		cli_warnx("spool %s: %s/: %s: %s", sp->sp_dir,
-		    spool_folder_names[f], reason, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		switch (inspect_event(sp, f, names[i], 0, &ie, &reason)) {
-		case QUEUE_OK:
-			break;
-		case QUEUE_LOST:
-			continue;
-		default:
-			cli_warnx("spool %s: %s/%s: %s: %s", sp->sp_dir,
-			    spool_folder_names[f], cli_printable(names[i],
-			    shown, sizeof(shown)), reason, strerror(errno));
-			rc = -1;
-			continue;
-		}
-		if (inspect_matches(&ie, o->so_word)) {
-			inspect_clear(&ie);
-			if (inspect_event(sp, f, names[i], 1, &ie, &reason) ==
-			    QUEUE_OK) {
-				print_event(o, sp, &ie);
-				o->so_found++;
-			}
-		}
-		inspect_clear(&ie);
-	}
-	queue_names_free(names, n);
-	return rc;
+	if (!inspect_matches(ie, o->so_word))
+		return 0;
+	/* read again, now with its record */
+	if (inspect_event(sp, f, name, 1, &full, &reason) != QUEUE_OK)
+		return 0;	/* it moved on meanwhile */
+	print_event(o, sp, &full);
+	o->so_found++;
+	inspect_clear(&full);
+	return 0;
 }
 
 static int
@@ -252,7 +230,8 @@ show_one(struct spool *sp, void *arg)
 	int	rc = 0;
 
 	for (i = 0; i < SHOW_FOLDERS; i++)
-		if (show_folder(sp, show_folders[i], arg) == -1)
+		if (cli_each_event(sp, show_folders[i], 0, show_event,
+		    arg) == -1)
 			rc = -1;
 	return rc;
 }
