@@ -19,41 +19,50 @@
 
 static long long name_time(const char *name);
 
+/*
+ * The last comma of name, if what follows it is prefix and one or more
+ * digits only (their number in *n, at most QUEUE_ATTEMPTS_MAX); else
+ * NULL and *n 0.
+ */
+static const char *
+count_suffix(const char *name, const char *prefix, unsigned *n)
+{
+	const char	*comma, *s;
+	unsigned long	 v = 0;
+
+	*n = 0;
+	comma = strrchr(name, ',');
+	if (comma == NULL || strncmp(comma, prefix, strlen(prefix)) != 0)
+		return NULL;
+	s = comma + strlen(prefix);
+	if (*s == '\0')
+		return NULL;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return NULL;
+		if (v < QUEUE_ATTEMPTS_MAX)
+			v = v * 10 + (*s - '0');
+	}
+	*n = v > QUEUE_ATTEMPTS_MAX ? QUEUE_ATTEMPTS_MAX : (unsigned)v;
+	return comma;
+}
+
 unsigned
 queue_attempts(const char *name, char base[SPOOL_NAME_MAX])
 {
-	const char	*comma, *s;
-	unsigned long	 n = 0;
+	const char	*comma;
+	unsigned	 n;
 	size_t		 len;
 
 	len = strnlen(name, SPOOL_NAME_MAX - 1);
-	comma = strrchr(name, ',');
-	if (comma != NULL && strncmp(comma, QUEUE_SUFFIX,
-	    strlen(QUEUE_SUFFIX)) == 0) {
-		s = comma + strlen(QUEUE_SUFFIX);
-		if (*s < '0' || *s > '9')
-			comma = NULL;
-		for (; comma != NULL && *s != '\0'; s++) {
-			if (*s < '0' || *s > '9') {
-				comma = NULL;
-				break;
-			}
-			if (n < QUEUE_ATTEMPTS_MAX)
-				n = n * 10 + (*s - '0');
-		}
-	} else
-		comma = NULL;
-	if (n > QUEUE_ATTEMPTS_MAX)
-		n = QUEUE_ATTEMPTS_MAX;
-	if (comma == NULL)
-		n = 0;
-	else if ((size_t)(comma - name) < len)
+	comma = count_suffix(name, QUEUE_SUFFIX, &n);
+	if (comma != NULL && (size_t)(comma - name) < len)
 		len = comma - name;
 	if (base != NULL) {
 		memcpy(base, name, len);
 		base[len] = '\0';
 	}
-	return (unsigned)n;
+	return n;
 }
 
 int
@@ -78,31 +87,13 @@ queue_attempt_name(const char *name, unsigned attempts,
 void
 queue_name_parse(const char *name, struct queue_name *qn)
 {
-	const char	*comma, *s;
-	unsigned long	 n = 0;
+	const char	*comma;
 
 	memset(qn, 0, sizeof(*qn));
 	qn->qn_attempts = queue_attempts(name, qn->qn_base);
-	comma = strrchr(qn->qn_base, ',');
-	if (comma != NULL && strncmp(comma, QUEUE_REPLAY,
-	    strlen(QUEUE_REPLAY)) == 0) {
-		s = comma + strlen(QUEUE_REPLAY);
-		if (*s < '0' || *s > '9')
-			comma = NULL;
-		for (; comma != NULL && *s != '\0'; s++) {
-			if (*s < '0' || *s > '9') {
-				comma = NULL;
-				break;
-			}
-			if (n < QUEUE_ATTEMPTS_MAX)
-				n = n * 10 + (*s - '0');
-		}
-		if (comma != NULL) {
-			qn->qn_replays = n > QUEUE_ATTEMPTS_MAX ?
-			    QUEUE_ATTEMPTS_MAX : (unsigned)n;
-			qn->qn_base[comma - qn->qn_base] = '\0';
-		}
-	}
+	comma = count_suffix(qn->qn_base, QUEUE_REPLAY, &qn->qn_replays);
+	if (comma != NULL)
+		qn->qn_base[comma - qn->qn_base] = '\0';
 	qn->qn_time = name_time(qn->qn_base);
 }
 
